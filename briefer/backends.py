@@ -1,0 +1,58 @@
+"""What every model backend speaks: one chat request in, one completion out.
+
+A backend only turns a ``ChatRequest`` into a ``ChatResponse``. Retries, the response
+cache, schema validation with re-asks, grounding and rendering are layered on top of
+this interface once (see ``llm.py``), so the OpenAI-compatible and the local backend
+share them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from briefer.schema import Usage
+
+FinishReason = Literal["stop", "length", "refusal", "content_filter", "other"]
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    messages: tuple[tuple[str, str], ...] = Field(description="(role, content) pairs.")
+    json_schema: dict[str, Any] | None = None
+    schema_name: str = "brief"
+    max_tokens: int = 1500
+    temperature: float = 0.0
+    json_mode: Literal["schema", "object"] = "schema"
+
+    def message_dicts(self) -> list[dict[str, str]]:
+        return [{"role": role, "content": content} for role, content in self.messages]
+
+
+class ChatResponse(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    finish_reason: FinishReason = "stop"
+    refusal: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    model: str = ""
+    cached: bool = False
+    seconds: float = 0.0
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A model that completes chat requests. ``name`` is 'openai', 'local' or 'fake'."""
+
+    name: str
+    model: str
+    endpoint: str
+
+    def complete(self, request: ChatRequest) -> ChatResponse: ...
+
+
+class SchemaRejectedError(Exception):
+    """The endpoint does not accept ``json_schema`` response formats; retry in json mode."""

@@ -1,0 +1,43 @@
+"""``briefer brief SOURCE``: one article to one brief."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from briefer.articles import load_article
+from briefer.cli.common import model_options, settings_from, write_output
+from briefer.pipeline import Briefer
+from briefer.progress import status
+from briefer.render import FORMATS, render
+
+
+@click.command()
+@click.argument("source")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of stdout.",
+)
+@model_options
+def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
+    """Brief one article: a file (.txt .md .html .json), - for stdin, or an http(s) URL."""
+    settings = settings_from(options)
+    article = load_article(source, max_chars=settings.max_chars, timeout=settings.timeout)
+    with status("Loading the model") as update:
+        briefer = Briefer(settings)
+        update(f"Briefing with {briefer.backend.model} ({briefer.backend.name})")
+        result = briefer.brief(article)
+    write_output(render(result, fmt), output)

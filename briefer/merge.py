@@ -1,0 +1,125 @@
+"""Merging partial briefs of a long article (the reduce step of map-reduce).
+
+Deterministic first: actors by normalised name, numbers by value + unit + context,
+claims and questions by text similarity. The first chunk gives the title and summary
+(news puts the story first). Only when a merged list is longer than the schema allows
+does the pipeline ask the model to condense it (see ``pipeline.Briefer``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from rapidfuzz import fuzz
+
+from briefer.grounding import normalize_text
+from briefer.numbers import normalize_unit, same_value, units_compatible
+from briefer.schema import (
+    MAX_ACTORS,
+    MAX_CLAIMS,
+    MAX_NUMBERS,
+    MAX_QUESTIONS,
+    ActorDraft,
+    BriefDraft,
+    ClaimDraft,
+    NumberDraft,
+)
+
+CLAIM_SIMILARITY = 80.0
+QUESTION_SIMILARITY = 80.0
+CONTEXT_SIMILARITY = 60.0
+_HONORIFICS = re.compile(r"^(mr|mrs|ms|dr|sir|president|prime minister|minister)\.?\s+")
+
+Item = TypeVar("Item")
+
+
+def merge_drafts(partials: list[BriefDraft]) -> BriefDraft:
+    """One draft from several, with duplicates removed; lists may exceed the caps."""
+    if not partials:
+        raise ValueError("nothing to merge")
+    first = partials[0]
+    return BriefDraft.model_construct(
+        title=first.title,
+        summary=first.summary,
+        actors=_dedupe([a for p in partials for a in p.actors], _same_actor, _prefer_longer_name),
+        claims=_dedupe([c for p in partials for c in p.claims], _same_claim),
+        numbers=_dedupe([n for p in partials for n in p.numbers], _same_number),
+        open_questions=_dedupe([q for p in partials for q in p.open_questions], _same_question),
+    )
+
+
+def over_caps(draft: BriefDraft) -> bool:
+    return (
+        len(draft.actors) > MAX_ACTORS
+        or len(draft.claims) > MAX_CLAIMS
+        or len(draft.numbers) > MAX_NUMBERS
+        or len(draft.open_questions) > MAX_QUESTIONS
+    )
+
+
+def truncate_to_caps(draft: BriefDraft) -> BriefDraft:
+    """The fallback when no condensing pass is possible: keep the earliest items."""
+    return BriefDraft(
+        title=draft.title,
+        summary=draft.summary,
+        actors=draft.actors[:MAX_ACTORS],
+        claims=draft.claims[:MAX_CLAIMS],
+        numbers=draft.numbers[:MAX_NUMBERS],
+        open_questions=draft.open_questions[:MAX_QUESTIONS],
+    )
+
+
+def _dedupe(
+    items: list[Item],
+    same: Callable[[Item, Item], bool],
+    prefer: Callable[[Item, Item], Item] | None = None,
+) -> list[Item]:
+    kept: list[Item] = []
+    for item in items:
+        for position, existing in enumerate(kept):
+            if same(existing, item):
+                if prefer is not None:
+                    kept[position] = prefer(existing, item)
+                break
+        else:
+            kept.append(item)
+    return kept
+
+
+def _name_key(name: str) -> str:
+    return _HONORIFICS.sub("", normalize_text(name)).strip(" .")
+
+
+def _same_actor(a: ActorDraft, b: ActorDraft) -> bool:
+    key_a, key_b = _name_key(a.name), _name_key(b.name)
+    if key_a == key_b:
+        return True
+    tokens_a, tokens_b = set(key_a.split()), set(key_b.split())
+    return bool(tokens_a and tokens_b) and (tokens_a <= tokens_b or tokens_b <= tokens_a)
+
+
+def _prefer_longer_name(a: ActorDraft, b: ActorDraft) -> ActorDraft:
+    return b if len(b.name) > len(a.name) else a
+
+
+def _same_claim(a: ClaimDraft, b: ClaimDraft) -> bool:
+    if normalize_text(a.evidence) == normalize_text(b.evidence):
+        return True
+    return fuzz.token_set_ratio(normalize_text(a.text), normalize_text(b.text)) >= CLAIM_SIMILARITY
+
+
+def _same_number(a: NumberDraft, b: NumberDraft) -> bool:
+    if not same_value(a.value, b.value):
+        return False
+    if not units_compatible(normalize_unit(a.unit), normalize_unit(b.unit)):
+        return False
+    return (
+        fuzz.token_set_ratio(normalize_text(a.context), normalize_text(b.context))
+        >= CONTEXT_SIMILARITY
+    )
+
+
+def _same_question(a: str, b: str) -> bool:
+    return fuzz.token_set_ratio(normalize_text(a), normalize_text(b)) >= QUESTION_SIMILARITY

@@ -1,0 +1,201 @@
+"""The pipeline for one article: chunk → prompt → model → validate → merge → ground.
+
+``Briefer`` holds what is costly to build (backend, cache, prompt set, encoding) and is
+reused across articles and threads; ``brief_article`` is the one-call convenience.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from briefer.articles import Article, load_article
+from briefer.backends import Backend
+from briefer.cache import ResponseCache
+from briefer.chunking import Chunk, split_article
+from briefer.config import Settings, briefer_home, load_settings
+from briefer.errors import InputError, ModelError
+from briefer.grounding import ground
+from briefer.llm import CachedBackend, CallStats, ModelClient, OpenAIBackend, RetryingBackend
+from briefer.merge import merge_drafts, over_caps, truncate_to_caps
+from briefer.prompts import PromptSet, load_prompts
+from briefer.schema import Brief, BriefDraft, BriefMeta, draft_json_schema
+from briefer.tokens import encoding_for_model
+
+PROMPT_OVERHEAD_MARGIN = 32  # tokens for chat-template wrapping around each message
+
+
+def make_backend(settings: Settings) -> Backend:
+    """The configured backend, behind the retry layer and the response cache."""
+    backend: Backend
+    if settings.resolved_backend() == "local":
+        from briefer.local import LocalBackend
+        from briefer.models import resolve_model_path
+
+        path = resolve_model_path(settings.model_path, settings.model_name())
+        backend = LocalBackend(path, n_ctx=settings.window())
+    else:
+        api_key = settings.api_key.get_secret_value() if settings.api_key else None
+        backend = RetryingBackend(
+            OpenAIBackend(
+                model=settings.model_name(),
+                base_url=settings.base_url,
+                api_key=api_key,
+                timeout=settings.timeout,
+            ),
+            max_attempts=settings.max_attempts,
+            max_seconds=settings.max_retry_seconds,
+        )
+    if settings.cache:
+        backend = CachedBackend(backend, ResponseCache(briefer_home() / "cache.sqlite"))
+    return backend
+
+
+class Briefer:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        backend: Backend | None = None,
+        prompts: PromptSet | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.prompts = prompts or load_prompts(self.settings.prompts_dir)
+        self.backend = backend or make_backend(self.settings)
+        self.client = ModelClient(
+            self.backend,
+            reasks=self.settings.reasks,
+            max_tokens=self.settings.max_output_tokens,
+            temperature=self.settings.temperature,
+        )
+        self.schema = draft_json_schema()
+        self.encoding = encoding_for_model(self.backend.model)
+        self._schema_text = json.dumps(self.schema, separators=(",", ":"))
+
+    def brief(self, article: Article) -> Brief:
+        started = time.monotonic()
+        stats = CallStats()
+        chunks = self.chunk(article)
+        partials = [self._brief_chunk(article, chunk, len(chunks), stats) for chunk in chunks]
+        draft = partials[0] if len(partials) == 1 else self._reduce(article, partials, stats)
+        items = ground(draft, article.text, strict=self.settings.strict)
+        return Brief(
+            title=draft.title,
+            summary=draft.summary,
+            actors=items.actors,
+            claims=items.claims,
+            numbers=items.numbers,
+            open_questions=draft.open_questions,
+            article=article.ref(),
+            meta=BriefMeta(
+                model=self.backend.model,
+                backend=self.backend.name,
+                endpoint_host=self.backend.endpoint,
+                prompt_version=self.prompts.version,
+                prompt_hash=self.prompts.hash,
+                usage=stats.usage,
+                calls=stats.calls,
+                cache_hits=stats.cache_hits,
+                chunks=len(chunks),
+                reasks=stats.reasks,
+                seconds=round(time.monotonic() - started, 3),
+                model_seconds=round(stats.model_seconds, 3),
+                grounding=items.counts,
+                strict=self.settings.strict,
+            ),
+        )
+
+    def input_budget(self, article: Article) -> int:
+        """Context window − rendered prompt (without the article) − reserved output tokens."""
+        empty = self.prompts.brief_messages(
+            article_text="",
+            title=article.title,
+            source=article.source,
+            date=article.date,
+            chunk_index=0,
+            chunk_count=2,
+            json_mode=self.client.json_mode,
+            schema_json=self._schema_text,
+        )
+        prompt_tokens = sum(
+            len(self.encoding.encode(content, disallowed_special=())) for _, content in empty
+        )
+        budget = (
+            self.settings.window()
+            - prompt_tokens
+            - self.settings.max_output_tokens
+            - PROMPT_OVERHEAD_MARGIN * len(empty)
+        )
+        if budget < 64:
+            raise InputError(
+                f"the context window ({self.settings.window()} tokens) leaves {budget} tokens for the "
+                "article after the prompt and the reserved output; raise --context-window or "
+                "lower --max-output-tokens"
+            )
+        return budget
+
+    def chunk(self, article: Article) -> list[Chunk]:
+        return split_article(
+            article.text,
+            budget=self.input_budget(article),
+            encoding=self.encoding,
+            overlap=self.settings.overlap_tokens,
+        )
+
+    def _brief_chunk(
+        self, article: Article, chunk: Chunk, count: int, stats: CallStats
+    ) -> BriefDraft:
+        def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
+            return self.prompts.brief_messages(
+                article_text=chunk.text,
+                title=article.title,
+                source=article.source,
+                date=article.date,
+                chunk_index=chunk.index,
+                chunk_count=count,
+                json_mode=json_mode,
+                schema_json=self._schema_text,
+            )
+
+        draft, chunk_stats = self.client.structured(messages, BriefDraft, self.schema)
+        stats.add(chunk_stats)
+        return draft
+
+    def _reduce(self, article: Article, partials: list[BriefDraft], stats: CallStats) -> BriefDraft:
+        merged = merge_drafts(partials)
+        if not over_caps(merged):
+            return BriefDraft.model_validate(merged.model_dump())
+        return self._condense(article, merged, stats)
+
+    def _condense(self, article: Article, merged: BriefDraft, stats: CallStats) -> BriefDraft:
+        payload: list[dict[str, Any]] = [merged.model_dump()]
+
+        def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
+            return self.prompts.merge_messages(
+                partials=payload,
+                title=article.title,
+                json_mode=json_mode,
+                schema_json=self._schema_text,
+            )
+
+        try:
+            draft, merge_stats = self.client.structured(messages, BriefDraft, self.schema)
+        except ModelError:  # the deterministic merge is still a usable brief
+            return truncate_to_caps(merged)
+        stats.add(merge_stats)
+        return draft
+
+
+def brief_article(
+    source: str | Path | Article, *, settings: Settings | None = None, **flags: Any
+) -> Brief:
+    """Brief one article: a path, URL, ``-`` or an ``Article``. Flags override settings."""
+    settings = settings or load_settings(flags)
+    article = (
+        source
+        if isinstance(source, Article)
+        else load_article(str(source), max_chars=settings.max_chars)
+    )
+    return Briefer(settings).brief(article)

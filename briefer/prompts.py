@@ -1,0 +1,133 @@
+"""Prompt templates: a versioned set of Jinja2 files rendered in a sandbox.
+
+Templates come only from the prompt directory; article text is only ever passed in as a
+variable, so ``{{ 7*7 }}`` inside an article reaches the model literally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from briefer.errors import InputError
+from briefer.schema import MAX_ACTORS, MAX_CLAIMS, MAX_NUMBERS, MAX_QUESTIONS
+
+TEMPLATE_NAMES = ("brief_system.j2", "brief_user.j2", "merge_system.j2", "merge_user.j2")
+CAPS = {
+    "actors": MAX_ACTORS,
+    "claims": MAX_CLAIMS,
+    "numbers": MAX_NUMBERS,
+    "questions": MAX_QUESTIONS,
+}
+
+Messages = tuple[tuple[str, str], ...]
+
+
+def default_prompts_dir() -> Path:
+    """``prompts/`` of a source checkout, else the copy packaged inside the wheel."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "prompts"
+    return checkout if (checkout / "manifest.toml").is_file() else package / "_prompts"
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    directory: Path
+    version: str
+    hash: str
+    environment: SandboxedEnvironment
+
+    def brief_messages(
+        self,
+        *,
+        article_text: str,
+        title: str | None = None,
+        source: str | None = None,
+        date: str | None = None,
+        chunk_index: int = 0,
+        chunk_count: int = 1,
+        json_mode: str = "schema",
+        schema_json: str = "",
+    ) -> Messages:
+        common = {"caps": CAPS, "json_mode": json_mode, "schema_json": schema_json}
+        user = {
+            "article_text": _fence(article_text, "article"),
+            "title": title,
+            "source": source,
+            "date": date,
+            "chunk_index": chunk_index,
+            "chunk_count": chunk_count,
+        }
+        return (
+            ("system", self._render("brief_system.j2", common)),
+            ("user", self._render("brief_user.j2", {**common, **user})),
+        )
+
+    def merge_messages(
+        self,
+        *,
+        partials: list[dict[str, Any]],
+        title: str | None = None,
+        json_mode: str = "schema",
+        schema_json: str = "",
+    ) -> Messages:
+        common = {"caps": CAPS, "json_mode": json_mode, "schema_json": schema_json}
+        partials_json = _fence(json.dumps(partials, ensure_ascii=False, indent=1), "partial_briefs")
+        user = {"partials": partials, "partials_json": partials_json, "title": title}
+        return (
+            ("system", self._render("merge_system.j2", common)),
+            ("user", self._render("merge_user.j2", {**common, **user})),
+        )
+
+    def _render(self, name: str, context: dict[str, Any]) -> str:
+        try:
+            return self.environment.get_template(name).render(context).strip()
+        except jinja2.TemplateError as error:
+            raise InputError(f"{self.directory / name}: {error}; fix the template") from error
+
+
+def load_prompts(directory: Path | None = None) -> PromptSet:
+    directory = directory or default_prompts_dir()
+    missing = [
+        name for name in (*TEMPLATE_NAMES, "manifest.toml") if not (directory / name).is_file()
+    ]
+    if missing:
+        raise InputError(
+            f"{directory}: prompt set is missing {', '.join(missing)}; copy them from prompts/"
+        )
+    try:
+        manifest = tomllib.loads((directory / "manifest.toml").read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{directory / 'manifest.toml'}: {error}; fix the TOML") from error
+    environment = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(directory),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+    )
+    return PromptSet(
+        directory=directory,
+        version=str(manifest.get("version", "unversioned")),
+        hash=_hash_templates(directory),
+        environment=environment,
+    )
+
+
+def _hash_templates(directory: Path) -> str:
+    digest = hashlib.sha256()
+    for name in TEMPLATE_NAMES:
+        digest.update(name.encode())
+        digest.update((directory / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _fence(text: str, tag: str) -> str:
+    """Keep data from closing the tag it is wrapped in (a cheap prompt-injection guard)."""
+    return text.replace(f"</{tag}>", f"</ {tag}>").replace(f"<{tag}>", f"< {tag}>")

@@ -1,0 +1,65 @@
+"""Shared fixtures: loopback fakes of every service, and an isolated environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import FakeOpenAI, FakeSlack, FakeWeb
+
+# Removed for every test: real credentials/endpoints must never leak into a test, and
+# proxy variables would send loopback traffic elsewhere (slack_sdk ignores NO_PROXY).
+_SCRUBBED_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "BRIEFER_MODEL",
+    "BRIEFER_BACKEND",
+    "SLACK_WEBHOOK_URL",
+    "SLACK_BOT_TOKEN",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """BRIEFER_HOME and TIKTOKEN_CACHE_DIR in fresh tmp dirs; service variables unset.
+
+    Returns the BRIEFER_HOME directory.
+    """
+    home = tmp_path / "briefer-home"
+    home.mkdir()
+    tiktoken_cache = tmp_path / "tiktoken-cache"
+    tiktoken_cache.mkdir()
+    monkeypatch.setenv("BRIEFER_HOME", str(home))
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tiktoken_cache))
+    for name in _SCRUBBED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A started FakeOpenAI (``.base_url``), stopped after the test."""
+    with FakeOpenAI() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A started FakeSlack (``.webhook_url``, ``.api_url``), stopped after the test."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_web() -> Iterator[FakeWeb]:
+    """A started FakeWeb (``.add(path, body)``, ``.url(path)``), stopped after the test."""
+    with FakeWeb() as fake:
+        yield fake

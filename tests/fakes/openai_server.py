@@ -1,0 +1,319 @@
+"""A fake OpenAI-compatible chat completions server for the real ``openai`` client.
+
+    with FakeOpenAI() as fake:
+        fake.enqueue(Reply.content("{}"), Reply.status(429, headers={"Retry-After": "1"}))
+        client = openai.OpenAI(base_url=fake.base_url, api_key="test", max_retries=0)
+
+Serves ``POST /v1/chat/completions`` (JSON, or SSE when the request has ``"stream": true``)
+and ``GET /v1/models``; anything else is an OpenAI-style 404. Scripted replies are used
+first (FIFO), then ``responder(request_body)``, then a default valid brief.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .web_server import DEFAULT_LIFETIME, Handler, LoopbackServer, redact_headers
+
+ReplyKind = Literal["content", "refusal", "status", "hang", "drop"]
+
+DEFAULT_MODEL = "fake-model"
+DEFAULT_BRIEF: dict[str, Any] = {
+    "title": "Fake brief",
+    "summary": "A default brief from the fake OpenAI server.",
+    "actors": [],
+    "claims": [],
+    "numbers": [],
+    "open_questions": [],
+}
+DEFAULT_CONTENT = json.dumps(DEFAULT_BRIEF)
+
+_ERRORS: dict[int, tuple[str, str | None, str]] = {
+    # status: (type, code, message) as the real API words them
+    400: ("invalid_request_error", None, "Invalid request."),
+    401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
+    403: ("invalid_request_error", "unsupported_country_region_territory", "Forbidden."),
+    404: ("invalid_request_error", "model_not_found", "The model does not exist."),
+    408: ("server_error", None, "Request timed out."),
+    409: ("invalid_request_error", None, "Conflict."),
+    422: ("invalid_request_error", None, "Unprocessable entity."),
+    429: ("requests", "rate_limit_exceeded", "Rate limit reached for requests."),
+    500: ("server_error", None, "The server had an error while processing your request."),
+    502: ("server_error", None, "Bad gateway."),
+    503: ("server_error", None, "The engine is currently overloaded, please try again later."),
+}
+
+
+def error_body(
+    status: int, message: str | None = None, *, type_: str | None = None, code: str | None = None
+) -> dict[str, Any]:
+    """An OpenAI-style error body: ``{"error": {"message", "type", "param", "code"}}``."""
+    default_type, default_code, default_message = _ERRORS.get(
+        status, ("server_error" if status >= 500 else "invalid_request_error", None, "Error.")
+    )
+    return {
+        "error": {
+            "message": message or default_message,
+            "type": type_ or default_type,
+            "param": None,
+            "code": code if code is not None else default_code,
+        }
+    }
+
+
+@dataclass
+class Reply:
+    """One scripted answer; build it with the classmethods, not the constructor."""
+
+    kind: ReplyKind
+    text: str | None = DEFAULT_CONTENT
+    refusal_text: str | None = None
+    finish_reason: str = "stop"
+    prompt_tokens: int = 100
+    completion_tokens: int = 50
+    status_code: int = 200
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @classmethod
+    def content(
+        cls,
+        text: str,
+        *,
+        finish_reason: str = "stop",
+        prompt_tokens: int = 100,
+        completion_tokens: int = 50,
+    ) -> Reply:
+        """A normal chat.completion with ``choices[0].message.content == text``."""
+        return cls(
+            "content",
+            text=text,
+            finish_reason=finish_reason,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+        )
+
+    @classmethod
+    def refusal(cls, text: str) -> Reply:
+        """``message.content`` null, ``message.refusal == text``, finish_reason "stop"."""
+        return cls("refusal", text=None, refusal_text=text)
+
+    @classmethod
+    def status(
+        cls, code: int, *, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Reply:
+        """An error status; the body defaults to an OpenAI-style error for ``code``."""
+        return cls("status", status_code=code, body=body, headers=dict(headers or {}))
+
+    @classmethod
+    def hang(cls, seconds: float) -> Reply:
+        """Sleep ``seconds`` (bounded; cut short when the server stops), then answer normally."""
+        return cls("hang", seconds=seconds)
+
+    @classmethod
+    def drop(cls) -> Reply:
+        """Close the TCP connection without any HTTP response."""
+        return cls("drop")
+
+
+class FakeOpenAI(LoopbackServer):
+    """A loopback OpenAI-compatible server; see the module docstring."""
+
+    def __init__(
+        self,
+        responder: Callable[[dict[str, Any]], Reply] | None = None,
+        *,
+        latency: float = 0.0,
+        lifetime: float = DEFAULT_LIFETIME,
+    ) -> None:
+        super().__init__(lifetime=lifetime)
+        self.responder = responder
+        self.latency = latency
+        """Seconds to sleep before every answer (bounded, cut short on stop)."""
+        self.model = DEFAULT_MODEL
+        """The model ``GET /v1/models`` lists and completions name if the request has none."""
+        self._queue: deque[Reply] = deque()
+        self._requests: list[dict[str, Any]] = []
+        self._headers: list[dict[str, str]] = []
+        self._ids = itertools.count(1)
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.origin}/v1"
+
+    def enqueue(self, *replies: Reply) -> None:
+        """Script the next answers, first in first out; used before the responder."""
+        with self._lock:
+            self._queue.extend(replies)
+
+    @property
+    def pending(self) -> int:
+        """Scripted replies not used yet."""
+        with self._lock:
+            return len(self._queue)
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """Every ``POST /v1/chat/completions`` JSON body received, in order (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def headers(self) -> list[dict[str, str]]:
+        """Their headers (lower-case names, Authorization redacted), in the same order."""
+        with self._lock:
+            return list(self._headers)
+
+    @property
+    def calls(self) -> int:
+        with self._lock:
+            return len(self._requests)
+
+    # -- serving ----------------------------------------------------------------------------
+
+    def _handle(self, request: Handler) -> None:
+        raw = request.read_body()
+        route = request.route.rstrip("/")
+        if request.command == "GET" and route == "/v1/models":
+            self._send_json(request, 200, self._models())
+            return
+        if request.command != "POST" or route != "/v1/chat/completions":
+            message = f"Invalid URL ({request.command} {request.route})"
+            self._send_json(request, 404, error_body(404, message, code=None))
+            return
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            message = "We could not parse the JSON body of your request."
+            self._send_json(request, 400, error_body(400, message))
+            return
+        with self._lock:
+            self._requests.append(body)
+            self._headers.append(redact_headers(request.headers))
+            reply = self._queue.popleft() if self._queue else None
+        if reply is None:
+            reply = (
+                self.responder(body)
+                if self.responder is not None
+                else Reply.content(DEFAULT_CONTENT)
+            )
+        self.delay(self.latency)
+        self._answer(request, body, reply)
+
+    def _answer(self, request: Handler, body: dict[str, Any], reply: Reply) -> None:
+        if reply.kind == "drop":
+            request.drop()
+            return
+        if reply.kind == "hang":
+            self.delay(reply.seconds)
+            if self.stopping:
+                request.drop()
+                return
+        if reply.kind == "status":
+            payload = reply.body if reply.body is not None else error_body(reply.status_code)
+            self._send_json(request, reply.status_code, payload, reply.headers)
+            return
+        completion = self._completion(body, reply)
+        if body.get("stream"):
+            self._send_stream(request, body, completion)
+        else:
+            self._send_json(request, 200, completion, reply.headers)
+
+    def _completion(self, body: dict[str, Any], reply: Reply) -> dict[str, Any]:
+        model = body.get("model")
+        return {
+            "id": f"chatcmpl-fake{next(self._ids):06d}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model if isinstance(model, str) else self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": reply.text if reply.kind != "refusal" else None,
+                        "refusal": reply.refusal_text,
+                        "annotations": [],
+                    },
+                    "finish_reason": reply.finish_reason,
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": reply.prompt_tokens,
+                "completion_tokens": reply.completion_tokens,
+                "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+            },
+            "service_tier": "default",
+            "system_fingerprint": "fp_fake",
+        }
+
+    def _send_stream(
+        self, request: Handler, body: dict[str, Any], completion: dict[str, Any]
+    ) -> None:
+        """The completion as ``chat.completion.chunk`` server-sent events, then ``[DONE]``."""
+        choice = completion["choices"][0]
+        message = choice["message"]
+        base = {k: completion[k] for k in ("id", "created", "model", "system_fingerprint")}
+        base["object"] = "chat.completion.chunk"
+        usage_wanted = bool((body.get("stream_options") or {}).get("include_usage"))
+
+        def chunk(delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+            event = dict(base)
+            event["choices"] = [
+                {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+            ]
+            if usage_wanted:
+                event["usage"] = None
+            return event
+
+        events = [chunk({"role": "assistant", "content": ""}, None)]
+        text = message["content"] or ""
+        for start in range(0, len(text), 16):
+            events.append(chunk({"content": text[start : start + 16]}, None))
+        if message["refusal"] is not None:
+            events.append(chunk({"refusal": message["refusal"]}, None))
+        events.append(chunk({}, choice["finish_reason"]))
+        if usage_wanted:
+            events.append({**base, "choices": [], "usage": completion["usage"]})
+        data = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+        request.respond(
+            200,
+            data,
+            content_type="text/event-stream; charset=utf-8",
+            headers=self._request_id_header(),
+        )
+
+    def _models(self) -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": [
+                {"id": self.model, "object": "model", "created": 1700000000, "owned_by": "fake"}
+            ],
+        }
+
+    def _request_id_header(self) -> dict[str, str]:
+        return {"x-request-id": f"req_fake{int(time.monotonic() * 1e6):x}"}
+
+    def _send_json(
+        self,
+        request: Handler,
+        status: int,
+        payload: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        request.respond(
+            status,
+            json.dumps(payload),
+            content_type="application/json",
+            headers={**self._request_id_header(), **(headers or {})},
+        )

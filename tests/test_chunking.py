@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefer.chunking import sentence_spans, split_article
+from briefer.tokens import get_encoding
+
+ENC = get_encoding("o200k_base")
+
+
+def article(paragraphs: int, sentences: int) -> str:
+    return "\n\n".join(
+        " ".join(
+            f"Paragraph {p} sentence {s} says the port spent {p * s} euros."
+            for s in range(sentences)
+        )
+        for p in range(paragraphs)
+    )
+
+
+def test_short_article_is_one_chunk() -> None:
+    text = "One short article. It fits."
+    [chunk] = split_article(text, budget=100, encoding=ENC)
+    assert (chunk.start, chunk.end, chunk.text) == (0, len(text), text)
+
+
+def test_chunks_respect_budget_and_offsets() -> None:
+    text = article(12, 6)
+    chunks = split_article(text, budget=120, encoding=ENC, overlap=0)
+    assert len(chunks) > 3
+    for chunk in chunks:
+        assert chunk.tokens <= 120
+        assert text[chunk.start : chunk.end] == chunk.text
+    assert chunks[0].start == 0 and chunks[-1].end == len(text)
+    for before, after in pairwise(chunks):
+        assert after.start >= before.end  # no overlap asked for
+
+
+def test_chunks_split_on_paragraphs_when_possible() -> None:
+    text = article(6, 4)
+    for chunk in split_article(text, budget=150, encoding=ENC):
+        assert chunk.text.startswith("Paragraph")
+
+
+def test_overlap_repeats_the_end_of_the_previous_chunk() -> None:
+    text = article(10, 3)
+    chunks = split_article(text, budget=150, encoding=ENC, overlap=60)
+    assert any(after.start < before.end for before, after in pairwise(chunks))
+    assert all(c.tokens <= 150 for c in chunks)
+
+
+def test_giant_sentence_falls_back_to_token_windows() -> None:
+    text = "word " * 3000
+    chunks = split_article(text.strip(), budget=200, encoding=ENC)
+    assert len(chunks) >= 15
+    assert all(c.tokens <= 200 for c in chunks)
+    assert "".join(c.text for c in chunks).replace(" ", "") == text.replace(" ", "")
+
+
+def test_budget_too_small_is_refused() -> None:
+    with pytest.raises(ValueError, match="too small"):
+        split_article("x", budget=3, encoding=ENC)
+
+
+def test_sentence_spans() -> None:
+    text = "He said “no.” Then 3 people left. Dr. Lind stayed!"
+    spans = [text[a:b] for a, b in sentence_spans(text)]
+    assert spans[0] == "He said “no.”"
+    assert spans[-1].endswith("stayed!")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+            min_size=1,
+            max_size=200,
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_chunks_always_cover_the_text_within_budget(paragraphs: list[str]) -> None:
+    text = "\n\n".join(paragraphs).strip() or "x"
+    chunks = split_article(text, budget=40, encoding=ENC)
+    assert all(c.tokens <= 40 for c in chunks)
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+    covered = "".join(ch for c in chunks for ch in c.text if not ch.isspace())
+    assert covered == "".join(ch for ch in text if not ch.isspace())

@@ -1,0 +1,91 @@
+"""The retry and cache layers, with the real openai client against the loopback server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefer.backends import ChatRequest
+from briefer.cache import ResponseCache
+from briefer.errors import ModelError
+from briefer.llm import CachedBackend, OpenAIBackend, RetryingBackend
+from briefer.tokens import TokenizerDataError, _load_bundled_bpe
+from tests.fakes import FakeOpenAI, Reply
+
+REQUEST = ChatRequest(messages=(("user", "hi"),), json_schema=None)
+
+
+def backend(fake: FakeOpenAI, waits: list[float], attempts: int = 4) -> RetryingBackend:
+    inner = OpenAIBackend(model="m", base_url=fake.base_url, api_key="k", timeout=2)
+    return RetryingBackend(inner, max_attempts=attempts, sleep=waits.append)
+
+
+def test_retry_after_is_honoured(fake_openai: FakeOpenAI) -> None:
+    waits: list[float] = []
+    fake_openai.enqueue(Reply.status(429, headers={"Retry-After": "7"}), Reply.content("{}"))
+    assert backend(fake_openai, waits).complete(REQUEST).text == "{}"
+    assert waits == [7.0]
+
+
+def test_retry_after_ms_wins_and_long_waits_are_capped(fake_openai: FakeOpenAI) -> None:
+    waits: list[float] = []
+    fake_openai.enqueue(
+        Reply.status(429, headers={"retry-after-ms": "250", "Retry-After": "9"}),
+        Reply.status(503, headers={"Retry-After": "86400"}),
+        Reply.content("{}"),
+    )
+    backend(fake_openai, waits).complete(REQUEST)
+    assert waits == [0.25, 60.0]
+
+
+def test_backoff_without_retry_after_is_bounded_exponential(fake_openai: FakeOpenAI) -> None:
+    waits: list[float] = []
+    fake_openai.enqueue(
+        Reply.status(500), Reply.status(502), Reply.status(500), Reply.content("{}")
+    )
+    backend(fake_openai, waits).complete(REQUEST)
+    assert len(waits) == 3 and all(0 <= w <= 20 for w in waits)
+
+
+def test_attempts_are_bounded_and_sdk_retries_are_off(fake_openai: FakeOpenAI) -> None:
+    waits: list[float] = []
+    fake_openai.enqueue(*[Reply.status(500)] * 5)
+    with pytest.raises(ModelError, match="HTTP 500"):
+        backend(fake_openai, waits, attempts=3).complete(REQUEST)
+    assert fake_openai.calls == 3  # not 3 × (1 + the SDK's own 2 retries)
+
+
+def test_client_errors_are_not_retried(fake_openai: FakeOpenAI) -> None:
+    waits: list[float] = []
+    fake_openai.enqueue(
+        Reply.status(
+            400, body={"error": {"message": "bad messages", "type": "invalid_request_error"}}
+        )
+    )
+    with pytest.raises(ModelError):
+        backend(fake_openai, waits).complete(REQUEST)
+    assert fake_openai.calls == 1 and waits == []
+
+
+def test_cache_keys_on_the_request(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    cached = CachedBackend(backend(fake_openai, []), ResponseCache(tmp_path / "c.sqlite"))
+    fake_openai.enqueue(Reply.content('{"a": 1}'), Reply.content('{"b": 2}'))
+    first = cached.complete(REQUEST)
+    again = cached.complete(REQUEST)
+    other = cached.complete(REQUEST.model_copy(update={"temperature": 0.5}))
+    assert (first.cached, again.cached, other.cached) == (False, True, False)
+    assert again.text == first.text and other.text == '{"b": 2}'
+    assert fake_openai.calls == 2
+
+
+def test_truncated_answers_are_not_cached(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    cached = CachedBackend(backend(fake_openai, []), ResponseCache(tmp_path / "c.sqlite"))
+    fake_openai.enqueue(Reply.content('{"a', finish_reason="length"), Reply.content('{"a": 1}'))
+    assert cached.complete(REQUEST).finish_reason == "length"
+    assert cached.complete(REQUEST).text == '{"a": 1}'
+
+
+def test_bundled_tokenizer_hash_is_verified() -> None:
+    with pytest.raises(TokenizerDataError, match="sha256"):
+        _load_bundled_bpe("https://x/o200k_base.tiktoken", expected_hash="0" * 64)
