@@ -1,0 +1,531 @@
+"""Quantity parsing (briefer.numbers): hand-computed tables, real news, and properties."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from briefer.numbers import (
+    Quantity,
+    find_quantities,
+    normalize_unit,
+    parse_number,
+    same_value,
+    units_compatible,
+)
+
+
+def _found(text: str) -> list[tuple[float, str | None, str, str]]:
+    """(value, unit, text, kind) of every quantity, after checking offsets and order."""
+    quantities = find_quantities(text)
+    _check_spans(text, quantities)
+    return [(q.value, q.unit, q.text, q.kind) for q in quantities]
+
+
+def _check_spans(text: str, quantities: list[Quantity]) -> None:
+    last_end = 0
+    for q in quantities:
+        assert text[q.start : q.end] == q.text
+        assert last_end <= q.start < q.end
+        last_end = q.end
+
+
+# --- parse_number -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # digits, separators, decimals
+        ("700,000", 700000),
+        ("1.2", 1.2),
+        ("1,234.5", 1234.5),
+        ("1,000,000", 1000000),
+        ("0", 0),
+        # scale words and suffixes
+        ("50 thousand", 50000),
+        ("1.2 million", 1200000),
+        ("3bn", 3e9),
+        ("£3bn", 3e9),
+        ("$1.2m", 1200000),
+        ("2.5 trillion", 2.5e12),
+        ("5k", 5000),
+        ("4.1m", 4100000),
+        ("a million", 1e6),
+        ("half a million", 500000),
+        ("a dozen", 12),
+        ("half a dozen", 6),
+        ("2 dozen", 24),
+        # written out
+        ("seventy", 70),
+        ("twenty-five", 25),
+        ("twenty five", 25),
+        ("one hundred and forty-five", 145),
+        ("two thousand", 2000),
+        ("three million", 3e6),
+        ("nine", 9),
+        ("one", 1),
+        ("a hundred", 100),
+        ("Seventy", 70),
+        ("two million five hundred thousand", 2500000),
+        ("two and a half million", 2500000),
+        ("one and a half", 1.5),
+        ("two-thirds", 2 / 3),
+        ("three quarters", 0.75),
+        ("a third of", 1 / 3),
+        # percentages
+        ("12.5%", 12.5),
+        ("12.5 %", 12.5),
+        ("12.5 per cent", 12.5),
+        ("12.5 percent", 12.5),
+        ("seventy per cent", 70),
+        ("1.2 percentage points", 1.2),
+        # currencies
+        ("£300", 300),
+        ("€5 billion", 5e9),
+        ("US$40", 40),
+        ("40 dollars", 40),
+        ("300 pounds", 300),
+        ("5.5bn euros", 5.5e9),
+        ("five million dollars", 5e6),
+        # negatives
+        ("-3", -3),
+        ("minus 3", -3),
+        ("−3", -3),
+        ("minus three", -3),
+        ("minus 3.5%", -3.5),
+        # ordinals, years, dates
+        ("1st", 1),
+        ("21st", 21),
+        ("second", 2),
+        ("twenty-first", 21),
+        ("2015", 2015),
+        ("12 March", 12),
+        # words around one number are tolerated
+        ("about 70 world leaders", 70),
+        ("145 drones", 145),
+    ],
+)
+def test_parse_number(text: str, value: float) -> None:
+    assert parse_number(text) == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "a", "an", "hello", "one of the", "no one", "someone", "$", "%", "10-15", "1e5"],
+)
+def test_parse_number_none(text: str) -> None:
+    assert parse_number(text) is None
+
+
+def test_parse_number_is_exact_for_scaled_decimals() -> None:
+    assert parse_number("4.1m") == 4100000.0  # not 4099999.9999999995
+    assert parse_number("$1.2m") == 1200000.0
+    assert parse_number("£1.2bn") == 1200000000.0
+
+
+# --- find_quantities: real news ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "the Russians have amassed an assault force of 50 thousand men",
+            [(50000.0, "man", "50 thousand", "number")],
+        ),
+        (
+            "a record 145 drones, mostly Iranian Shahed kamikazes, in Ukraine in 24 hours",
+            [(145.0, "drone", "145", "number"), (24.0, "hour", "24", "number")],
+        ),
+        (
+            "Kiev's air defenses – the military announced – shot down 62: another 67 are "
+            "missing, 10 have left",
+            [
+                (62.0, None, "62", "number"),
+                (67.0, None, "67", "number"),
+                (10.0, None, "10", "number"),
+            ],
+        ),
+        (
+            "Profits rose 12.5% to £1.2bn in 2015",
+            [
+                (12.5, "%", "12.5%", "percent"),
+                (1.2e9, "GBP", "£1.2bn", "money"),
+                (2015.0, None, "2015", "year"),
+            ],
+        ),
+        ("twenty-five people", [(25.0, "people", "twenty-five", "number")]),
+        ("one of the", []),
+    ],
+)
+def test_real_news(text: str, expected: list[tuple[float, str | None, str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "span"),
+    [
+        (
+            "London estimates that 700,000 Kremlin soldiers have been killed or wounded",
+            700000,
+            "700,000",
+        ),
+        ("he spoke with about 70 world leaders", 70, "70"),
+        ("seventy world leaders attended", 70, "seventy"),
+    ],
+)
+def test_value_and_text_when_next_word_is_not_the_noun(text: str, value: float, span: str) -> None:
+    [(found_value, _, found_text, kind)] = _found(text)
+    assert (found_value, found_text, kind) == (value, span, "number")
+
+
+# --- find_quantities: units, kinds, ranges ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # units from the wording
+        ("a 12.5 per cent rise", [(12.5, "%", "12.5 per cent", "percent")]),
+        ("up 12.5 percent", [(12.5, "%", "12.5 percent", "percent")]),
+        ("$1.2m", [(1.2e6, "USD", "$1.2m", "money")]),
+        ("US$40 each", [(40.0, "USD", "US$40", "money")]),
+        ("40 dollars", [(40.0, "USD", "40 dollars", "money")]),
+        ("1.5 million US dollars", [(1.5e6, "USD", "1.5 million US dollars", "money")]),
+        ("300 pounds", [(300.0, "GBP", "300 pounds", "money")]),
+        ("€5 billion", [(5e9, "EUR", "€5 billion", "money")]),
+        ("5.5bn euros", [(5.5e9, "EUR", "5.5bn euros", "money")]),
+        ("up 2 percentage points", [(2.0, "pp", "2 percentage points", "percent")]),
+        ("7.62mm rounds", [(7.62, "mm", "7.62mm", "number")]),
+        # the counted noun directly after the number, singularised
+        ("145 drones", [(145.0, "drone", "145", "number")]),
+        ("3 casualties", [(3.0, "casualty", "3", "number")]),
+        ("50 thousand women", [(50000.0, "woman", "50 thousand", "number")]),
+        ("a 24-hour truce", [(24.0, "hour", "24", "number")]),
+        ("the nine-year-old", [(9.0, "year", "nine", "number")]),
+        ("30 second clip", [(30.0, "second", "30", "number")]),
+        ("10 have left", [(10.0, None, "10", "number")]),
+        ("62, of which", [(62.0, None, "62", "number")]),
+        # negatives
+        ("fell to -3 on Monday", [(-3.0, None, "-3", "number")]),
+        ("fell to −3 on Monday", [(-3.0, None, "−3", "number")]),
+        ("it fell by minus 3.5%", [(-3.5, "%", "minus 3.5%", "percent")]),
+        # years
+        ("in 2015", [(2015.0, None, "2015", "year")]),
+        ("the 2016 election", [(2016.0, None, "2016", "year")]),
+        ("In 2015 profits rose", [(2015.0, None, "2015", "year")]),
+        ("by mid-2015", [(2015.0, None, "2015", "year")]),
+        ("the 1990s", [(1990.0, None, "1990s", "year")]),
+        ("killed 2000 people", [(2000.0, "people", "2000", "number")]),
+        ("the 2,000 soldiers", [(2000.0, "soldier", "2,000", "number")]),
+        ("about 1750 men", [(1750.0, "man", "1750", "number")]),
+        # ordinals
+        ("the 1st battalion", [(1.0, "battalion", "1st", "ordinal")]),
+        ("the 21st century", [(21.0, "century", "21st", "ordinal")]),
+        ("a second term", [(2.0, "term", "second", "ordinal")]),
+        ("finished second.", [(2.0, None, "second", "ordinal")]),
+        ("the twenty-first", [(21.0, None, "twenty-first", "ordinal")]),
+        ("wait a second", []),
+        ("one second later", [(1.0, "second", "one", "number")]),  # time, not 2nd
+        # dates: value is the day, unit the month
+        ("on 12 March", [(12.0, "march", "12 March", "date")]),
+        ("March 12th", [(12.0, "march", "March 12th", "date")]),
+        ("the 12th of March", [(12.0, "march", "12th of March", "date")]),
+        (
+            "on Jan. 6, 2021",
+            [(6.0, "january", "Jan. 6", "date"), (2021.0, None, "2021", "year")],
+        ),
+        ("12 may be", [(12.0, None, "12", "number")]),
+        # written-out numbers and "one"
+        (
+            "one hundred and forty-five drones",
+            [(145.0, "drone", "one hundred and forty-five", "number")],
+        ),
+        ("a dozen eggs", [(12.0, "egg", "a dozen", "number")]),
+        ("half a million refugees", [(500000.0, "refugee", "half a million", "number")]),
+        ("one soldier died", [(1.0, "soldier", "one", "number")]),
+        ("a one-year contract", [(1.0, "year", "one", "number")]),
+        ("One of the soldiers", []),
+        ("no one came", []),
+        ("no-one came", []),
+        ("someone came", []),
+        ("one day he left", []),
+        ("at one point", []),
+        ("they love one another", []),
+        ("an apple a day", []),
+        ("hundreds of thousands fled", []),
+        ("one in five", [(5.0, None, "five", "number")]),
+        # digits glued to letters or digits are not quantities
+        ("F-16 jets", []),
+        ("COVID-19 deaths", []),
+        ("Su-34 bombers", []),
+        ("G7 leaders", []),
+        ("3D printers", []),
+        ("at 10:30", []),
+        ("9/11", []),
+        ("version 1.2.3", []),
+    ],
+)
+def test_find_quantities(text: str, expected: list[tuple[float, str | None, str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10-15", [(10.0, None, "10", "number"), (15.0, None, "15", "number")]),
+        ("10–15", [(10.0, None, "10", "number"), (15.0, None, "15", "number")]),
+        ("10 -15", [(10.0, None, "10", "number"), (15.0, None, "15", "number")]),
+        ("between 10 and 15", [(10.0, None, "10", "number"), (15.0, None, "15", "number")]),
+        ("10 to 15", [(10.0, None, "10", "number"), (15.0, None, "15", "number")]),
+        (
+            "10-15 soldiers",
+            [(10.0, "soldier", "10", "number"), (15.0, "soldier", "15", "number")],
+        ),
+        ("10-15% of voters", [(10.0, "%", "10", "percent"), (15.0, "%", "15%", "percent")]),
+        ("$10-15m", [(10e6, "USD", "$10", "money"), (15e6, "USD", "15m", "money")]),
+        ("€5bn-€6bn", [(5e9, "EUR", "€5bn", "money"), (6e9, "EUR", "€6bn", "money")]),
+        (
+            "2 to 3 million people",
+            [(2e6, "people", "2", "number"), (3e6, "people", "3 million", "number")],
+        ),
+        (
+            "between 10 and 15 million people",
+            [(10e6, "people", "10", "number"), (15e6, "people", "15 million", "number")],
+        ),
+        (
+            "between ten thousand and twenty thousand troops",
+            [
+                (10000.0, "troop", "ten thousand", "number"),
+                (20000.0, "troop", "twenty thousand", "number"),
+            ],
+        ),
+        # the first is not scaled up when it is the bigger number, or has its own marks
+        (
+            "rose from 500 to 1 million",
+            [(500.0, None, "500", "number"), (1e6, None, "1 million", "number")],
+        ),
+        ("from $500 to $1m", [(500.0, "USD", "$500", "money"), (1e6, "USD", "$1m", "money")]),
+        # "and" without "between" is no range
+        (
+            "killed 10 and wounded 15 soldiers",
+            [(10.0, None, "10", "number"), (15.0, "soldier", "15", "number")],
+        ),
+    ],
+)
+def test_ranges(text: str, expected: list[tuple[float, str | None, str, str]]) -> None:
+    assert _found(text) == expected
+
+
+def test_offsets_in_a_longer_text() -> None:
+    text = (
+        "On 12 March, officials said 1,234.5 tonnes – about 12.5 per cent – went to "
+        "seventy-two towns; in 2015 the bill was £3bn, or US$4.1bn.\nTwenty-five people "
+        "and one soldier died."
+    )
+    quantities = find_quantities(text)
+    _check_spans(text, quantities)
+    assert [q.text for q in quantities] == [
+        "12 March",
+        "1,234.5",
+        "12.5 per cent",
+        "seventy-two",
+        "2015",
+        "£3bn",
+        "US$4.1bn",
+        "Twenty-five",
+        "one",
+    ]
+    assert [q.kind for q in quantities] == [
+        "date",
+        "number",
+        "percent",
+        "number",
+        "year",
+        "money",
+        "money",
+        "number",
+        "number",
+    ]
+    assert quantities[6].value == 4.1e9
+
+
+# --- normalize_unit, same_value, units_compatible ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("   ", None),
+        ("%", "%"),
+        ("percent", "%"),
+        ("Per  Cent", "%"),
+        ("pct", "%"),
+        ("percentage points", "pp"),
+        ("percentage point", "pp"),
+        ("pp", "pp"),
+        ("$", "USD"),
+        ("dollars", "USD"),
+        ("Dollar", "USD"),
+        ("usd", "USD"),
+        ("US$", "USD"),
+        ("US dollars", "USD"),
+        ("£", "GBP"),
+        ("pounds", "GBP"),
+        ("GBP", "GBP"),
+        ("sterling", "GBP"),
+        ("€", "EUR"),
+        ("euros", "EUR"),
+        ("soldiers", "soldier"),
+        ("Russian soldiers", "russian soldier"),
+        ("  russian   soldiers ", "russian soldier"),
+        ("men", "man"),
+        ("servicemen", "serviceman"),
+        ("people", "people"),
+        ("casualties", "casualty"),
+        ("drones", "drone"),
+        ("hours", "hour"),
+        ("taxes", "tax"),
+        ("churches", "church"),
+        ("crisis", "crisis"),
+        ("virus", "virus"),
+        ("species", "species"),
+        ("children", "child"),
+        ("troops.", "troop"),
+    ],
+)
+def test_normalize_unit(unit: str | None, expected: str | None) -> None:
+    assert normalize_unit(unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (70, 70, True),
+        (70, 71, False),
+        (700, 703, False),  # small integers are exact
+        (2015, 2016, False),  # so are years
+        (12.5, 12.5, True),
+        (0.1 + 0.2, 0.3, True),
+        (1.2e9, 1.203e9, True),  # within 0.5%
+        (1.2e9, 1.21e9, False),
+        (700000, 700000.0, True),
+        (700000, 702000, True),
+        (700000, 710000, False),
+        (-3, 3, False),
+        (0, 0.0, True),
+    ],
+)
+def test_same_value(a: float, b: float, expected: bool) -> None:
+    assert same_value(a, b) is expected
+    assert same_value(b, a) is expected
+
+
+def test_same_value_rel_tol() -> None:
+    assert same_value(1e6, 1.02e6, rel_tol=0.05)
+    assert not same_value(1e6, 1.02e6)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("soldier", "soldier", True),
+        ("soldiers", "soldier", True),
+        (None, "soldier", True),
+        ("USD", None, True),
+        (None, None, True),
+        ("soldier", "Russian soldiers", True),
+        ("russian soldier", "ukrainian soldiers", True),  # same head noun
+        ("world leader", "leaders", True),
+        ("soldier", "drone", False),
+        ("USD", "dollars", True),
+        ("$", "US$", True),
+        ("USD", "GBP", False),
+        ("USD", "soldier", False),
+        ("%", "per cent", True),
+        ("%", "soldier", False),
+        ("%", "pp", False),
+        ("%", "USD", False),
+        ("march", "april", False),
+    ],
+)
+def test_units_compatible(a: str | None, b: str | None, expected: bool) -> None:
+    assert units_compatible(a, b) is expected
+    assert units_compatible(b, a) is expected
+
+
+# --- properties -------------------------------------------------------------------------
+
+_FRAGMENTS = [
+    *str.split("one two twenty-five hundred thousand million half a an and of the minus"),
+    *str.split("first second soldiers men March May per cent percent dollars pounds"),
+    *str.split("1 12 2015 700,000 1,234.5 3.5 0 $ £ € US$ % m bn k st th"),
+    *(" ", "  ", "\n", "-", "–", "−", ":", "/", ".", ",", "(", ")", "'s", "é", "İ", "٣"),
+]
+
+
+def _check_roundtrip(n: int) -> None:
+    assert parse_number(f"{n:,}") == n
+
+
+def _check_any_text(text: str) -> None:
+    _check_spans(text, find_quantities(text))
+    parse_number(text)  # never raises
+
+
+def test_thousands_roundtrip_seeded() -> None:
+    rng = random.Random(20240601)
+    for n in [
+        0,
+        1,
+        -1,
+        999,
+        1000,
+        -1000,
+        1800,
+        2100,
+        10**15,
+        *(rng.randint(-(10**12), 10**12) for _ in range(300)),
+    ]:
+        _check_roundtrip(n)
+
+
+def test_offsets_on_random_texts_seeded() -> None:
+    rng = random.Random(7)
+    for _ in range(1500):
+        _check_any_text("".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(0, 14))))
+
+
+def test_thousands_roundtrip_hypothesis() -> None:
+    pytest.importorskip("hypothesis")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.integers(min_value=-(10**15), max_value=10**15))
+    def check(n: int) -> None:
+        _check_roundtrip(n)
+
+    check()
+
+
+def test_offsets_hypothesis() -> None:
+    pytest.importorskip("hypothesis")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    texts = st.one_of(
+        st.text(max_size=60),
+        st.lists(st.sampled_from(_FRAGMENTS), max_size=14).map("".join),
+    )
+
+    @settings(max_examples=150, deadline=None)
+    @given(texts)
+    def check(text: str) -> None:
+        _check_any_text(text)
+
+    check()
