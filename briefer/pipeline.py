@@ -79,7 +79,7 @@ class Briefer:
         stats = CallStats()
         chunks = self.chunk(article)
         partials = [self._brief_chunk(article, chunk, len(chunks), stats) for chunk in chunks]
-        draft = partials[0] if len(partials) == 1 else self._reduce(article, partials, stats)
+        draft = self._reduce(article, partials, stats)
         items = ground(draft, article.text, strict=self.settings.strict)
         return Brief(
             title=draft.title,
@@ -164,6 +164,7 @@ class Briefer:
         return draft
 
     def _reduce(self, article: Article, partials: list[BriefDraft], stats: CallStats) -> BriefDraft:
+        """Merge partial briefs; with one chunk this only removes repeated items."""
         merged = merge_drafts(partials)
         if not over_caps(merged):
             return BriefDraft.model_validate(merged.model_dump())

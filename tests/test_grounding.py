@@ -87,3 +87,14 @@ def test_counts_and_strict() -> None:
     strict = ground(draft, SEED_TEXT, strict=True)
     assert loose.counts.ungrounded == 1 and len(loose.actors) == 1
     assert strict.actors == [] and strict.counts.dropped == 1
+
+
+def test_repeated_items_from_one_answer_are_merged() -> None:
+    from briefer.merge import merge_drafts
+
+    claim = seed_brief()["claims"][0]
+    number = seed_brief()["numbers"][0]
+    draft = BriefDraft.model_validate(seed_brief(claims=[claim] * 5, numbers=[number] * 4))
+    merged = merge_drafts([draft])
+    assert len(merged.claims) == 1 and len(merged.numbers) == 1
+    assert len(merged.actors) == 3
