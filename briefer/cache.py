@@ -61,6 +61,7 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; skip an fsync per answer
         migrate(self._db)
 
     def get(self, key: str) -> ChatResponse | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import tiktoken
 
+GAP_TOKENS = 2
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 _SENTENCE_END = re.compile(r"""(?:(?<=[.!?])|(?<=[.!?]["'”’)\]]))\s+(?=["“‘'(\[]?[A-Z0-9])""")
 
@@ -127,9 +128,9 @@ def _pack(
     current: list[_Piece] = []
     for piece in pieces:
         candidate = [*current, piece]
-        if current and _span_tokens(text, candidate, encoding) > budget:
+        if current and _span_tokens(candidate) > budget:
             chunks.append(_chunk(text, len(chunks), current, encoding))
-            current = _overlap_tail(current, overlap, piece, budget, text, encoding)
+            current = _overlap_tail(current, overlap, piece, budget)
             candidate = [*current, piece]
         current = candidate
     if current:
@@ -142,27 +143,30 @@ def _overlap_tail(
     overlap: int,
     following: _Piece,
     budget: int,
-    text: str,
-    encoding: tiktoken.Encoding,
 ) -> list[_Piece]:
     tail: list[_Piece] = []
     for piece in reversed(previous):
         candidate = [piece, *tail]
         if sum(p.tokens for p in candidate) > overlap:
             break
-        if _span_tokens(text, [*candidate, following], encoding) > budget:
+        if _span_tokens([*candidate, following]) > budget:
             break
         tail = candidate
     return tail
 
 
-def _span_tokens(text: str, pieces: list[_Piece], encoding: tiktoken.Encoding) -> int:
-    return _count(encoding, text[pieces[0].start : pieces[-1].end])
+def _span_tokens(pieces: list[_Piece]) -> int:
+    """An upper bound on the tokens of the span the pieces cover, without re-encoding it.
+
+    Pieces are split at whitespace, which tiktoken's pre-tokenizer never merges across, so
+    the span costs at most its pieces' tokens plus a couple for each gap between them.
+    """
+    return sum(p.tokens for p in pieces) + GAP_TOKENS * (len(pieces) - 1)
 
 
 def _chunk(text: str, index: int, pieces: list[_Piece], encoding: tiktoken.Encoding) -> Chunk:
     start, end = pieces[0].start, pieces[-1].end
-    return Chunk(index, start, end, text[start:end], _span_tokens(text, pieces, encoding))
+    return Chunk(index, start, end, text[start:end], _count(encoding, text[start:end]))
 
 
 def _count(encoding: tiktoken.Encoding, text: str) -> int:
