@@ -1,0 +1,229 @@
+"""``briefer eval``: brief the gold set, re-score a run, compare two prompt sets (the gate).
+
+Logic lives in ``briefer.evals``; these commands parse options, call it and print.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, get_args
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from briefer.cli.common import model_options, settings_from, write_output
+from briefer.errors import InputError
+from briefer.evals.compare import compare_runs
+from briefer.evals.dataset import (
+    CORPUS_ENV,
+    ArticleResolver,
+    EvalConfig,
+    Split,
+    default_corpus_dir,
+    default_gold_dir,
+    load_cases,
+    load_eval_config,
+    repo_root_of,
+)
+from briefer.evals.report import comparison_markdown, metrics_table, save_run, to_markdown
+from briefer.evals.run import (
+    CaseResult,
+    EvalRun,
+    RunSummary,
+    default_run_dir,
+    is_run_dir,
+    read_run,
+    rescore,
+    run_eval,
+    select_cases,
+)
+
+F = Callable[..., Any]
+
+
+def source_options(function: F) -> F:
+    """Where the gold cases and their articles are, and the eval config."""
+    options = [
+        click.option("--gold", "gold_dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Gold case directory [default: evals/gold]."),
+        click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path),
+                     envvar=CORPUS_ENV, help=f"Root of corpus articles (env {CORPUS_ENV}) "
+                     "[default: ../shared/data beside the repo]."),
+        click.option("--eval-config", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Gate tolerances, bootstrap and prices [default: evals/config.toml]."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def case_options(function: F) -> F:
+    """Which gold cases, plus ``source_options``."""
+    options = [
+        click.option("--cases", "pattern", default="*", show_default=True,
+                     help="Glob over case ids, e.g. 'seed-*' or 'bbc-*'."),
+        click.option("--split", type=click.Choice(get_args(Split)), help="Only dev or test cases."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return source_options(function)
+
+
+def resolver_for(gold_dir: Path | None, corpus_dir: Path | None) -> tuple[Path, ArticleResolver]:
+    gold = gold_dir or default_gold_dir()
+    repo = repo_root_of(gold)
+    return gold, ArticleResolver(repo, corpus_dir or default_corpus_dir(repo))
+
+
+@contextmanager
+def case_progress(total: int, label: str) -> Iterator[Callable[[CaseResult], None]]:
+    """A progress bar on a terminal; otherwise one stderr line per case."""
+    console = Console(stderr=True)
+    done = 0
+    if not console.is_terminal:
+        def log(result: CaseResult) -> None:
+            nonlocal done
+            done += 1
+            click.echo(f"briefer: {label} [{done}/{total}] {result.id}: {result.status}", err=True)
+
+        yield log
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda result: bar.update(task, advance=1, description=f"{label}: {result.id}")
+
+
+def brief_cases(options: dict[str, Any], selection: dict[str, Any], label: str,
+                out_dir: Path | None, config: EvalConfig) -> tuple[EvalRun, RunSummary]:
+    """Load the cases, run them with the settings in ``options``, save the run folder."""
+    settings = settings_from(options)
+    gold, resolver = resolver_for(selection["gold_dir"], selection["corpus_dir"])
+    cases = load_cases(gold, selection["pattern"], selection["split"])
+    with case_progress(len(cases), label) as progress:
+        run = run_eval(cases, settings, resolver=resolver, gold_dir=gold,
+                       cases_pattern=selection["pattern"], split=selection["split"],
+                       on_case=progress)
+    folder = out_dir or default_run_dir(resolver.repo_root / "evals" / "runs", run.spec)
+    summary = save_run(run, folder, config)
+    for case_id, reason in {**summary.skipped, **summary.failed}.items():
+        click.echo(f"briefer: {label}: {case_id}: {reason}", err=True)
+    click.echo(f"briefer: wrote {folder}/report.md", err=True)
+    return run, summary
+
+
+def _selection(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {key: kwargs.pop(key) for key in ("pattern", "split", "gold_dir", "corpus_dir")}
+
+
+@click.group(name="eval")
+def eval_group() -> None:
+    """Score prompts against the hand-written gold briefs in evals/gold (see evals/README.md)."""
+
+
+@eval_group.command(name="run")
+@model_options
+@case_options
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Run folder [default: evals/runs/<time>-<prompt hash>].")
+def run_command(out_dir: Path | None, eval_config: Path | None, **kwargs: Any) -> None:
+    """Brief every gold case, score it, and write a run folder with reports.
+
+    Exit 1 when a case failed (it is still scored, as an empty brief).
+    """
+    config = load_eval_config(eval_config)
+    _, summary = brief_cases(kwargs, _selection(kwargs), "eval", out_dir, config)
+    click.echo(to_markdown([metrics_table(summary)]), nl=False)
+    if summary.failed:
+        raise SystemExit(1)
+
+
+@eval_group.command(name="compare")
+@click.argument("base", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("candidate", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@model_options
+@case_options
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write compare.md, compare.json and the runs of prompt dirs (base/, "
+              "candidate/) here [default: runs go to evals/runs/<time>-<prompt hash>].")
+def compare_command(base: Path, candidate: Path, out_dir: Path | None, eval_config: Path | None,
+                    **kwargs: Any) -> None:
+    """Compare two run folders, or two prompt dirs (both are run first).
+
+    Prints per metric base vs candidate, delta, cases improved/worsened and a paired
+    bootstrap CI. Exit 1 when a headline metric drops beyond its tolerance or a new
+    hallucinated number appears (evals/config.toml [gate]); the message names the case.
+    """
+    if kwargs.get("prompts_dir"):
+        raise InputError("compare takes the two prompt dirs as BASE and CANDIDATE, not --prompts")
+    config = load_eval_config(eval_config)
+    selection = _selection(kwargs)
+    runs = [load_or_run(path, label, kwargs, selection, out_dir, config)
+            for path, label in ((base, "base"), (candidate, "candidate"))]
+    comparison = compare_runs(runs[0], runs[1], config)
+    text = comparison_markdown(comparison)
+    click.echo(text, nl=False)
+    if out_dir is not None:
+        write_output(text, out_dir / "compare.md")
+        write_output(comparison.model_dump_json(indent=2) + "\n", out_dir / "compare.json")
+    for failure in comparison.failures:
+        click.echo(f"briefer: gate failed: {failure.message}", err=True)
+    if not comparison.passed:
+        raise SystemExit(1)
+
+
+def load_or_run(path: Path, label: str, options: dict[str, Any], selection: dict[str, Any],
+                out_dir: Path | None, config: EvalConfig) -> EvalRun:
+    if is_run_dir(path):
+        return select_cases(read_run(path), selection["pattern"], selection["split"])
+    if not (path / "manifest.toml").is_file():
+        raise InputError(f"{path}: neither a run folder (results.jsonl) nor a prompt dir (manifest.toml)")
+    folder = (out_dir / label) if out_dir else None
+    run, _ = brief_cases({**options, "prompts_dir": path}, selection, label, folder, config)
+    return run
+
+
+@eval_group.command(name="score")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@source_options
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the re-scored run here [default: update RUN_DIR in place].")
+def score_command(run_dir: Path, out_dir: Path | None, eval_config: Path | None,
+                  gold_dir: Path | None, corpus_dir: Path | None) -> None:
+    """Re-score a saved run against the current gold and metrics, with no model calls."""
+    config = load_eval_config(eval_config)
+    gold, resolver = resolver_for(gold_dir, corpus_dir)
+    run = rescore(read_run(run_dir), load_cases(gold), resolver)
+    summary = save_run(run, out_dir or run_dir, config)
+    click.echo(to_markdown([metrics_table(summary)]), nl=False)
+    click.echo(f"briefer: wrote {(out_dir or run_dir)}/report.md", err=True)
+
+
+@eval_group.command(name="validate-faithfulness")
+@click.option("--data", "data_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The FRANK folder (articles.jsonl, frank_labelled.jsonl).")
+@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report here (.json: the raw numbers; else Markdown).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def validate_faithfulness_command(data_dir: Path, output: Path | None, seed: int) -> None:
+    """Check the faithfulness checker against FRANK's human labels."""
+    module_name = "briefer.evals.faithfulness"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise
+        raise InputError(f"{module_name} is not available in this install; "
+                         "validate-faithfulness needs briefer/evals/faithfulness.py") from None
+    report = module.validate_faithfulness(data_dir, seed=seed)
+    markdown: str = report.to_markdown()
+    click.echo(markdown, nl=not markdown.endswith("\n"))
+    if output is not None:
+        body = json.dumps(report.model_dump(mode="json"), indent=2) + "\n" if output.suffix == ".json" else markdown
+        write_output(body, output)

@@ -1,0 +1,279 @@
+"""``briefer eval`` end to end: the real CLI and openai client against the loopback fake.
+
+The fake answers each case with a brief built from that case's gold (so the base scores
+1.0); a candidate prompt set carries a marker that makes the fake drop or invent a number,
+as a worse prompt would.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from briefer.cli import cli
+from briefer.prompts import default_prompts_dir
+from tests.briefs import REPO, SEED
+from tests.fakes import FakeOpenAI, Reply
+
+DROP, INVENT = "EVAL-TEST: DROP A NUMBER", "EVAL-TEST: INVENT A NUMBER"
+INVENTED = {"value": 3200, "unit": "tanks", "text": "3,200", "context": "tanks sent to Kursk"}
+SEED_ID = "seed-trump-putin-call"
+
+HARBOUR = (
+    "Port of Lindholm orders new cranes\n\nThe Port of Lindholm will buy 12 cranes for "
+    "£40 million, harbour master Ada Lind said on Monday. \"The harbour cannot grow without "
+    "them,\" Lind said. The council approved the plan by 9 votes to 2. Critics asked who will "
+    "pay for the upkeep.\n"
+)
+MEALS = (
+    "Free school meals extended\n\nThe city will give free lunches to 3,500 more pupils from "
+    "September, education chief Omar Haddad said. The scheme costs $2.5m a year. Haddad said "
+    "demand had risen by 15%.\n"
+)
+SMALL_GOLD: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "local-harbour-cranes": ("dev", HARBOUR, {
+        "title": "Lindholm port buys 12 cranes for £40m",
+        "summary": "The Port of Lindholm will buy 12 cranes for £40 million.",
+        "actors": [{"name": "Ada Lind", "role": "harbour master"},
+                   {"name": "Port of Lindholm", "role": "buyer of the cranes"}],
+        "claims": [
+            {"text": "The harbour cannot grow without new cranes.", "attributed_to": "Ada Lind",
+             "evidence": "The harbour cannot grow without them"},
+            {"text": "The council approved the plan by 9 votes to 2.", "attributed_to": None,
+             "evidence": "The council approved the plan by 9 votes to 2"},
+        ],
+        "numbers": [
+            {"value": 12, "unit": "cranes", "text": "12", "context": "cranes the port will buy"},
+            {"value": 40000000, "unit": "GBP", "text": "£40 million", "context": "price of the cranes"},
+        ],
+        "open_questions": ["Who will pay for the upkeep of the cranes?"],
+    }),
+    "local-school-meals": ("test", MEALS, {
+        "title": "Free school meals for 3,500 more pupils",
+        "summary": "The city extends free lunches to 3,500 more pupils at $2.5m a year.",
+        "actors": [{"name": "Omar Haddad", "role": "education chief"}],
+        "claims": [{"text": "Demand for free meals has risen by 15%.", "attributed_to": "Omar Haddad",
+                    "evidence": "demand had risen by 15%"}],
+        "numbers": [
+            {"value": 3500, "unit": "pupils", "text": "3,500", "context": "more pupils given lunches"},
+            {"value": 2500000, "unit": "USD", "text": "$2.5m", "context": "yearly cost"},
+            {"value": 15, "unit": "%", "text": "15%", "context": "rise in demand"},
+        ],
+        "open_questions": ["How will the city pay for the scheme?"],
+    }),
+}
+# A phrase of each article, to tell which case a request is about.
+MARKERS = {SEED_ID: "Kursk", "local-harbour-cranes": "Lindholm", "local-school-meals": "free lunches"}
+
+
+@dataclass
+class Workspace:
+    root: Path
+    gold: Path
+    base: Path
+
+    def prompts(self, name: str, marker: str) -> Path:
+        """A copy of the base prompt set with ``marker`` appended to the system prompt."""
+        target = self.root / name
+        shutil.copytree(self.base, target)
+        system = target / "brief_system.j2"
+        system.write_text(system.read_text(encoding="utf-8") + f"\n{marker}\n", encoding="utf-8")
+        return target
+
+    def gold_brief(self, case_id: str) -> dict[str, Any]:
+        brief: dict[str, Any] = json.loads((self.gold / f"{case_id}.json").read_text())["brief"]
+        return brief
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A small repo: evals/gold with the seed case and two local cases, and a prompt set."""
+    root = tmp_path / "repo"
+    gold = root / "evals" / "gold"
+    gold.mkdir(parents=True)
+    (root / "seeds").mkdir()
+    shutil.copy(SEED, root / "seeds" / SEED.name)
+    shutil.copy(REPO / "evals" / "gold" / f"{SEED_ID}.json", gold)
+    for case_id, (split, text, brief) in SMALL_GOLD.items():
+        article = root / "articles" / f"{case_id}.txt"
+        article.parent.mkdir(exist_ok=True)
+        article.write_text(text, encoding="utf-8")
+        case = {"id": case_id, "article": {"root": "repo", "source": f"articles/{case_id}.txt"},
+                "article_sha256": hashlib.sha256(text.encode()).hexdigest(), "topic": "local",
+                "split": split, "author": "test", "notes": "", "brief": brief}
+        (gold / f"{case_id}.json").write_text(json.dumps(case), encoding="utf-8")
+    base = tmp_path / "prompts-base"
+    shutil.copytree(default_prompts_dir(), base)
+    return Workspace(tmp_path, gold, base)
+
+
+@pytest.fixture
+def fake(workspace: Workspace) -> Iterator[FakeOpenAI]:
+    """Answers with the case's gold brief, altered as the system prompt's marker says."""
+    def answer(request: dict[str, Any]) -> Reply:
+        system, user = (m["content"] for m in request["messages"][:2])
+        case_id = next(c for c, marker in MARKERS.items() if marker in user)
+        brief = copy.deepcopy(workspace.gold_brief(case_id))
+        if DROP in system:
+            brief["numbers"] = brief["numbers"][1:]
+        if INVENT in system and case_id == SEED_ID:
+            brief["numbers"] = [*brief["numbers"][:9], INVENTED]
+        return Reply.content(json.dumps(brief), prompt_tokens=1000, completion_tokens=200)
+
+    with FakeOpenAI(answer) as server:
+        yield server
+
+
+def invoke(fake: FakeOpenAI, *args: str | Path) -> Result:
+    env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test"}
+    return CliRunner().invoke(cli, ["eval", *map(str, args)], env=env, catch_exceptions=False)
+
+
+def run_into(fake: FakeOpenAI, ws: Workspace, prompts: Path, out: Path, *extra: str) -> Result:
+    return invoke(fake, "run", "--prompts", prompts, "--gold", ws.gold, "--out", out, *extra)
+
+
+def summary(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / "summary.json").read_text())["summary"]
+    return data
+
+
+def test_run_writes_a_scored_run_folder_and_a_rerun_makes_no_calls(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    first = run_into(fake, workspace, workspace.base, workspace.root / "run1")
+    assert first.exit_code == 0, first.output
+    folder = workspace.root / "run1"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "report.html", "report.md", "results.jsonl", "summary.json"]
+    assert fake.calls == 3
+    metrics = summary(folder)["metrics"]
+    assert metrics["all"]["numbers_f1"] == 1.0 and metrics["all"]["schema_valid_rate"] == 1.0
+    assert summary(folder)["case_counts"] == {"all": 3, "dev": 2, "test": 1}
+    results = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
+    assert [r["status"] for r in results] == ["ok"] * 3 and results[0]["brief"]["meta"]["calls"] == 1
+    assert "| actors_f1 ★ | 1.000 |" in first.stdout
+
+    again = run_into(fake, workspace, workspace.base, workspace.root / "run2")
+    assert again.exit_code == 0 and fake.calls == 3  # all from the response cache
+    stats = summary(workspace.root / "run2")["stats"]
+    assert stats["calls"] == 0 and stats["cache_hits"] == 3
+    assert stats["tokens_in"] == summary(folder)["stats"]["tokens_in"] == 3000
+
+
+def test_a_no_op_prompt_change_passes_the_gate(fake: FakeOpenAI, workspace: Workspace) -> None:
+    reworded = workspace.prompts("prompts-noop", "{# reworded, same instructions #}")
+    result = invoke(fake, "compare", workspace.base, reworded, "--gold", workspace.gold,
+                    "--out", workspace.root / "cmp")
+    assert result.exit_code == 0, result.output
+    assert "PASS" in result.stdout and "| numbers_f1 ★ | 1.000 | 1.000 | +0.000 |" in result.stdout
+    assert (workspace.root / "cmp" / "base" / "results.jsonl").is_file()
+    assert (workspace.root / "cmp" / "compare.md").read_text() == result.stdout
+
+
+def test_a_dropped_number_fails_the_gate_and_names_the_cases(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    base, candidate = workspace.root / "base-run", workspace.root / "drop-run"
+    assert run_into(fake, workspace, workspace.base, base).exit_code == 0
+    assert run_into(fake, workspace, workspace.prompts("prompts-drop", DROP), candidate).exit_code == 0
+    result = invoke(fake, "compare", base, candidate)
+    assert result.exit_code == 1
+    failure = next(line for line in result.stderr.splitlines() if "numbers_f1 fell" in line)
+    assert "local-harbour-cranes 1.000 → 0.667" in failure  # 2·1/(1+2)
+    assert "local-school-meals 1.000 → 0.800" in failure
+    assert "regression (tolerance 0.020) **✗**" in result.stdout
+    assert "FAIL [numbers_f1]" in result.stdout
+
+
+def test_an_invented_number_fails_the_gate_naming_case_and_field(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    lenient = workspace.root / "lenient.toml"
+    lenient.write_text("[gate]\ntolerance = 1.0\n")  # only the hallucination rule can fail
+    inventing = workspace.prompts("prompts-invent", INVENT)
+    out = workspace.root / "cmp"
+    result = invoke(fake, "compare", workspace.base, inventing, "--gold", workspace.gold,
+                    "--eval-config", lenient, "--out", out)
+    assert result.exit_code == 1
+    assert result.stderr.count("gate failed") == 1
+    assert (
+        f"{SEED_ID}: field numbers: new hallucinated number '3,200' (value 3200 tanks) "
+        "is not in the article"
+    ) in result.stderr
+    invented = next(line for line in (out / "candidate" / "report.md").read_text().splitlines()
+                    if line.startswith("|  | 3,200"))
+    assert "**⚠ ungrounded** **⚠ number not in article**" in invented
+    assert 'class="has-ungrounded has-hallucinated"' in (out / "candidate" / "report.html").read_text()
+
+
+def test_score_rescores_a_run_offline_against_the_current_gold(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    folder = workspace.root / "run"
+    assert run_into(fake, workspace, workspace.base, folder).exit_code == 0
+    path = workspace.gold / "local-school-meals.json"
+    case = json.loads(path.read_text())
+    case["brief"]["actors"].append({"name": "Mayor Ines Ruiz", "role": "approved the plan"})
+    path.write_text(json.dumps(case))
+    calls = fake.calls
+    result = invoke(fake, "score", folder, "--gold", workspace.gold)
+    assert result.exit_code == 0, result.output
+    assert fake.calls == calls
+    rescored = {json.loads(line)["id"]: json.loads(line) for line in
+                (folder / "results.jsonl").read_text().splitlines()}
+    assert rescored["local-school-meals"]["scores"]["actors_recall"] == 0.5
+    assert json.loads((folder / "summary.json").read_text())["spec"]["rescored_at"]
+
+
+def test_missing_and_changed_articles_are_skipped_and_reported(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    corpus_case = json.loads((workspace.gold / "local-school-meals.json").read_text())
+    corpus_case |= {"id": "corpus-case", "article": {"root": "corpus", "source": "x/a.jsonl#1"}}
+    (workspace.gold / "corpus-case.json").write_text(json.dumps(corpus_case))
+    (workspace.root / "repo" / "articles" / "local-harbour-cranes.txt").write_text(HARBOUR + "Edited.")
+    out = workspace.root / "run"
+    result = run_into(fake, workspace, workspace.base, out, "--corpus", str(workspace.root / "none"))
+    assert result.exit_code == 0, result.output
+    assert "corpus-case: missing: no file" in result.stderr
+    assert "local-harbour-cranes: changed: article changed: sha256" in result.stderr
+    statuses = [json.loads(line)["status"] for line in (out / "results.jsonl").read_text().splitlines()]
+    assert statuses.count("skipped") == 2 and fake.calls == 2  # seed + school meals
+    assert summary(out)["stats"]["skipped"] == 2
+
+
+def test_a_failing_case_is_recorded_and_the_run_goes_on(workspace: Workspace) -> None:
+    def answer(request: dict[str, Any]) -> Reply:
+        if "Lindholm" in request["messages"][1]["content"]:
+            return Reply.content("not json")
+        user = request["messages"][1]["content"]
+        case_id = next(c for c, marker in MARKERS.items() if marker in user)
+        return Reply.content(json.dumps(workspace.gold_brief(case_id)))
+
+    with FakeOpenAI(answer) as server:
+        result = run_into(server, workspace, workspace.base, workspace.root / "run")
+    assert result.exit_code == 1
+    assert "local-harbour-cranes: BriefValidationError" in result.stderr
+    data = summary(workspace.root / "run")
+    assert data["stats"]["ok"] == 2 and data["stats"]["failed"] == 1
+    assert data["metrics"]["all"]["schema_valid_rate"] == pytest.approx(2 / 3)
+
+
+def test_validate_faithfulness_explains_a_missing_module(
+    fake: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "briefer.evals.faithfulness", None)
+    result = invoke(fake, "validate-faithfulness", "--data", tmp_path)
+    assert result.exit_code == 2
+    assert "briefer.evals.faithfulness is not available" in result.stderr
