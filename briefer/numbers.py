@@ -6,14 +6,20 @@ model brief against a gold brief). Pure functions over the standard library.
 
 What is recognised (see :func:`find_quantities` for the exact rules):
 
-* digits with thousands separators and decimals: ``700,000``, ``1,234.5``;
-* scale words and suffixes: ``50 thousand``, ``1.2 million``, ``3bn``, ``5k``, ``$1.2m``;
+* digits with thousands separators and decimals: ``700,000``, ``1,234.5``, ``2 226``
+  (a space, no-break or thin space before exactly three digits; see ``_SPACED_RE``);
+  vulgar fractions ``11½``, ``¾``;
+* scale words and suffixes: ``50 thousand``, ``1.2 million``, ``3bn``, ``5k``, ``$1.2m``,
+  ``£446million``;
 * written-out numbers: ``seventy``, ``twenty-five``, ``one hundred and forty-five``,
   ``a dozen``, ``half a million``, ``two and a half million``, ``two-thirds``;
 * percentages (``12.5%``, ``12.5 per cent``; ``percentage points`` -> unit ``pp``),
-  money (``£3bn``, ``US$40``, ``40 dollars``, ``€5 billion``), negatives (``-3``,
+  money (``£3bn``, ``US$40``, ``40 dollars``, ``€5 billion``; pence in pounds: ``175p``
+  and ``175 pence`` are 1.75 GBP), negatives (``-3``,
   ``−3``, ``minus 3``), years (``in 2015``, ``the 1990s``), ordinals (``21st``,
-  ``second``) and day-month dates (``12 March``, ``March 12th``).
+  ``second``), day-month dates (``12 March``, ``March 12th``), scores (``9/10`` -> 9)
+  and race times (``1:35.782`` -> 95.782 seconds); written fractions include
+  ``four-hundredths`` (0.04) and ``seven thousandths`` (0.007).
 
 Values are computed with :class:`decimal.Decimal`, so ``4.1m`` is exactly ``4100000.0``.
 """
@@ -45,7 +51,8 @@ class Quantity:
     such as ``"USD"``, the month of a date, or the word right after the number
     (``"145 drones"`` -> ``"drone"``), else None. ``text`` is the exact source span, so
     ``source[start:end] == text``. ``kind`` is one of ``"number"``, ``"percent"``,
-    ``"money"``, ``"year"``, ``"ordinal"``, ``"date"``.
+    ``"money"``, ``"year"``, ``"ordinal"``, ``"date"``, ``"score"`` (``"9/10"``: value 9,
+    no unit) and ``"time"`` (``"1:35.782"``: value 95.782, unit ``"second"``).
     """
 
     value: float
@@ -116,6 +123,12 @@ _FRACTIONS = {
     "ninths": 9,
     "tenth": 10,
     "tenths": 10,
+    "hundredth": 100,  # "one hundredth", "a hundredth of"; a lone "hundredth" is ordinal
+    "hundredths": 100,
+    "thousandth": 1000,
+    "thousandths": 1000,
+    "millionth": 10**6,
+    "millionths": 10**6,
 }
 _CARDINAL_WORDS = frozenset(_ONES) | frozenset(_TENS) | frozenset(_SCALES) | {"hundred", "dozen"}
 _NUMBER_WORDS = (
@@ -137,6 +150,30 @@ _SCALE_WORDS = {"hundred": 100, "dozen": 12, **_SCALES, "mn": 10**6, "mln": 10**
 _SCALE_WORDS |= {"bn": 10**9, "bln": 10**9, "tn": 10**12, "trn": 10**12}
 _SCALE_SUFFIXES = {"k": 10**3, "m": 10**6, "mn": 10**6, "mln": 10**6, "b": 10**9, "bn": 10**9}
 _SCALE_SUFFIXES |= {"bln": 10**9, "tn": 10**12, "trn": 10**12}
+_SCALE_SUFFIXES |= _SCALES  # "£446million", "£50billion"
+# Pence: "175p" and "175 pence" are money in pounds (1.75 GBP). Not after these video
+# resolutions ("1080p").
+_PENCE = Decimal("0.01")
+_RESOLUTIONS = frozenset(_w("144 240 360 480 576 720 1080 1440 2160 4320"))
+# Vulgar fractions, alone or after whole digits ("11½" -> 11.5).
+_VULGAR = {
+    "½": (1, 2),
+    "⅓": (1, 3),
+    "⅔": (2, 3),
+    "¼": (1, 4),
+    "¾": (3, 4),
+    "⅕": (1, 5),
+    "⅖": (2, 5),
+    "⅗": (3, 5),
+    "⅘": (4, 5),
+    "⅙": (1, 6),
+    "⅚": (5, 6),
+    "⅛": (1, 8),
+    "⅜": (3, 8),
+    "⅝": (5, 8),
+    "⅞": (7, 8),
+}
+_VULGAR_CLASS = "[" + "".join(_VULGAR) + "]"
 # Measurement units written straight after digits ("7.62mm", "5km").
 _ATTACHED_UNITS = frozenset(
     _w("km kg mm cm mph kph kmh ft mi lb lbs kw mw gw kwh mwh gwh ml bp bps h hr hrs min mins c f")
@@ -192,6 +229,7 @@ _alias("pp", "pp", "ppt", "ppts", "percentage point", "percentage points")
 _alias("USD", "$", "us$", "usd", "dollar", "dollars", "us dollar", "us dollars")
 _alias("USD", "u.s. dollar", "u.s. dollars")
 _alias("GBP", "£", "gbp", "pound", "pounds", "pound sterling", "pounds sterling", "sterling")
+_alias("GBP", "pence", "penny", "pennies")  # values in pence are given in pounds
 _alias("EUR", "€", "eur", "euro", "euros")
 _alias("JPY", "¥", "jpy", "yen")
 _alias("INR", "₹", "inr", "rupee", "rupees")
@@ -319,7 +357,7 @@ class _Cand:
     value: Decimal
     kind: str = "number"
     unit: str | None = None
-    scale: Decimal = Decimal(1)  # the thousand-or-more multiplier in the wording
+    scale: Decimal = Decimal(1)  # the thousand-or-more (or pence) multiplier in the wording
     prefixed: bool = False  # written with a currency symbol before the digits
     year_like: bool = False  # four bare digits, 1800-2100
 
@@ -363,22 +401,47 @@ _TAIL_WORDS = [
     "yuan",
     "hryvnias",
     "hryvnia",
+    "pence",
 ]
 _TAIL = rf"[ \t]?%|[ \t]+(?:{_words_alt(_TAIL_WORDS)})\b"
 _TAIL_RE = re.compile(_TAIL, re.IGNORECASE)
 
-_NUMERIC_RE = re.compile(
-    rf"""
-    (?<![\w.,])
-    (?P<minus>minus\s+|[-−])?
-    (?P<cur>US\$|HK\$|C\$|A\$|[$£€¥₹₽])?
-    (?P<num>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
-    (?![0-9]|[.,][0-9])
-    (?P<suffix>[^\W\d_]+)?
-    (?P<scales>(?:[ \t]+(?:{_words_alt(list(_SCALE_WORDS))})\b)*)
-    (?P<tail>{_TAIL})?
-    """,
-    re.IGNORECASE | re.VERBOSE,
+
+def _numeric_re(num: str) -> re.Pattern[str]:
+    """Digits ``num`` with sign, currency, vulgar fraction, suffix, scale words and tail."""
+    return re.compile(
+        rf"""
+        (?<![\w.,])
+        (?P<minus>minus\s+|[-−])?
+        (?P<cur>US\$|HK\$|C\$|A\$|[$£€¥₹₽])?
+        (?=[0-9]|{_VULGAR_CLASS})
+        (?P<num>{num})?
+        (?P<frac>(?(num)[ \t]?){_VULGAR_CLASS})?
+        (?![0-9]|[.,][0-9])
+        (?P<suffix>[^\W\d_]+)?
+        (?P<scales>(?:[ \t]+(?:{_words_alt(list(_SCALE_WORDS))})\b)*)
+        (?P<tail>{_TAIL})?
+        """,
+        re.IGNORECASE | re.VERBOSE,
+    )
+
+
+_NUMERIC_RE = _numeric_re(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?")
+# Thousands separated by a space, no-break space or thin space ("2 226", "12 000 000"):
+# the first group is 1-3 digits without a leading zero, so "in 2015 300 people" is two
+# numbers; each further group exactly 3 digits, all with the same separator.
+_SPACED_RE = _numeric_re(
+    r"[1-9][0-9]{0,2}(?P<sep>[ \u00a0\u2009\u202f])[0-9]{3}(?:(?P=sep)[0-9]{3})*(?:\.[0-9]+)?"
+)
+# A score out of 5, 10, 20 or 100 ("9/10", "4.5/5"): the value is the score.
+_SCORE_RE = re.compile(
+    r"(?<![\w.,/:])(?P<score>[0-9]{1,3}(?:\.[0-9]+)?)/(?P<out_of>5|10|20|100)(?![\w/]|[.,:][0-9])"
+)
+# A race or lap time with decimal seconds ("1:35.782", "2:03:59.5"): the value in seconds.
+# Without the decimals it is a clock time ("10:30"), not a quantity.
+_DURATION_RE = re.compile(
+    r"(?<![\w.,:/])(?:(?P<hours>[0-9]{1,2}):(?=[0-5][0-9]:))?(?P<minutes>[0-9]{1,2})"
+    r":(?P<seconds>[0-5][0-9]\.[0-9]+)(?![\w:]|[.,][0-9])"
 )
 _DAY_MONTH_RE = re.compile(
     rf"(?<![\w.,])(?P<day>[0-9]{{1,2}})(?:st|nd|rd|th)?(?:[ \t]+of)?[ \t]+(?P<month>{_MONTH_ALT})\b"
@@ -455,7 +518,18 @@ def _suffix_meaning(suffix: str, num: str) -> tuple[Decimal, str, str | None] | 
         return Decimal(1), "percent", "pp"
     if s in _ATTACHED_UNITS:
         return Decimal(1), "number", normalize_unit(s)
+    if s == "p" and num not in _RESOLUTIONS:
+        return _PENCE, "money", "GBP"  # "175p" is 1.75 GBP; "1080p" is no quantity
     return None
+
+
+def _tail_meaning(tail: str) -> tuple[Decimal, str, str | None]:
+    """(multiplier, kind, unit) of percent or currency wording after a number."""
+    unit = normalize_unit(tail)
+    if unit in ("%", "pp"):
+        return Decimal(1), "percent", unit
+    pence = " ".join(tail.lower().split()) == "pence"
+    return (_PENCE if pence else Decimal(1)), "money", unit
 
 
 def _numeric_candidate(text: str, m: re.Match[str]) -> _Cand | None:
@@ -463,27 +537,34 @@ def _numeric_candidate(text: str, m: re.Match[str]) -> _Cand | None:
     start, minus = m.start(), m.group("minus")
     if minus in ("-", "−") and _DIGIT_BEFORE_RE.search(_before(text, start, 10)):
         start, minus = start + 1, None  # "10 -15": a range, not a negative
-    if _glued(text, start, m.end("num")):
+    if _glued(text, start, m.end("frac") if m.group("frac") else m.end("num")):
         return None
-    num, suffix, cur, tail = m.group("num"), m.group("suffix"), m.group("cur"), m.group("tail")
+    num, frac, suffix = m.group("num") or "", m.group("frac"), m.group("suffix")
+    cur, tail = m.group("cur"), m.group("tail")
+    if frac and "." in num:
+        return None  # "1.5½": not a number
     kind, unit, multiplier = "number", None, Decimal(1)
     if suffix:
         meaning = _suffix_meaning(suffix, num)
-        if meaning is None:
-            return None  # "3D", "4x4": not a quantity
+        if meaning is None or (cur and meaning[0] == _PENCE):
+            return None  # "3D", "4x4", "£5p": not a quantity
         multiplier, kind, unit = meaning
     for word in _WORD_RE.findall(m.group("scales")):
         multiplier *= _SCALE_WORDS[word.lower()]
     if cur:
         kind, unit = "money", normalize_unit(cur)
     if tail:
-        unit = normalize_unit(tail)
-        kind = "percent" if unit in ("%", "pp") else "money"
-    value = Decimal(num.replace(",", "")) * multiplier * (-1 if minus else 1)
-    scale = multiplier if multiplier >= 1000 else Decimal(1)
+        tail_multiplier, kind, unit = _tail_meaning(tail)
+        multiplier *= tail_multiplier
+    digits = Decimal(re.sub(r"[^0-9.]", "", num) or 0)
+    if frac:
+        numerator, denominator = _VULGAR[frac.strip()]
+        digits += Decimal(numerator) / denominator
+    value = digits * multiplier * (-1 if minus else 1)
+    scale = multiplier if multiplier >= 1000 or multiplier < 1 else Decimal(1)
     year_like = (
         kind == "number"
-        and not (minus or suffix or m.group("scales"))
+        and not (minus or frac or suffix or m.group("scales"))
         and re.fullmatch(r"[0-9]{4}", num) is not None
         and 1800 <= int(num) <= 2100
     )
@@ -491,8 +572,34 @@ def _numeric_candidate(text: str, m: re.Match[str]) -> _Cand | None:
 
 
 def _numeric_candidates(text: str) -> list[_Cand]:
-    found = (_numeric_candidate(text, m) for m in _NUMERIC_RE.finditer(text))
+    matches = itertools.chain(_NUMERIC_RE.finditer(text), _SPACED_RE.finditer(text))
+    found = (_numeric_candidate(text, m) for m in matches)
     return [c for c in found if c is not None]
+
+
+def _score_candidates(text: str) -> list[_Cand]:
+    """Scores "9/10": value 9 (the score, not the ratio 0.9), kind "score", no unit.
+
+    Not after "on" ("on 5/10" is a date) and not when the score exceeds what it is out of.
+    """
+    out = []
+    for m in _SCORE_RE.finditer(text):
+        score, out_of = Decimal(m.group("score")), Decimal(m.group("out_of"))
+        if score <= out_of and (_prev_word(text, m.start()) or "").lower() != "on":
+            out.append(_Cand(m.start(), m.end(), score, "score"))
+    return out
+
+
+def _duration_candidates(text: str) -> list[_Cand]:
+    """Race times "1:35.782" (95.782 seconds), "2:03:59.5": kind "time", unit "second"."""
+    out = []
+    for m in _DURATION_RE.finditer(text):
+        hours, minutes = int(m.group("hours") or 0), int(m.group("minutes"))
+        if m.group("hours") and minutes >= 60:
+            continue
+        seconds = Decimal(hours * 3600 + minutes * 60) + Decimal(m.group("seconds"))
+        out.append(_Cand(m.start(), m.end(), seconds, "time", "second"))
+    return out
 
 
 def _date_candidates(text: str) -> list[_Cand]:
@@ -524,7 +631,9 @@ def _take(st: _WordState, words: list[str], i: int) -> int:
     """Feed ``words[i]`` (and look-ahead) to the state; how many words it took (0: stop)."""
     w = words[i]
     after_group = st.last in ("", "hundred", "scale")
-    if w in _FRACTIONS and st.last == "ones" and st.total == 0 and 1 <= st.group <= 10:
+    of_next = words[i + 1 : i + 2] == ["of"]
+    fraction = w in _FRACTIONS and (w not in _ORD_SCALES or of_next)  # "one hundredth of"
+    if fraction and st.last == "ones" and st.total == 0 and 1 <= st.group <= 10:
         st.group /= _FRACTIONS[w]
         st.last, st.done = "fraction", True
     elif w in _ONES and (after_group or (st.last == "tens" and 0 < _ONES[w] < 10)):
@@ -669,8 +778,10 @@ def _word_candidate(
     tail = _TAIL_RE.match(text, end)
     if tail and kind == "number":
         cand.end = tail.end()
-        cand.unit = normalize_unit(tail.group(0))
-        cand.kind = "percent" if cand.unit in ("%", "pp") else "money"
+        multiplier, cand.kind, cand.unit = _tail_meaning(tail.group(0))
+        cand.value *= multiplier
+        if multiplier != 1 and cand.scale == 1:
+            cand.scale = multiplier
     return cand
 
 
@@ -762,7 +873,9 @@ def _inherit(a: _Cand, b: _Cand, hyphen: bool) -> None:
     if a.kind not in ("number", "money") or b.kind not in ("number", "money", "percent"):
         return
     b_raw = b.value / b.scale
-    if a.scale == 1 and b.scale > 1 and not b.prefixed and b.kind != "percent" and a.value <= b_raw:
+    scales_up = b.scale > 1 or a.kind == "number"  # pence: "10-15p", not "£1-50p"
+    shares_scale = a.scale == 1 and b.scale != 1 and not b.prefixed and b.kind != "percent"
+    if shares_scale and scales_up and a.value <= b_raw:
         a.value *= b.scale
         a.scale = b.scale
     if a.kind == "number" and a.unit is None:
@@ -794,10 +907,21 @@ def find_quantities(text: str) -> list[Quantity]:
       ``"one day"``; see ``_keep_one``); ``"a"``/``"an"`` count only before a scale word
       (``"a million"``, ``"a dozen"``).
     * Digits glued to letters or other digits are skipped: ``"F-16"``, ``"COVID-19"``,
-      ``"G7"``, ``"3D"``, ``"10:30"``, ``"9/11"``.
+      ``"G7"``, ``"3D"``, ``"10:30"``, ``"9/11"``, ``"1080p"``; except scores out of 5,
+      10, 20 or 100 (``"9/10"``: kind ``"score"``, value 9 -- the score, not the ratio
+      0.9) and times with decimal seconds (``"1:35.782"``: kind ``"time"``, 95.782
+      seconds); a clock time without decimals (``"10:30"``) stays skipped.
+    * Pence are money in pounds: ``"175p"``, ``"175 pence"`` -> 1.75, unit ``"GBP"``.
+    * Digits grouped by a space (``"2 226"``) are one number only when the first group
+      has 1-3 digits and no leading zero and every further group exactly 3, so
+      ``"in 2015 300 people"`` stays a year and a count.
     """
     cands = _resolve_overlaps(
-        _numeric_candidates(text) + _date_candidates(text) + _word_candidates(text)
+        _numeric_candidates(text)
+        + _date_candidates(text)
+        + _word_candidates(text)
+        + _score_candidates(text)
+        + _duration_candidates(text)
     )
     for cand in cands:
         _settle(text, cand)

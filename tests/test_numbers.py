@@ -319,6 +319,76 @@ def test_ranges(text: str, expected: list[tuple[float, str | None, str, str]]) -
     assert _found(text) == expected
 
 
+# --- find_quantities: phrasings the gold briefs use ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # scale word glued to the digits
+        ("RBS lost £446million", [(446e6, "GBP", "£446million", "money")]),
+        ("a £50billion bail-out", [(50e9, "GBP", "£50billion", "money")]),
+        ("5thousand", [(5000.0, None, "5thousand", "number")]),
+        ("2trillion yen", [(2e12, "JPY", "2trillion yen", "money")]),
+        # pence: money in pounds
+        ("the 175p-a-share offer", [(1.75, "GBP", "175p", "money")]),
+        ("shares fell to 338.5p.", [(3.385, "GBP", "338.5p", "money")]),
+        ("it costs 175 pence", [(1.75, "GBP", "175 pence", "money")]),
+        ("fifty pence", [(0.5, "GBP", "fifty pence", "money")]),
+        ("10-15p", [(0.1, "GBP", "10", "money"), (0.15, "GBP", "15p", "money")]),
+        ("£1-50p", [(1.0, "GBP", "£1", "money"), (0.5, "GBP", "50p", "money")]),
+        ("in 1080p video", []),  # a resolution, not pence
+        ("£1.75p", []),
+        # vulgar fractions, after digits or alone
+        ("after 11½ hours", [(11.5, "hour", "11½", "number")]),
+        ("2 ¾ miles", [(2.75, "mile", "2 ¾", "number")]),
+        ("¼ of voters", [(0.25, None, "¼", "number")]),
+        ("-½", [(-0.5, None, "-½", "number")]),
+        ("1.5½", []),
+        # thousands separated by a space, no-break space or thin space
+        ("an average of 2 226 hours", [(2226.0, "hour", "2 226", "number")]),
+        ("12\u2009000\u2009000 people", [(12e6, "people", "12\u2009000\u2009000", "number")]),
+        ("£2\u00a0500 fine", [(2500.0, "GBP", "£2\u00a0500", "money")]),
+        ("2 226.5", [(2226.5, None, "2 226.5", "number")]),
+        # ... but not across a year, a leading zero, a date, mixed separators or 2 digits
+        (
+            "in 2015 300 people",
+            [(2015.0, None, "2015", "year"), (300.0, "people", "300", "number")],
+        ),
+        ("0 300", [(0.0, None, "0", "number"), (300.0, None, "300", "number")]),
+        (
+            "May 5 300 people",
+            [(5.0, "may", "May 5", "date"), (300.0, "people", "300", "number")],
+        ),
+        ("1 000\u2009000", [(1000.0, None, "1 000", "number"), (0.0, None, "000", "number")]),
+        ("3 30 men", [(3.0, None, "3", "number"), (30.0, "man", "30", "number")]),
+        # scores: the value is the score
+        ("verdict: 9/10 overall", [(9.0, None, "9/10", "score")]),
+        ("rated 4.5/5", [(4.5, None, "4.5/5", "score")]),
+        ("87/100", [(87.0, None, "87/100", "score")]),
+        ("on 5/10", []),  # a date
+        ("11/10", []),  # more than the maximum: no score
+        ("24/7", []),
+        ("10/10/2015", []),
+        # race times with decimal seconds
+        ("Hamilton 1:35.782", [(95.782, "second", "1:35.782", "time")]),
+        ("in 2:03:59.5", [(7439.5, "second", "2:03:59.5", "time")]),
+        ("1:75.5", []),  # no 75th second
+        ("at 10:30", []),  # a clock time
+        # written fractions of hundredths and thousandths
+        ("four-hundredths of a second", [(0.04, None, "four-hundredths", "number")]),
+        ("seven thousandths of a second", [(0.007, None, "seven thousandths", "number")]),
+        ("one hundredth of a second", [(0.01, None, "one hundredth", "number")]),
+        ("a thousandth of a second", [(0.001, None, "a thousandth", "number")]),
+        ("the hundredth anniversary", [(100.0, "anniversary", "hundredth", "ordinal")]),
+    ],
+)
+def test_gold_phrasings(text: str, expected: list[tuple[float, str | None, str, str]]) -> None:
+    found = _found(text)
+    assert [(u, t, k) for _, u, t, k in found] == [(u, t, k) for _, u, t, k in expected]
+    assert [v for v, *_ in found] == pytest.approx([v for v, *_ in expected], rel=1e-12)
+
+
 def test_offsets_in_a_longer_text() -> None:
     text = (
         "On 12 March, officials said 1,234.5 tonnes – about 12.5 per cent – went to "
@@ -378,6 +448,7 @@ def test_offsets_in_a_longer_text() -> None:
         ("pounds", "GBP"),
         ("GBP", "GBP"),
         ("sterling", "GBP"),
+        ("pence", "GBP"),  # the parser gives pence in pounds: "175p" is 1.75 GBP
         ("€", "EUR"),
         ("euros", "EUR"),
         ("soldiers", "soldier"),
@@ -464,6 +535,7 @@ _FRAGMENTS = [
     *str.split("one two twenty-five hundred thousand million half a an and of the minus"),
     *str.split("first second soldiers men March May per cent percent dollars pounds"),
     *str.split("1 12 2015 700,000 1,234.5 3.5 0 $ £ € US$ % m bn k st th"),
+    *str.split("½ ¾ p pence million 2\u2009226 9/10 1:35.782 hundredths"),
     *(" ", "  ", "\n", "-", "–", "−", ":", "/", ".", ",", "(", ")", "'s", "é", "İ", "٣"),
 ]
 
