@@ -44,7 +44,24 @@ _EXPORTS = {
     "render": "briefer.render",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "SCHEMA_VERSION",
+    "Article",
+    "Brief",
+    "BriefDraft",
+    "BriefValidationError",
+    "Briefer",
+    "BrieferError",
+    "Digest",
+    "InputError",
+    "ModelError",
+    "Settings",
+    "brief_article",
+    "load_article",
+    "load_digest",
+    "load_settings",
+    "render",
+]
 
 
 def __getattr__(name: str) -> Any:

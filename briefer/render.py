@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 
 from briefer.schema import Brief
 
 UNVERIFIED = "⚠ unverified"
 FORMATS = ("md", "json", "html")
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links are ever rendered, percent-encoded (no ``javascript:``, no spaces)."""
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return None
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def render(brief: Brief, fmt: str = "md") -> str:
@@ -117,7 +125,8 @@ def render_html_fragment(brief: Brief) -> str:
         items = "".join(f"<li>{e(q)}</li>" for q in brief.open_questions)
         parts.append(f"<h3>Open questions</h3><ul>{items}</ul>")
     source = brief.article.url or brief.article.source or brief.article.id
-    link = f'<a href="{e(brief.article.url)}">{e(source)}</a>' if brief.article.url else e(source)
+    url = safe_url(brief.article.url)
+    link = f'<a href="{e(url)}">{e(source)}</a>' if url else e(source)
     parts.append(
         f"<footer>Source: {link} · model {e(brief.meta.model)} · prompts v{e(brief.meta.prompt_version)}"
         f" · {brief.meta.grounding.grounded} grounded, {brief.meta.grounding.ungrounded} unverified</footer>"

@@ -12,6 +12,7 @@ from tests.fakes import FakeOpenAI, Reply
 
 
 def test_every_exported_name_resolves() -> None:
+    assert sorted(briefer.__all__) == sorted(briefer._EXPORTS)
     for name in briefer.__all__:
         assert getattr(briefer, name) is not None, name
 

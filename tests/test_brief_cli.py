@@ -315,3 +315,13 @@ def test_tokenizer_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) ->
         encoding = tokens.get_encoding(name)
         assert encoding.decode(encoding.encode("Kursk offensive")) == "Kursk offensive"
     assert tokens.count_tokens(SEED.read_text(), "gpt-4o") > 800
+
+
+def test_html_output_never_links_a_script_url(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    article = tmp_path / "a.json"
+    article.write_text(json.dumps({"text": SEED.read_text(), "url": "javascript:alert(1)"}))
+    fake_openai.enqueue(Reply.content(as_content(seed_brief(title="<script>x</script>"))))
+    result = run(["brief", str(article), "-f", "html"], fake_openai)
+    assert result.exit_code == 0
+    assert 'href="javascript' not in result.stdout
+    assert "<script>x</script>" not in result.stdout and "&lt;script&gt;" in result.stdout

@@ -53,6 +53,7 @@ class Handler(BaseHTTPRequestHandler):
     """Request handler shared by the fakes: reads bodies, writes framed responses."""
 
     protocol_version = "HTTP/1.1"  # keep-alive; every response carries Content-Length
+    disable_nagle_algorithm = True  # else each keep-alive reply waits ~40 ms for a delayed ACK
     server_version = "briefer-fake/1.0"
     sys_version = ""
     timeout = IDLE_TIMEOUT  # idle keep-alive connections are closed after this

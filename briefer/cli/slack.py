@@ -1,0 +1,58 @@
+"""``briefer slack post DAY_DIR``: a day's digest to Slack, each message once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from briefer.config import load_settings
+from briefer.digest import load_digest
+from briefer.slack import post_digest, slack_target
+
+
+@click.group()
+def slack() -> None:
+    """Post digests to Slack (SLACK_WEBHOOK_URL, or SLACK_BOT_TOKEN and a channel)."""
+
+
+@slack.command()
+@click.argument("day_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--channel", help="Channel for the bot token [default: [slack] channel].")
+@click.option("--dry-run", is_flag=True, help="Print the exact payloads; post nothing.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="briefer.toml to read (default: ./briefer.toml, then $BRIEFER_HOME).",
+)
+def post(day_dir: Path, channel: str | None, dry_run: bool, config_path: Path | None) -> None:
+    """Post DAY_DIR's digest (briefings/YYYY-MM-DD): the header, then one reply per story.
+
+    The day folder's slack-ledger.json records what was posted, so a re-run posts only
+    what is missing. Tokens and webhook URLs are read from the environment, never printed.
+    """
+    config = load_settings(config_path=config_path).slack
+    digest = load_digest(day_dir)
+    target = slack_target(
+        channel or config.get("channel"), api_url=config.get("api_url"), dry_run=dry_run
+    )
+    if channel and not target.threaded:
+        click.echo(
+            "briefer: --channel is ignored: a webhook posts to its own channel "
+            "(set SLACK_BOT_TOKEN to choose one)",
+            err=True,
+        )
+    report = post_digest(day_dir, digest, target, dry_run=dry_run, show=click.echo)
+    if dry_run:
+        click.echo(
+            f"dry run: {report.planned} messages for {report.destination}, "
+            f"{report.already} already posted",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"posted {report.posted} messages to {report.destination}, "
+            f"{report.already} were already posted",
+            err=True,
+        )
