@@ -32,10 +32,10 @@ def make_backend(settings: Settings) -> Backend:
     backend: Backend
     if settings.resolved_backend() == "local":
         from briefer.local import LocalBackend
-        from briefer.models import resolve_model_path
 
-        path = resolve_model_path(settings.model_path, settings.model_name())
-        backend = LocalBackend(path, n_ctx=settings.window())
+        backend = LocalBackend.from_options(
+            settings.model_path, settings.model_name(), n_ctx=settings.window()
+        )
     else:
         api_key = settings.api_key.get_secret_value() if settings.api_key else None
         backend = RetryingBackend(

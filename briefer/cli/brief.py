@@ -36,7 +36,7 @@ def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
     """Brief one article: a file (.txt .md .html .json), - for stdin, or an http(s) URL."""
     settings = settings_from(options)
     article = load_article(source, max_chars=settings.max_chars, timeout=settings.timeout)
-    with status("Loading the model") as update:
+    with status("Preparing the model") as update:
         briefer = Briefer(settings)
         update(f"Briefing with {briefer.backend.model} ({briefer.backend.name})")
         result = briefer.brief(article)

