@@ -22,9 +22,13 @@ from briefer.llm import CachedBackend, CallStats, ModelClient, OpenAIBackend, Re
 from briefer.merge import merge_drafts, over_caps, truncate_to_caps
 from briefer.prompts import PromptSet, load_prompts
 from briefer.schema import Brief, BriefDraft, BriefMeta, draft_json_schema
-from briefer.tokens import encoding_for_model
+from briefer.tokens import encoding_for_model, known_model
 
 PROMPT_OVERHEAD_MARGIN = 32  # tokens for chat-template wrapping around each message
+# Budgets are counted with tiktoken. Models with other tokenizers (the embedded Qwen, most
+# models behind a local server) usually need more tokens for the same text, so their
+# article budget keeps this much headroom to stay inside the context window.
+FOREIGN_TOKENIZER_HEADROOM = 1.25
 
 
 def make_backend(settings: Settings) -> Backend:
@@ -128,6 +132,8 @@ class Briefer:
             - self.settings.max_output_tokens
             - PROMPT_OVERHEAD_MARGIN * len(empty)
         )
+        if not known_model(self.backend.model):
+            budget = int(budget / FOREIGN_TOKENIZER_HEADROOM)
         if budget < 64:
             raise InputError(
                 f"the context window ({self.settings.window()} tokens) leaves {budget} tokens for the "

@@ -43,6 +43,15 @@ def encoding_name(model: str) -> str:
     return name if name in SUPPORTED_ENCODINGS else DEFAULT_ENCODING
 
 
+def known_model(model: str) -> bool:
+    """Does tiktoken know this model's encoding (so counts are the model's own)?"""
+    try:
+        encoding_name_for_model(model)
+    except KeyError:
+        return False
+    return True
+
+
 def encoding_for_model(model: str) -> tiktoken.Encoding:
     return get_encoding(encoding_name(model))
 
