@@ -12,6 +12,7 @@ never load it.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
@@ -119,13 +120,21 @@ def load_llama(model_path: Path, n_ctx: int, n_threads: int, seed: int) -> _Load
                     "model architecture this llama-cpp-python supports?"
                 ) from None
             loaded = _Loaded(llama, threading.Lock(), time.perf_counter() - start)
+            if not _LOADED:
+                # Free models before interpreter teardown: llama-cpp-python's own finaliser
+                # fails noisily once its module globals are gone.
+                atexit.register(unload_all)
             _LOADED[key] = loaded
         return loaded
 
 
 def unload_all() -> None:
-    """Drop every cached model (tests; frees the memory once nothing else holds them)."""
+    """Close and drop every cached model (at exit, and in tests)."""
     with _LOAD_LOCK:
+        for loaded in _LOADED.values():
+            close = getattr(loaded.llama, "close", None)
+            if callable(close):
+                close()
         _LOADED.clear()
 
 
