@@ -3,7 +3,9 @@
 Deterministic first: actors by normalised name, numbers by value + unit + context,
 claims and questions by text similarity. The first chunk gives the title and summary
 (news puts the story first). Only when a merged list is longer than the schema allows
-does the pipeline ask the model to condense it (see ``pipeline.Briefer``).
+does the pipeline ask the model to condense it (see ``pipeline.Briefer``): the model sees
+the numbered items and answers which to keep (``Selection``), so condensing can drop
+items but never rewrites a quote or a number.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from briefer.schema import (
     BriefDraft,
     ClaimDraft,
     NumberDraft,
+    Selection,
 )
 
 CLAIM_SIMILARITY = 80.0
@@ -69,6 +72,47 @@ def truncate_to_caps(draft: BriefDraft) -> BriefDraft:
         numbers=draft.numbers[:MAX_NUMBERS],
         open_questions=draft.open_questions[:MAX_QUESTIONS],
     )
+
+
+def list_lengths(draft: BriefDraft) -> dict[str, int]:
+    return {
+        "actors": len(draft.actors),
+        "claims": len(draft.claims),
+        "numbers": len(draft.numbers),
+        "questions": len(draft.open_questions),
+    }
+
+
+def apply_selection(draft: BriefDraft, selection: Selection) -> tuple[BriefDraft, int]:
+    """``draft`` condensed as ``selection`` says, and how many of its ids did not exist.
+
+    Lists within their cap are kept whole; a list over its cap keeps the chosen items in
+    the order given (ids repeated or out of range are skipped), or its first items when
+    nothing valid was chosen.
+    """
+    invalid = 0
+
+    def pick(items: list[Item], ids: list[int], cap: int) -> list[Item]:
+        nonlocal invalid
+        if len(items) <= cap:
+            return items
+        chosen: list[int] = []
+        for i in ids:
+            if not 1 <= i <= len(items):
+                invalid += 1
+            elif i not in chosen:
+                chosen.append(i)
+        return [items[i - 1] for i in chosen[:cap]] or items[:cap]
+
+    condensed = BriefDraft(
+        title=selection.title,
+        summary=selection.summary,
+        actors=pick(draft.actors, selection.actors, MAX_ACTORS),
+        claims=pick(draft.claims, selection.claims, MAX_CLAIMS),
+        numbers=pick(draft.numbers, selection.numbers, MAX_NUMBERS),
+        open_questions=pick(draft.open_questions, selection.questions, MAX_QUESTIONS),
+    )
+    return condensed, invalid
 
 
 def _dedupe(

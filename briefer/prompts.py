@@ -1,13 +1,13 @@
 """Prompt templates: a versioned set of Jinja2 files rendered in a sandbox.
 
 Templates come only from the prompt directory; article text is only ever passed in as a
-variable, so ``{{ 7*7 }}`` inside an article reaches the model literally.
+variable (its numbered sentences and listed quantities, see ``citations``), so
+``{{ 7*7 }}`` inside an article reaches the model literally.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +16,9 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from briefer.citations import Excerpt
 from briefer.errors import InputError
-from briefer.schema import MAX_ACTORS, MAX_CLAIMS, MAX_NUMBERS, MAX_QUESTIONS
+from briefer.schema import MAX_ACTORS, MAX_CLAIMS, MAX_NUMBERS, MAX_QUESTIONS, BriefDraft
 
 TEMPLATE_NAMES = ("brief_system.j2", "brief_user.j2", "merge_system.j2", "merge_user.j2")
 CAPS = {
@@ -47,7 +48,7 @@ class PromptSet:
     def brief_messages(
         self,
         *,
-        article_text: str,
+        excerpt: Excerpt,
         title: str | None = None,
         source: str | None = None,
         date: str | None = None,
@@ -58,7 +59,13 @@ class PromptSet:
     ) -> Messages:
         common = {"caps": CAPS, "json_mode": json_mode, "schema_json": schema_json}
         user = {
-            "article_text": _fence(article_text, "article"),
+            "sentences": [
+                {"id": s.id, "text": _fence(s.text, "article")} for s in excerpt.sentences
+            ],
+            "numbers": [
+                {"id": n.id, "phrase": _fence(n.phrase, "numbers"), "sentence": n.sentence}
+                for n in excerpt.listed
+            ],
             "title": title,
             "source": source,
             "date": date,
@@ -73,14 +80,27 @@ class PromptSet:
     def merge_messages(
         self,
         *,
-        partials: list[dict[str, Any]],
+        merged: BriefDraft,
+        summaries: list[str],
         title: str | None = None,
         json_mode: str = "schema",
         schema_json: str = "",
     ) -> Messages:
         common = {"caps": CAPS, "json_mode": json_mode, "schema_json": schema_json}
-        partials_json = _fence(json.dumps(partials, ensure_ascii=False, indent=1), "partial_briefs")
-        user = {"partials": partials, "partials_json": partials_json, "title": title}
+        lists = [
+            ("actors", [f"{a.name} — {a.role}" for a in merged.actors]),
+            ("claims", [f"{c.text} (by {c.attributed_to or 'the article'})" for c in merged.claims]),
+            ("numbers", [f"{n.text} {n.unit or ''}: {n.context}" for n in merged.numbers]),
+            ("questions", list(merged.open_questions)),
+        ]
+        user = {
+            "title": title,
+            "summaries": [_fence(summary, "merged_brief") for summary in summaries],
+            "lists": [
+                {"name": name, "cap": CAPS[name], "entries": [_fence(i, "merged_brief") for i in items]}
+                for name, items in lists
+            ],
+        }
         return (
             ("system", self._render("merge_system.j2", common)),
             ("user", self._render("merge_user.j2", {**common, **user})),

@@ -2,9 +2,13 @@
 
 Two layers:
 
-* ``BriefDraft`` and its items are what a model is asked to write. Their JSON Schema
-  (with hard caps on list lengths and string lengths, so a small model cannot run away)
-  is sent as ``response_format``.
+* ``BriefDraft`` and its items: the brief's content fields, as gold briefs are written and
+  as the merge step condenses them.
+* ``CitedDraft`` is what a model is asked to write: the same brief, but claims cite a
+  sentence id and numbers a candidate id (``briefer.citations`` numbers the article's
+  sentences and lists its quantities in the prompt), so evidence and values are copied
+  from the article by the pipeline, never retyped by the model. ``citations.resolve``
+  turns it into a ``BriefDraft``.
 * ``Brief`` is what briefer outputs: the draft's fields, each item marked ``grounded``
   by the grounding stage, plus the article reference and run metadata.
 
@@ -13,7 +17,8 @@ Gold briefs in ``evals/gold`` use the draft fields.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +28,7 @@ MAX_ACTORS = 8
 MAX_CLAIMS = 8
 MAX_NUMBERS = 10
 MAX_QUESTIONS = 4
+MAX_EVIDENCE_CHARS = 300
 
 
 class _Strict(BaseModel):
@@ -40,7 +46,7 @@ class ClaimDraft(_Strict):
         max_length=80, description="Who makes the claim; null when the article itself asserts it."
     )
     evidence: str = Field(
-        max_length=300, description="A short span copied word for word from the article."
+        max_length=MAX_EVIDENCE_CHARS, description="A short span copied word for word from the article."
     )
 
 
@@ -113,6 +119,9 @@ class BriefMeta(_Strict):
     seconds: float = 0.0
     model_seconds: float = 0.0
     grounding: GroundingCounts = Field(default_factory=GroundingCounts)
+    invalid_citations: int = Field(
+        default=0, description="Sentence or number ids the model cited that the prompt did not list."
+    )
     strict: bool = False
 
 
@@ -128,6 +137,96 @@ class Brief(_Strict):
     meta: BriefMeta
 
 
+class CitedActor(_Strict):
+    name: str = Field(max_length=60)
+    role: str = Field(max_length=70)
+
+
+class CitedClaim(_Strict):
+    text: str = Field(max_length=140)
+    by: str | None = Field(max_length=60)
+    sentence: int
+
+
+class CitedNumber(_Strict):
+    number: int
+    unit: str | None = Field(max_length=30)
+    what: str = Field(max_length=90)
+
+
+class CitedDraft(_Strict):
+    """What the model writes (JSON Schema below, with hard bounds on every string and list).
+
+    Short and flat on purpose: every output token costs a local model about 0.1 s, and
+    the bounds are what keeps a small model from copying paragraphs or looping.
+    """
+
+    title: str = Field(max_length=100)
+    summary: str = Field(max_length=300)
+    actors: list[CitedActor] = Field(max_length=MAX_ACTORS)
+    claims: list[CitedClaim] = Field(max_length=MAX_CLAIMS)
+    numbers: list[CitedNumber] = Field(max_length=MAX_NUMBERS)
+    questions: list[Annotated[str, Field(max_length=120)]] = Field(max_length=MAX_QUESTIONS)
+
+
+class Selection(_Strict):
+    """What the condense pass writes: a title and summary, and which merged items to keep."""
+
+    title: str = Field(max_length=100)
+    summary: str = Field(max_length=300)
+    actors: list[int] = Field(max_length=MAX_ACTORS)
+    claims: list[int] = Field(max_length=MAX_CLAIMS)
+    numbers: list[int] = Field(max_length=MAX_NUMBERS)
+    questions: list[int] = Field(max_length=MAX_QUESTIONS)
+
+
+SELECTION_CAPS = {
+    "actors": MAX_ACTORS,
+    "claims": MAX_CLAIMS,
+    "numbers": MAX_NUMBERS,
+    "questions": MAX_QUESTIONS,
+}
+
+
+def selection_json_schema(lengths: dict[str, int]) -> dict[str, Any]:
+    """The strict schema of ``Selection`` for lists of these lengths.
+
+    A list within its cap is kept whole (``maxItems`` 0: nothing to choose); in a longer
+    one the ids run from 1 to its length.
+    """
+    schema = _strict_schema(Selection)
+    for field, cap in SELECTION_CAPS.items():
+        length = lengths.get(field, 0)
+        node = schema["properties"][field]
+        if length <= cap:
+            node["maxItems"] = 0
+        else:
+            node["items"]["enum"] = list(range(1, length + 1))
+    return schema
+
+
+def cited_json_schema(sentence_ids: Sequence[int], number_ids: Sequence[int]) -> dict[str, Any]:
+    """The strict JSON Schema of ``CitedDraft`` for one prompt: ids limited to those it lists.
+
+    With a grammar (llama.cpp) or strict structured outputs the model cannot cite a
+    sentence or number that does not exist; other endpoints may, and resolution flags it.
+    """
+    schema = _strict_schema(CitedDraft)
+    definitions = schema["$defs"]
+    _limit_ids(definitions["CitedClaim"]["properties"]["sentence"], sentence_ids)
+    _limit_ids(definitions["CitedNumber"]["properties"]["number"], number_ids)
+    if not number_ids:
+        schema["properties"]["numbers"]["maxItems"] = 0
+    if not sentence_ids:
+        schema["properties"]["claims"]["maxItems"] = 0
+    return schema
+
+
+def _limit_ids(node: dict[str, Any], ids: Sequence[int]) -> None:
+    if ids:
+        node["enum"] = list(ids)
+
+
 def draft_json_schema() -> dict[str, Any]:
     """JSON Schema of ``BriefDraft`` in the shape strict structured outputs accept.
 
@@ -135,7 +234,11 @@ def draft_json_schema() -> dict[str, Any]:
     and ``maxItems`` bounds stay in, since grammars (llama.cpp) honour them and they are
     what stops a small model from copying paragraphs.
     """
-    schema = BriefDraft.model_json_schema()
+    return _strict_schema(BriefDraft)
+
+
+def _strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()
     _require_all(schema)
     for definition in schema.get("$defs", {}).values():
         _require_all(definition)

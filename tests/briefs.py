@@ -1,8 +1,15 @@
-"""Model answers the fake server returns in tests, written for the seed article."""
+"""Briefs of the seed article for tests: drafts (what grounding checks) and model answers.
+
+``seed_answer`` is what a model writes (``CitedDraft``: claims cite sentence ids, numbers
+cite the ids of the quantities the prompt lists); ``seed_draft`` is a resolved
+``BriefDraft``. Sentence and number ids are those of ``seeds/000_2ebbe5879b4b5f11.txt``
+(``tests/test_citations.py`` pins them).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_2ebbe5879b4b5f11.txt"
 
 
-def seed_brief(**overrides: Any) -> dict[str, Any]:
+def seed_draft(**overrides: Any) -> dict[str, Any]:
     brief: dict[str, Any] = {
         "title": "Trump and Putin talked about Ukraine in their first call",
         "summary": "Donald Trump spoke with Vladimir Putin about the war in Ukraine days after the "
@@ -54,3 +61,88 @@ def seed_brief(**overrides: Any) -> dict[str, Any]:
 
 def as_content(brief: dict[str, Any]) -> str:
     return json.dumps(brief, ensure_ascii=False)
+
+
+# Ids in the seed article (see the module docstring).
+SENTENCE_TSAR_ADVICE = 3  # "Trump advised the “tsar” not to escalate the war in Ukraine ..."
+SENTENCE_PESKOV_POSITIVE = 30  # "... indicates that “the signs are positive”, said ... Peskov."
+NUMBER_50_THOUSAND = 8  # "50 thousand men" in the Kursk assault force (sentence 18)
+NUMBER_10000 = 10  # "10,000 of them": North Korean soldiers (sentence 23)
+NUMBER_145 = 11  # "145 drones" (sentence 25)
+
+
+def seed_answer(**overrides: Any) -> dict[str, Any]:
+    """A model's answer for the seed article, in the cited shape the prompt asks for."""
+    draft = seed_draft()
+    answer: dict[str, Any] = {
+        "title": draft["title"],
+        "summary": draft["summary"],
+        "actors": draft["actors"],
+        "claims": [
+            {
+                "text": "Trump advised Putin not to escalate the war.",
+                "by": "Washington Post",
+                "sentence": SENTENCE_TSAR_ADVICE,
+            },
+            {
+                "text": "Peskov said the signs from Trump are positive.",
+                "by": "Dmitry Peskov",
+                "sentence": SENTENCE_PESKOV_POSITIVE,
+            },
+        ],
+        "numbers": [
+            {
+                "number": NUMBER_50_THOUSAND,
+                "unit": "soldiers",
+                "what": "Russian assault force amassed in Kursk",
+            },
+            {"number": NUMBER_145, "unit": "drones", "what": "drones Russian forces deployed in 24 hours"},
+        ],
+        "questions": ["When will the Kursk offensive start?"],
+    }
+    answer.update(overrides)
+    return answer
+
+
+def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
+    """The answer a model would give for ``draft`` (``BriefDraft`` shape) to this prompt.
+
+    Claims cite the numbered sentence that contains their evidence, numbers the listed
+    quantity whose wording is their ``text``; an item the prompt has no id for cites 0,
+    an id no prompt lists (as a careless model might).
+    """
+    sentences = {int(i): text for i, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.MULTILINE)}
+    listed = re.findall(r"^(\d+): (.*) \[\d+\]$", prompt, re.MULTILINE)
+
+    def sentence_of(evidence: str) -> int:
+        return next((i for i, text in sentences.items() if evidence in text), 0)
+
+    def number_of(text: str, unit: str | None) -> int:
+        same = [(int(i), phrase) for i, phrase in listed if phrase.startswith(text)]
+        stem = (unit or "")[:4].lower()
+        best = [i for i, phrase in same if stem and stem in phrase.lower()] or [i for i, _ in same]
+        return best[0] if best else 0
+
+    # Cut to the answer's bounds, as a grammar or strict schema would make a model do.
+    return {
+        "title": draft["title"][:100],
+        "summary": draft["summary"][:300],
+        "actors": [{"name": a["name"][:60], "role": a["role"][:70]} for a in draft["actors"]],
+        "claims": [
+            {
+                "text": c["text"][:140],
+                "by": c["attributed_to"] and c["attributed_to"][:60],
+                "sentence": sentence_of(c["evidence"]),
+            }
+            for c in draft["claims"]
+        ],
+        "numbers": [
+            {
+                "number": number_of(n["text"], n["unit"]),
+                "unit": n["unit"] and n["unit"][:30],
+                "what": n["context"][:90],
+            }
+            for n in draft["numbers"]
+        ],
+        "questions": [q[:120] for q in draft["open_questions"]],
+    }

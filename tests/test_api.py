@@ -7,7 +7,7 @@ import json
 import pytest
 
 import briefer
-from tests.briefs import SEED, as_content, seed_brief
+from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, Reply
 
 
@@ -23,7 +23,7 @@ def test_unknown_name_is_an_attribute_error() -> None:
 
 
 def test_brief_article_from_python(fake_openai: FakeOpenAI) -> None:
-    fake_openai.enqueue(Reply.content(as_content(seed_brief())))
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
     brief = briefer.brief_article(SEED, base_url=fake_openai.base_url)
     assert isinstance(brief, briefer.Brief)
     assert brief.actors[0].name == "Donald Trump" and brief.actors[0].grounded

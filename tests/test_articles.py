@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from briefer.articles import article_id, load_article
 from briefer.cli import cli
-from tests.briefs import SEED, as_content, seed_brief
+from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, FakeWeb, Reply
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Harbour vote</title></head>
@@ -85,7 +85,7 @@ def test_url_is_fetched_with_user_agent(fake_web: FakeWeb) -> None:
 
 
 def test_stdin_through_the_cli(fake_openai: FakeOpenAI) -> None:
-    fake_openai.enqueue(Reply.content(as_content(seed_brief())))
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
     result = CliRunner().invoke(
         cli,
         ["brief", "-", "-f", "json"],

@@ -17,6 +17,7 @@ from briefer.cli import cli
 from briefer.config import load_settings
 from briefer.digest import DailyOptions, DayObserver, StoryEvent, load_digest, run_day
 from briefer.errors import InputError
+from tests.briefs import cite
 from tests.fakes import DEFAULT_BRIEF, FakeOpenAI, FakeSlack, FakeWeb, Reply
 from tests.test_sources import HARBOUR, NOW, STRIKE, page, rss
 
@@ -78,7 +79,7 @@ class Model:
         user = request["messages"][1]["content"]
         if self.failing and "FAILME" in user:
             return Reply.status(500)
-        brief = next((b for key, b in BRIEFS.items() if key in user), None)
+        brief = next((cite(b, user) for key, b in BRIEFS.items() if key in user), None)
         if brief is None:
             title = re.search(r"^Title: (.*)$", user, re.MULTILINE)
             brief = {**DEFAULT_BRIEF, "title": title.group(1) if title else "Untitled"}

@@ -1,8 +1,8 @@
 """``briefer eval`` end to end: the real CLI and openai client against the loopback fake.
 
-The fake answers each case with a brief built from that case's gold (so the base scores
-1.0); a candidate prompt set carries a marker that makes the fake drop or invent a number,
-as a worse prompt would.
+The fake answers each case with the gold brief, citing the prompt's sentence and number
+ids (so the base scores 1.0); a candidate prompt set carries a marker that makes the fake
+drop a number or cite one the article does not have, as a worse prompt would.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from click.testing import CliRunner, Result
 
 from briefer.cli import cli
 from briefer.prompts import default_prompts_dir
-from tests.briefs import REPO, SEED
+from tests.briefs import REPO, SEED, cite
 from tests.fakes import FakeOpenAI, Reply
 
 DROP, INVENT = "EVAL-TEST: DROP A NUMBER", "EVAL-TEST: INVENT A NUMBER"
@@ -128,7 +128,8 @@ def fake(workspace: Workspace) -> Iterator[FakeOpenAI]:
             brief["numbers"] = brief["numbers"][1:]
         if INVENT in system and case_id == SEED_ID:
             brief["numbers"] = [*brief["numbers"][:9], INVENTED]
-        return Reply.content(json.dumps(brief), prompt_tokens=1000, completion_tokens=200)
+        answer = cite(brief, user)
+        return Reply.content(json.dumps(answer), prompt_tokens=1000, completion_tokens=200)
 
     with FakeOpenAI(answer) as server:
         yield server
@@ -196,25 +197,46 @@ def test_a_dropped_number_fails_the_gate_and_names_the_cases(
     assert "FAIL [numbers_f1]" in result.stdout
 
 
-def test_an_invented_number_fails_the_gate_naming_case_and_field(
-    fake: FakeOpenAI, workspace: Workspace
-) -> None:
-    lenient = workspace.root / "lenient.toml"
-    lenient.write_text("[gate]\ntolerance = 1.0\n")  # only the hallucination rule can fail
+def test_a_number_the_article_lacks_fails_the_gate(fake: FakeOpenAI, workspace: Workspace) -> None:
     inventing = workspace.prompts("prompts-invent", INVENT)
     out = workspace.root / "cmp"
     result = invoke(fake, "compare", workspace.base, inventing, "--gold", workspace.gold,
-                    "--eval-config", lenient, "--out", out)
+                    "--out", out)
+    assert result.exit_code == 1
+    failure = next(line for line in result.stderr.splitlines() if "new_invalid" in line or
+                   "did not list" in line)
+    assert f"{SEED_ID}: 1 cited sentence/number id(s) the prompt did not list (base 0)" in failure
+    assert "numbers_recall | 1.000 | 0.967 | -0.033" in result.stdout  # the number is left out
+    seed = next(json.loads(line) for line in (out / "candidate" / "results.jsonl").read_text()
+                .splitlines() if json.loads(line)["id"] == SEED_ID)
+    assert seed["brief"]["meta"]["invalid_citations"] == 1
+
+
+def test_an_invented_number_fails_the_gate_naming_case_and_field(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    """Cited briefs cannot state a value the article lacks, but a run made another way can."""
+    lenient = workspace.root / "lenient.toml"
+    lenient.write_text("[gate]\ntolerance = 1.0\n")  # only the hallucination rule can fail
+    base, candidate = workspace.root / "base-run", workspace.root / "edited-run"
+    assert run_into(fake, workspace, workspace.base, base).exit_code == 0
+    shutil.copytree(base, candidate)
+    results = [json.loads(line) for line in (candidate / "results.jsonl").read_text().splitlines()]
+    seed = next(r for r in results if r["id"] == SEED_ID)
+    seed["brief"]["numbers"][-1] = {**INVENTED, "grounded": False}
+    (candidate / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in results))
+    assert invoke(fake, "score", candidate, "--gold", workspace.gold).exit_code == 0
+    result = invoke(fake, "compare", base, candidate, "--eval-config", lenient)
     assert result.exit_code == 1
     assert result.stderr.count("gate failed") == 1
     assert (
         f"{SEED_ID}: field numbers: new hallucinated number '3,200' (value 3200 tanks) "
         "is not in the article"
     ) in result.stderr
-    invented = next(line for line in (out / "candidate" / "report.md").read_text().splitlines()
+    invented = next(line for line in (candidate / "report.md").read_text().splitlines()
                     if line.startswith("|  | 3,200"))
     assert "**⚠ ungrounded** **⚠ number not in article**" in invented
-    assert 'class="has-ungrounded has-hallucinated"' in (out / "candidate" / "report.html").read_text()
+    assert 'class="has-ungrounded has-hallucinated"' in (candidate / "report.html").read_text()
 
 
 def test_score_rescores_a_run_offline_against_the_current_gold(
@@ -259,7 +281,7 @@ def test_a_failing_case_is_recorded_and_the_run_goes_on(workspace: Workspace) ->
             return Reply.content("not json")
         user = request["messages"][1]["content"]
         case_id = next(c for c, marker in MARKERS.items() if marker in user)
-        return Reply.content(json.dumps(workspace.gold_brief(case_id)))
+        return Reply.content(json.dumps(cite(workspace.gold_brief(case_id), user)))
 
     with FakeOpenAI(answer) as server:
         result = run_into(server, workspace, workspace.base, workspace.root / "run")

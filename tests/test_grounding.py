@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from briefer.grounding import ArticleIndex, ground, ground_number
 from briefer.schema import BriefDraft, NumberDraft
-from tests.briefs import SEED, seed_brief
+from tests.briefs import SEED, seed_draft
 
 SEED_TEXT = SEED.read_text()
 INDEX = ArticleIndex(SEED_TEXT)
@@ -44,7 +44,7 @@ def test_scaled_wording_is_understood() -> None:
 
 def test_evidence_matching_tolerates_quotes_case_and_spaces() -> None:
     draft = BriefDraft.model_validate(
-        seed_brief(
+        seed_draft(
             claims=[
                 {
                     "text": "x",
@@ -70,7 +70,7 @@ def test_evidence_matching_tolerates_quotes_case_and_spaces() -> None:
 
 def test_actor_names_with_titles_and_partial_names() -> None:
     draft = BriefDraft.model_validate(
-        seed_brief(
+        seed_draft(
             actors=[
                 {"name": "President Volodymyr Zelensky", "role": "r"},
                 {"name": "Peskov", "role": "r"},
@@ -82,7 +82,7 @@ def test_actor_names_with_titles_and_partial_names() -> None:
 
 
 def test_counts_and_strict() -> None:
-    draft = BriefDraft.model_validate(seed_brief(actors=[{"name": "Emmanuel Macron", "role": "r"}]))
+    draft = BriefDraft.model_validate(seed_draft(actors=[{"name": "Emmanuel Macron", "role": "r"}]))
     loose = ground(draft, SEED_TEXT)
     strict = ground(draft, SEED_TEXT, strict=True)
     assert loose.counts.ungrounded == 1 and len(loose.actors) == 1
@@ -92,9 +92,9 @@ def test_counts_and_strict() -> None:
 def test_repeated_items_from_one_answer_are_merged() -> None:
     from briefer.merge import merge_drafts
 
-    claim = seed_brief()["claims"][0]
-    number = seed_brief()["numbers"][0]
-    draft = BriefDraft.model_validate(seed_brief(claims=[claim] * 5, numbers=[number] * 4))
+    claim = seed_draft()["claims"][0]
+    number = seed_draft()["numbers"][0]
+    draft = BriefDraft.model_validate(seed_draft(claims=[claim] * 5, numbers=[number] * 4))
     merged = merge_drafts([draft])
     assert len(merged.claims) == 1 and len(merged.numbers) == 1
     assert len(merged.actors) == 3

@@ -5,25 +5,33 @@ from pathlib import Path
 
 import pytest
 
+from briefer.citations import CitedArticle, Excerpt
 from briefer.errors import InputError
 from briefer.prompts import default_prompts_dir, load_prompts
+
+STORY = CitedArticle("A story. It has 12 boats.").excerpt()
+EMPTY = Excerpt((), ())
 
 
 def test_default_set_loads_with_version_and_hash() -> None:
     prompts = load_prompts()
-    assert prompts.version == "1"
+    assert prompts.version == "2"
     assert len(prompts.hash) == 16
-    system, user = prompts.brief_messages(article_text="A story.")
+    system, user = prompts.brief_messages(excerpt=STORY)
     assert system[0] == "system" and "JSON" in system[1]
-    assert user[1].endswith("<article>\nA story.\n</article>")
+    assert user[1].endswith(
+        "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n<numbers>\n1: 12 boats. [2]\n</numbers>"
+    )
+    _, empty = prompts.brief_messages(excerpt=EMPTY)
+    assert empty[1].endswith("<numbers>\n(none)\n</numbers>")
 
 
 def test_json_object_mode_puts_the_schema_in_the_prompt() -> None:
     system, _ = load_prompts().brief_messages(
-        article_text="x", json_mode="object", schema_json='{"S": 1}'
+        excerpt=EMPTY, json_mode="object", schema_json='{"S": 1}'
     )
     assert '{"S": 1}' in system[1]
-    plain, _ = load_prompts().brief_messages(article_text="x")
+    plain, _ = load_prompts().brief_messages(excerpt=EMPTY)
     assert '{"S": 1}' not in plain[1]
 
 
@@ -32,7 +40,7 @@ def test_swapped_set_changes_hash(tmp_path: Path) -> None:
     shutil.copytree(default_prompts_dir(), other)
     (other / "brief_system.j2").write_text("Be brief. Answer JSON.\n")
     assert load_prompts(other).hash != load_prompts().hash
-    assert load_prompts(other).brief_messages(article_text="x")[0][1] == "Be brief. Answer JSON."
+    assert load_prompts(other).brief_messages(excerpt=EMPTY)[0][1] == "Be brief. Answer JSON."
 
 
 def test_undefined_variables_are_errors(tmp_path: Path) -> None:
@@ -40,15 +48,15 @@ def test_undefined_variables_are_errors(tmp_path: Path) -> None:
     shutil.copytree(default_prompts_dir(), other)
     (other / "brief_user.j2").write_text("{{ no_such_variable }}")
     with pytest.raises(InputError, match="no_such_variable"):
-        load_prompts(other).brief_messages(article_text="x")
+        load_prompts(other).brief_messages(excerpt=EMPTY)
 
 
 def test_sandbox_blocks_unsafe_template_code(tmp_path: Path) -> None:
     other = tmp_path / "prompts"
     shutil.copytree(default_prompts_dir(), other)
-    (other / "brief_user.j2").write_text("{{ article_text.__class__.__mro__[1].__subclasses__() }}")
+    (other / "brief_user.j2").write_text("{{ sentences.__class__.__mro__[1].__subclasses__() }}")
     with pytest.raises(InputError):
-        load_prompts(other).brief_messages(article_text="x")
+        load_prompts(other).brief_messages(excerpt=EMPTY)
 
 
 def test_missing_template_is_named(tmp_path: Path) -> None:

@@ -234,15 +234,9 @@ def test_mentions_and_disguised_links_from_an_article_arrive_escaped(
             "title": "<!channel> Council news",
             "summary": hostile,
             "actors": [],
-            "claims": [
-                {
-                    "text": hostile[:200],
-                    "attributed_to": "<@U123>",
-                    "evidence": "The council met on Monday.",
-                }
-            ],
+            "claims": [{"text": hostile[:140], "by": "<@U123>", "sentence": 1}],
             "numbers": [],
-            "open_questions": ["<https://evil.example|Who pays?>"],
+            "questions": ["<https://evil.example|Who pays?>"],
         }
         return Reply.content(json.dumps(brief))
 

@@ -10,7 +10,10 @@ The gate (``[gate]``) fails when
 * a headline metric moves the wrong way by more than its tolerance (default 0.02
   absolute), naming the cases that moved most; or
 * a case's candidate brief has a hallucinated number (a value the article nowhere states)
-  that the base brief of the same case did not have, naming the case and the number.
+  that the base brief of the same case did not have, naming the case and the number; or
+* a case's candidate brief cites more sentence or number ids that its prompt did not list
+  than the base brief did (``meta.invalid_citations``): the model no longer follows the
+  prompt's ids, and what it meant is lost.
 """
 
 from __future__ import annotations
@@ -66,7 +69,9 @@ class NewHallucination(BaseModel):
 
 
 class GateFailure(BaseModel):
-    rule: str = Field(description="the metric, or 'new_hallucinated_number'")
+    rule: str = Field(
+        description="the metric, 'new_hallucinated_number' or 'new_invalid_citations'"
+    )
     cases: list[str]
     message: str
 
@@ -191,6 +196,24 @@ def hallucination_failure(found: NewHallucination) -> GateFailure:
     )
 
 
+def invalid_citations(case: CaseResult) -> int:
+    return case.brief.meta.invalid_citations if case.brief is not None else 0
+
+
+def citation_failure(base: CaseResult, candidate: CaseResult) -> GateFailure | None:
+    before, after = invalid_citations(base), invalid_citations(candidate)
+    if after <= before:
+        return None
+    return GateFailure(
+        rule="new_invalid_citations",
+        cases=[candidate.id],
+        message=(
+            f"{candidate.id}: {after} cited sentence/number id(s) the prompt did not list "
+            f"(base {before}); those items are lost from the brief"
+        ),
+    )
+
+
 def compare_runs(base: EvalRun, candidate: EvalRun, config: EvalConfig | None = None) -> Comparison:
     config = config or EvalConfig()
     base_scored = {c.id: c for c in base.cases if c.scored}
@@ -204,6 +227,8 @@ def compare_runs(base: EvalRun, candidate: EvalRun, config: EvalConfig | None = 
     failures = [metric_failure(m) for m in metrics if m.regressed]
     if config.gate.fail_on_new_hallucinated_number:
         failures += [hallucination_failure(h) for h in found]
+    if config.gate.fail_on_new_invalid_citations:
+        failures += [f for b, c in pairs if (f := citation_failure(b, c)) is not None]
     split_pairs = {s: [(b, c) for b, c in pairs if in_split(b, s)] for s in SPLITS}
     return Comparison(
         base=base.spec, candidate=candidate.spec, paired=paired_ids,

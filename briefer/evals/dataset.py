@@ -206,6 +206,7 @@ class GateConfig(_Config):
     tolerance: float = Field(default=0.02, ge=0, description="largest allowed drop, absolute")
     tolerances: dict[str, float] = Field(default_factory=dict, description="per-metric overrides")
     fail_on_new_hallucinated_number: bool = True
+    fail_on_new_invalid_citations: bool = True
 
     @field_validator("headline")
     @classmethod

@@ -30,7 +30,7 @@ DEFAULT_BRIEF: dict[str, Any] = {
     "actors": [],
     "claims": [],
     "numbers": [],
-    "open_questions": [],
+    "questions": [],
 }
 DEFAULT_CONTENT = json.dumps(DEFAULT_BRIEF)
 
