@@ -70,12 +70,28 @@ def load_article(
 ) -> Article:
     """Load an article from a path, ``-`` (stdin) or an http(s) URL."""
     if source == "-":
-        return _from_bytes(
-            sys.stdin.buffer.read(), label="stdin", suffix=".txt", max_chars=max_chars
-        )
+        return _from_bytes(read_stdin(), label="stdin", suffix=".txt", max_chars=max_chars)
     if re.match(r"^https?://", source, re.IGNORECASE):
         return fetch_article(source, max_chars=max_chars, timeout=timeout)
     return load_file(Path(source), max_chars=max_chars)
+
+
+def read_stdin(max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """All of stdin, or an InputError once it passes ``max_bytes`` (never reads past it)."""
+    chunks: list[bytes] = []
+    received = 0
+    while received <= max_bytes:
+        chunk = sys.stdin.buffer.read(max_bytes + 1 - received)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        received += len(chunk)
+    if received > max_bytes:
+        raise InputError(
+            f"stdin: the input is over the {max_bytes:,}-byte limit; "
+            "give one article (split longer text into several files)"
+        )
+    return b"".join(chunks)
 
 
 def load_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
@@ -87,7 +103,10 @@ def load_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
         )
     size = path.stat().st_size
     if size > DEFAULT_MAX_BYTES:
-        raise InputError(f"{path}: {size:,} bytes is over the {DEFAULT_MAX_BYTES:,}-byte limit")
+        raise InputError(
+            f"{path}: {size:,} bytes is over the {DEFAULT_MAX_BYTES:,}-byte limit; "
+            "give one article (split longer text into several files)"
+        )
     data = path.read_bytes()
     return _from_bytes(data, label=str(path), suffix=path.suffix.lower(), max_chars=max_chars)
 

@@ -52,14 +52,31 @@ class Settings(BaseModel):
     slack: dict[str, Any] = Field(default_factory=dict)
 
     def resolved_backend(self) -> Literal["openai", "local"]:
-        """openai when a key or endpoint is configured, else local when installed."""
+        """The backend to build; an InputError naming the fix when it cannot work.
+
+        auto: openai when a key or endpoint is configured, else local when llama_cpp loads
+        and there is a model to run (the user's ``model_path``, or the default model's parts).
+        """
+        backend = self._backend()
+        if backend == "openai" and self.api_key is None and not self.base_url:
+            raise InputError(
+                "backend 'openai' needs an endpoint: set OPENAI_API_KEY (for api.openai.com) "
+                "or OPENAI_BASE_URL / --base-url (for a local server), "
+                "or use --backend local for the embedded model"
+            )
+        return backend
+
+    def _backend(self) -> Literal["openai", "local"]:
+        """The backend without checking its credentials (enough for model and window)."""
         if self.backend != "auto":
             return self.backend
         if self.api_key is not None or self.base_url:
             return "openai"
-        from briefer.local import local_available
+        from briefer import local
 
-        if local_available():
+        if self.model_path is not None and local._llama_cpp_loads():
+            return "local"
+        if local.local_available():
             return "local"
         raise InputError(
             "no model configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server), "
@@ -69,12 +86,12 @@ class Settings(BaseModel):
     def model_name(self) -> str:
         if self.model:
             return self.model
-        return DEFAULT_LOCAL_MODEL if self.resolved_backend() == "local" else DEFAULT_OPENAI_MODEL
+        return DEFAULT_LOCAL_MODEL if self._backend() == "local" else DEFAULT_OPENAI_MODEL
 
     def window(self) -> int:
         if self.context_window:
             return self.context_window
-        return 4096 if self.resolved_backend() == "local" else 128_000
+        return 4096 if self._backend() == "local" else 128_000
 
 
 def briefer_home() -> Path:
@@ -123,9 +140,14 @@ def _read_config_file(config_path: Path | None) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: invalid TOML ({error}); fix the file") from error
-    if "api_key" in data:
-        raise InputError(f"{path}: do not store api_key in a file; set OPENAI_API_KEY instead")
-    data.update(data.pop("briefer", {}))
+    nested = data.pop("briefer", {})
+    if not isinstance(nested, dict):
+        raise InputError(f"{path}: [briefer] must be a table of settings; fix the file")
+    if "api_key" in data or "api_key" in nested:
+        raise InputError(
+            f"{path}: do not store api_key in a file; remove it and set OPENAI_API_KEY instead"
+        )
+    data.update(nested)
     return data
 
 

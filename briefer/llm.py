@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import email.utils
 import re
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -66,7 +68,7 @@ class OpenAIBackend:
             max_retries=0,
             http_client=http_client,
         )
-        self.endpoint = urlparse(str(self._client.base_url)).netloc
+        self.endpoint = endpoint_host(str(self._client.base_url))
 
     def complete(self, request: ChatRequest) -> ChatResponse:
         started = time.monotonic()
@@ -96,6 +98,18 @@ class OpenAIBackend:
             model=completion.model or self.model,
             seconds=time.monotonic() - started,
         )
+
+
+def endpoint_host(url: str) -> str:
+    """``host[:port]`` of an endpoint URL: never its credentials, path or query."""
+    parsed = urlparse(url)
+    try:
+        host, port = parsed.hostname or "", parsed.port
+    except ValueError:  # a port that is not a number
+        host, port = parsed.hostname or "", None
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return f"{host}:{port}" if port else host
 
 
 def _response_format(request: ChatRequest) -> dict[str, Any]:
@@ -194,6 +208,11 @@ class RetryingBackend:
             raise InputError(
                 f"the endpoint {self.endpoint} has no model {self.model!r}; check --model / BRIEFER_MODEL"
             ) from error
+        except openai.APIConnectionError as error:  # includes APITimeoutError
+            raise ModelError(
+                f"could not reach {self.endpoint} ({_connection_problem(error)}); "
+                "check OPENAI_BASE_URL and the network"
+            ) from error
         except openai.APIError as error:
             raise ModelError(f"model call failed after retries: {_describe(error)}") from error
 
@@ -201,6 +220,26 @@ class RetryingBackend:
         error = state.outcome.exception() if state.outcome else None
         server_says = retry_after_seconds(error) if error else None
         return server_says if server_says is not None else float(self._backoff(state))
+
+
+def _connection_problem(error: openai.APIConnectionError) -> str:
+    """What went wrong under a connection error, in a few words (never a URL or a key)."""
+    if isinstance(error, openai.APITimeoutError):
+        return "timed out"
+    cause: BaseException | None = error
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "host not found"
+        if isinstance(cause, ssl.SSLError):
+            return "TLS handshake failed"
+        if isinstance(cause, TimeoutError):
+            return "timed out"
+        cause = cause.__cause__ or cause.__context__
+    return "connection failed"
 
 
 def _describe(error: openai.APIError) -> str:

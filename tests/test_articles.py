@@ -1,15 +1,22 @@
-"""Inputs: every format a user gives, and a one-line error with exit 2 for every bad one."""
+"""Inputs: every format a user gives, and a one-line error with exit 2 for every bad one.
+
+The output path (``-o``) is checked the same way, before any model call.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from briefer.articles import article_id, load_article
+from briefer.articles import DEFAULT_MAX_BYTES, article_id, load_article
 from briefer.cli import cli
+from briefer.cli.common import check_output, write_output
+from briefer.errors import InputError
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, FakeWeb, Reply
 
@@ -175,3 +182,89 @@ def test_max_chars_flag(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
         env={"OPENAI_BASE_URL": fake_openai.base_url},
     )
     assert result.exit_code == 2 and "--max-chars" in result.stderr
+
+
+def test_stdin_over_the_byte_cap_is_refused_before_the_model(fake_openai: FakeOpenAI) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["brief", "-"],
+        input=b"a" * (DEFAULT_MAX_BYTES + 1),
+        env={"OPENAI_BASE_URL": fake_openai.base_url},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("briefer: error:")]
+    assert lines == [
+        f"briefer: error: stdin: the input is over the {DEFAULT_MAX_BYTES:,}-byte limit; "
+        "give one article (split longer text into several files)"
+    ]
+    assert fake_openai.calls == 0
+
+
+def test_stdin_at_the_byte_cap_is_read(fake_openai: FakeOpenAI) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["brief", "-"],
+        input=b"a" * DEFAULT_MAX_BYTES,
+        env={"OPENAI_BASE_URL": fake_openai.base_url},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 2
+    assert "over the 200,000 limit" in result.stderr  # read whole, then the character cap
+    assert "byte limit" not in result.stderr
+
+
+def _unwritable_outputs(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "a-file.txt").write_text("not a folder")
+    return {
+        "impossible": "/proc/nope/x.md",
+        "under-a-file": str(tmp_path / "a-file.txt" / "deeper" / "x.md"),
+    }
+
+
+@pytest.mark.parametrize("case", ["impossible", "under-a-file"])
+def test_unwritable_output_fails_before_the_model_call(
+    tmp_path: Path, case: str, fake_openai: FakeOpenAI
+) -> None:
+    if case == "impossible" and not sys.platform.startswith("linux"):
+        pytest.skip("/proc is Linux's")
+    output = _unwritable_outputs(tmp_path)[case]
+    result = CliRunner().invoke(
+        cli,
+        ["brief", str(SEED), "-o", output],
+        env={"OPENAI_BASE_URL": fake_openai.base_url},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("briefer: error:")]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"briefer: error: {output}: cannot write the output")
+    assert lines[0].endswith("choose an output path in a folder you can write to")
+    assert "Traceback" not in result.output
+    assert fake_openai.calls == 0
+
+
+def test_output_under_a_file_names_the_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file.txt"
+    blocker.write_text("not a folder")
+    output = blocker / "x.md"
+    with pytest.raises(InputError, match=f"{re.escape(str(blocker))} is a file, not a folder"):
+        check_output(output)
+    # the late write (after the model call) fails the same way, not with a traceback
+    with pytest.raises(InputError, match=f"{re.escape(str(output))}: cannot write the output"):
+        write_output("# brief\n", output)
+    assert blocker.read_text() == "not a folder"
+
+
+def test_output_folder_is_created(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
+    output = tmp_path / "new" / "deeper" / "brief.md"
+    result = CliRunner().invoke(
+        cli,
+        ["brief", str(SEED), "-o", str(output)],
+        env={"OPENAI_BASE_URL": fake_openai.base_url},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert output.read_text().startswith("# ")
+    assert sorted(p.name for p in output.parent.iterdir()) == ["brief.md"]  # no probe left

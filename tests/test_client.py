@@ -1,16 +1,23 @@
-"""The retry and cache layers, with the real openai client against the loopback server."""
+"""The retry and cache layers, with the real openai client against the loopback server.
+
+Also how transport failures read on the command line: one line naming the host and the fix.
+"""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from briefer.backends import ChatRequest
 from briefer.cache import ResponseCache
+from briefer.cli import cli
 from briefer.errors import ModelError
-from briefer.llm import CachedBackend, OpenAIBackend, RetryingBackend
+from briefer.llm import CachedBackend, OpenAIBackend, RetryingBackend, endpoint_host
 from briefer.tokens import TokenizerDataError, _load_bundled_bpe
+from tests.briefs import SEED
 from tests.fakes import FakeOpenAI, Reply
 
 REQUEST = ChatRequest(messages=(("user", "hi"),), json_schema=None)
@@ -89,3 +96,51 @@ def test_truncated_answers_are_not_cached(fake_openai: FakeOpenAI, tmp_path: Pat
 def test_bundled_tokenizer_hash_is_verified() -> None:
     with pytest.raises(TokenizerDataError, match="sha256"):
         _load_bundled_bpe("https://x/o200k_base.tiktoken", expected_hash="0" * 64)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def brief_once(base_url: str, tmp_path: Path, *extra: str) -> Result:
+    config = tmp_path / "briefer.toml"
+    config.write_text("max_attempts = 1\n")
+    env = {"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test-secret-123"}
+    args = ["brief", str(SEED), "--config", str(config), "--no-cache", *extra]
+    return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+
+def error_lines(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("briefer: error:")]
+
+
+def test_unreachable_endpoint_names_the_host_and_the_fix(tmp_path: Path) -> None:
+    port = closed_port()
+    result = brief_once(f"http://user:hunter2@127.0.0.1:{port}/v1", tmp_path)
+    assert result.exit_code == 1
+    assert error_lines(result) == [
+        f"briefer: error: could not reach 127.0.0.1:{port} (connection refused); "
+        "check OPENAI_BASE_URL and the network"
+    ]
+    assert "Traceback" not in result.output
+    assert "hunter2" not in result.output and "sk-test-secret-123" not in result.output
+
+
+def test_a_timed_out_endpoint_says_so(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    fake_openai.enqueue(Reply.hang(3))
+    result = brief_once(fake_openai.base_url, tmp_path, "--timeout", "0.3")
+    assert result.exit_code == 1
+    host = fake_openai.base_url.split("//", 1)[1].split("/", 1)[0]
+    assert error_lines(result) == [
+        f"briefer: error: could not reach {host} (timed out); check OPENAI_BASE_URL and the network"
+    ]
+    assert fake_openai.calls == 1
+
+
+def test_endpoint_host_drops_credentials_path_and_query() -> None:
+    assert endpoint_host("http://u:p@Example.org:8080/v1?key=sk-1") == "example.org:8080"
+    assert endpoint_host("https://api.openai.com/v1/") == "api.openai.com"
+    assert endpoint_host("http://[::1]:11434/v1") == "[::1]:11434"

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from briefer.articles import load_article
-from briefer.cli.common import model_options, settings_from, write_output
+from briefer.cli.common import check_output, model_options, settings_from, write_output
 from briefer.pipeline import Briefer
 from briefer.progress import status
 from briefer.render import FORMATS, render
@@ -35,6 +35,7 @@ from briefer.render import FORMATS, render
 def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
     """Brief one article: a file (.txt .md .html .json), - for stdin, or an http(s) URL."""
     settings = settings_from(options)
+    check_output(output)  # before the model call, which an unwritable path would waste
     article = load_article(source, max_chars=settings.max_chars, timeout=settings.timeout)
     with status("Preparing the model") as update:
         briefer = Briefer(settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -9,8 +11,11 @@ from typing import Any, TypeVar
 import click
 
 from briefer.config import Settings, load_settings
+from briefer.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_OUTPUT_FIX = "choose an output path in a folder you can write to"
 
 
 def model_options(function: F) -> F:
@@ -80,10 +85,44 @@ def settings_from(options: dict[str, Any]) -> Settings:
     return load_settings(flags, config_path=options.pop("config_path", None))
 
 
+def check_output(output: Path | None) -> None:
+    """Fail before any model call when ``output`` cannot be written (creates its folder)."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; give the output a file name")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=output.parent):
+            pass
+    except OSError as error:
+        raise _unwritable(output, error) from error
+    if output.exists() and not os.access(output, os.W_OK):
+        raise InputError(f"{output}: cannot write the output (read-only file); {_OUTPUT_FIX}")
+
+
 def write_output(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise _unwritable(output, error) from error
     click.echo(f"wrote {output}", err=True)
+
+
+def _unwritable(output: Path, error: OSError) -> InputError:
+    """One line naming the output, what is wrong with its path, and the fix."""
+    culprit = Path(str(error.filename)) if error.filename else None
+    if culprit not in output.parents:  # e.g. the probe file: not worth naming
+        culprit = None
+    blocker = next((parent for parent in output.parents if parent.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        reason = f"{blocker} is a file, not a folder"
+    else:
+        reason = error.strerror or type(error).__name__
+        if culprit is not None:
+            reason += f" ({culprit})"
+    return InputError(f"{output}: cannot write the output: {reason}; {_OUTPUT_FIX}")
