@@ -14,7 +14,14 @@ import tiktoken
 
 GAP_TOKENS = 2
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
-_SENTENCE_END = re.compile(r"""(?:(?<=[.!?])|(?<=[.!?]["'”’)\]]))\s+(?=["“‘'(\[]?[A-Z0-9])""")
+# A sentence ends at . ! ? (maybe closing a quote or bracket) before white space and a
+# capital or digit; or, with no space at all, between a lowercase word's full stop and a
+# capitalised word: scraped copy (the BBC texts of FRANK among it) often loses the space
+# after a full stop ("came to an end.Whether"), while "U.S." or "3.5m" keep together.
+_SENTENCE_END = re.compile(
+    r"""(?:(?<=[.!?])|(?<=[.!?]["'”’)\]]))\s+(?=["“‘'(\[]?[A-Z0-9])"""
+    r"""|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?]["”’])(?=[A-Z][a-z])"""
+)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 
 from briefer.chunking import sentence_spans
 from briefer.numbers import Quantity, find_quantities
@@ -29,7 +30,7 @@ from briefer.schema import (
 # Quantities worth listing: years, dates and ordinals are not "numbers that matter" in a
 # brief (the prompt said so before citations), and listing them would cost prompt tokens.
 LISTED_KINDS = frozenset({"number", "percent", "money", "score", "time"})
-MAX_LISTED = 30  # per prompt; news puts what matters first, so the first ones are kept
+MAX_LISTED = 48  # per prompt; news puts what matters first, so the first ones are kept
 PHRASE_WORDS = 3  # words after a quantity shown with it: "145 drones, mostly Iranian"
 _KEEPS_MODEL_UNIT = frozenset({"number", "score"})
 
@@ -128,8 +129,11 @@ def _shift(quantity: Quantity, offset: int) -> Quantity:
 
 
 def _phrase(text: str, quantity: Quantity, limit: int) -> str:
-    following = re.findall(r"\S+", text[quantity.end : limit])[:PHRASE_WORDS]
-    return " ".join([quantity.text, *following]).strip()
+    """The quantity and the words after it, as the article writes them ("24-year-old man")."""
+    end = quantity.end
+    for word in islice(re.finditer(r"\S+", text[quantity.end : limit]), PHRASE_WORDS):
+        end = quantity.end + word.end()
+    return " ".join(text[quantity.start : end].split())
 
 
 @dataclass(frozen=True)

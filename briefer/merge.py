@@ -31,6 +31,7 @@ from briefer.schema import (
 )
 
 CLAIM_SIMILARITY = 80.0
+SAME_EVIDENCE_CLAIM_SIMILARITY = 50.0
 QUESTION_SIMILARITY = 80.0
 CONTEXT_SIMILARITY = 60.0
 _HONORIFICS = re.compile(r"^(mr|mrs|ms|dr|sir|president|prime minister|minister)\.?\s+")
@@ -140,8 +141,10 @@ def _same_actor(a: ActorDraft, b: ActorDraft) -> bool:
     key_a, key_b = _name_key(a.name), _name_key(b.name)
     if key_a == key_b:
         return True
-    tokens_a, tokens_b = set(key_a.split()), set(key_b.split())
-    return bool(tokens_a and tokens_b) and (tokens_a <= tokens_b or tokens_b <= tokens_a)
+    # "Putin" is "Vladimir Putin" and "Ada Lind" is "Mayor Ada Lind": the shorter name ends
+    # the longer. "Alice Ruggles" is not the "Alice Ruggles Trust".
+    short, long = sorted((key_a.split(), key_b.split()), key=len)
+    return bool(short) and long[len(long) - len(short) :] == short
 
 
 def _prefer_longer_name(a: ActorDraft, b: ActorDraft) -> ActorDraft:
@@ -149,9 +152,12 @@ def _prefer_longer_name(a: ActorDraft, b: ActorDraft) -> ActorDraft:
 
 
 def _same_claim(a: ClaimDraft, b: ClaimDraft) -> bool:
+    # Cited evidence is a whole sentence, and one sentence can hold two claims: the same
+    # evidence only makes a repeat when the texts are also alike.
+    similarity = fuzz.token_set_ratio(normalize_text(a.text), normalize_text(b.text))
     if normalize_text(a.evidence) == normalize_text(b.evidence):
-        return True
-    return fuzz.token_set_ratio(normalize_text(a.text), normalize_text(b.text)) >= CLAIM_SIMILARITY
+        return similarity >= SAME_EVIDENCE_CLAIM_SIMILARITY
+    return similarity >= CLAIM_SIMILARITY
 
 
 def _same_number(a: NumberDraft, b: NumberDraft) -> bool:

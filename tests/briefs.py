@@ -115,7 +115,12 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
     listed = re.findall(r"^(\d+): (.*) \[\d+\]$", prompt, re.MULTILINE)
 
     def sentence_of(evidence: str) -> int:
-        return next((i for i, text in sentences.items() if evidence in text), 0)
+        # Evidence running over two sentences cites the one it starts in.
+        for needle in (evidence, re.split(r"(?<=[.!?])\s", evidence)[0]):
+            found = next((i for i, text in sentences.items() if needle in text), 0)
+            if found:
+                return found
+        return 0
 
     def number_of(text: str, unit: str | None) -> int:
         same = [(int(i), phrase) for i, phrase in listed if phrase.startswith(text)]

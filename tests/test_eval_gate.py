@@ -299,3 +299,36 @@ def test_validate_faithfulness_explains_a_missing_module(
     result = invoke(fake, "validate-faithfulness", "--data", tmp_path)
     assert result.exit_code == 2
     assert "briefer.evals.faithfulness is not available" in result.stderr
+
+
+CORPUS = REPO.parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (CORPUS / "frank" / "articles.jsonl").is_file(),
+                    reason="the FRANK corpus (../shared/data) is not beside the repo")
+def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> None:
+    """The ceiling of the cited answer format: a model that answers each prompt with the
+    gold brief (citing the prompt's ids) scores near 1.0 on the full gold set, so the
+    format loses almost nothing a hand-written brief says."""
+    gold = REPO / "evals" / "gold"
+    briefs = [json.loads(path.read_text())["brief"] for path in sorted(gold.glob("*.json"))]
+    # Tell the prompts apart by a sentence of each article (its longest gold evidence).
+    marked = [(max((c["evidence"] for c in b["claims"]), key=len)[:40], b) for b in briefs]
+
+    def answer(request: dict[str, Any]) -> Reply:
+        user = request["messages"][1]["content"]
+        brief = next(b for marker, b in marked if marker in user)
+        return Reply.content(json.dumps(cite(brief, user)))
+
+    out = tmp_path / "run"
+    with FakeOpenAI(answer) as server:
+        result = invoke(server, "run", "--gold", gold, "--corpus", CORPUS, "--out", out)
+    assert result.exit_code == 0, result.output
+    metrics = summary(out)["metrics"]["all"]
+    assert summary(out)["case_counts"]["all"] == len(briefs) >= 20
+    assert metrics["schema_valid_rate"] == 1.0 and metrics["evidence_grounding"] == 1.0
+    assert metrics["actors_f1"] == 1.0 and metrics["attribution_accuracy"] == 1.0
+    assert metrics["claims_recall"] >= 0.97
+    assert metrics["numbers_f1"] >= 0.97  # ordinals ("15th", 5 of 154 gold numbers) are not listed
+    assert metrics["hallucinated_number_rate"] == 0.0
+
