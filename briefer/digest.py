@@ -45,7 +45,14 @@ from briefer.llm import CachedBackend
 from briefer.pipeline import Briefer, make_backend
 from briefer.render import html_page, md_escape, render_html_fragment, render_markdown, safe_url
 from briefer.schema import Brief, Usage
-from briefer.sources import Collected, Problem, SourcedArticle, Window, collect_articles
+from briefer.sources import (
+    Collected,
+    Problem,
+    SourcedArticle,
+    Window,
+    collect_articles,
+    missing_local_sources,
+)
 from briefer.stories import StoryGroup, group_stories, merge_material, titles_match
 
 DIGEST_SCHEMA_VERSION = "1.0"
@@ -141,7 +148,26 @@ def daily_options(config: dict[str, Any], **overrides: Any) -> DailyOptions:
         raise InputError(
             "no sources: give folders, URL lists or feeds, or set [daily] sources in briefer.toml"
         )
+    from_config = overrides.get("sources") is None
+    check_sources(options.sources, where="[daily] sources in briefer.toml" if from_config else None)
     return options
+
+
+def check_sources(sources: Sequence[str], *, where: str | None = None) -> None:
+    """InputError (exit 2) naming every local path among ``sources`` that does not exist.
+
+    A missing folder or file is a typo to fix, not a day to brief without it: nothing is
+    briefed or written. (An http(s) URL that fails to load is a per-source failure instead.)
+    """
+    missing = missing_local_sources(sources)
+    if not missing:
+        return
+    names = ", ".join(repr(source) for source in missing)
+    place = f" (in {where})" if where else ""
+    raise InputError(
+        f"no such file or folder: {names}{place}; fix the path, or give feeds and pages "
+        "as http:// or https:// URLs"
+    )
 
 
 # -- progress ---------------------------------------------------------------------------------
@@ -182,6 +208,7 @@ def run_day(
     most ``options.concurrency`` model calls are in flight.
     """
     started = time.monotonic()
+    check_sources(options.sources)  # before the day folder exists
     observer = observer or DayObserver()
     day_dir = options.out / day.isoformat()
     (day_dir / STORIES_DIR).mkdir(parents=True, exist_ok=True)
@@ -696,6 +723,7 @@ __all__ = [
     "SourceLink",
     "Story",
     "StoryEvent",
+    "check_sources",
     "daily_options",
     "digest_html",
     "digest_markdown",

@@ -3,7 +3,8 @@
 A source is one of:
 
 * a folder: every article file in it (``.txt .md .html .json`` …, not recursive);
-* a text file whose non-blank, non-``#`` lines are all http(s) URLs: those pages;
+* a URL list: a text file whose entries (lines neither blank nor starting with ``#``) are
+  mostly URLs (the URL-list rule below): the pages of its http(s) URLs;
 * an RSS/Atom feed, as a URL or a local file: its entries' pages, skipping entries
   published outside the briefing window (entries without a date are kept);
 * any other http(s) URL or file: one article.
@@ -12,6 +13,17 @@ Pages and feeds are fetched with one ``httpx`` client (timeouts, a size cap and 
 user agent, via ``articles.fetch_bytes``); article text is extracted by trafilatura. Each
 article is kept once: same URL after normalisation (``normalize_url``) or same text hash
 (``Article.id``). A failure of one source or page is recorded, never fatal.
+
+URL-list rule: a file is a URL list when at least one entry is an http(s) URL and
+URL-looking entries (one token, no spaces, with a ``.`` or ``/`` in it: an http(s) URL, a
+URL with another scheme or a typo, a bare domain or domain/path such as ``example.org/news``)
+are more than half of the entries *and* hold more than half of their characters. Each other entry of a URL list is a ``source``
+problem named ``<file>:<line>`` (a typo, a missing ``https://``, a note without ``#``), never
+briefed. A file that fails the rule is one article, so an article whose prose quotes a URL
+or two stays an article.
+
+A local path that does not exist is the caller's usage error (``missing_local_sources``);
+``collect_articles`` itself only records it as a problem.
 """
 
 from __future__ import annotations
@@ -49,6 +61,10 @@ ARTICLE_SUFFIXES = frozenset(
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 FETCH_WORKERS = 8
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+_BARE_DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?$", re.IGNORECASE)
+_URL_LOOKING = re.compile(r"^[^\s./]*[./]\S*$")
+_SHOWN_LINE = 80  # characters of a bad URL-list line quoted in its problem
 _TRACKING_PARAM = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ocid|cmpid|_ga|ref|ref_src)$",
     re.IGNORECASE,
@@ -218,6 +234,15 @@ def collect_articles(
     return collected
 
 
+def missing_local_sources(sources: Iterable[str]) -> list[str]:
+    """The sources that are not http(s) URLs and name no existing file or folder."""
+    return [
+        source
+        for source in sources
+        if not _URL.match(source) and not Path(source).expanduser().exists()
+    ]
+
+
 def _expand_source(source: str, *, window: Window, http: _LazyClient) -> _Expanded:
     """One command-line or config source → the article candidates it names."""
     if _URL.match(source):
@@ -251,10 +276,16 @@ def _expand_file(path: Path, *, window: Window) -> _Expanded:
         feed = _parse_feed(data)
         if feed is not None:
             return _feed_candidates(feed, origin=str(path), window=window)
-    urls = _url_list(data)
-    if urls is not None:
-        return _Expanded(candidates=[Candidate(url, True, str(path)) for url in urls])
-    return _Expanded(candidates=[Candidate(str(path), False, str(path))])
+    listed = _url_list(data)
+    if listed is None:
+        return _Expanded(candidates=[Candidate(str(path), False, str(path))])
+    return _Expanded(
+        candidates=[Candidate(url, True, str(path)) for url in listed.urls],
+        problems=[
+            Problem(f"{path}:{number}", "source", _bad_line_reason(line))
+            for number, line in listed.bad
+        ],
+    )
 
 
 def _folder_candidates(folder: Path) -> list[Candidate]:
@@ -266,15 +297,42 @@ def _folder_candidates(folder: Path) -> list[Candidate]:
     return [Candidate(str(p), False, str(folder)) for p in files]
 
 
-def _url_list(data: bytes) -> list[str] | None:
-    """The URLs of a URL-list file, or None when it is not one."""
+@dataclass(frozen=True)
+class _UrlList:
+    urls: list[str]
+    bad: list[tuple[int, str]]
+    """(line number from 1, the line) of every entry that is not an http(s) URL."""
+
+
+def _url_list(data: bytes) -> _UrlList | None:
+    """The file as a URL list, or None when it is not one (the module's URL-list rule)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    lines = [line.strip() for line in text.splitlines()]
-    entries = [line for line in lines if line and not line.startswith("#")]
-    return entries if entries and all(_URL.match(line) for line in entries) else None
+    entries = [
+        (number, line.strip())
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    urls = [line for _, line in entries if _URL.match(line)]
+    if not urls:
+        return None
+    urlish = [line for _, line in entries if _URL_LOOKING.match(line)]
+    total_chars = sum(len(line) for _, line in entries)
+    if 2 * len(urlish) <= len(entries) or 2 * sum(map(len, urlish)) <= total_chars:
+        return None
+    bad = [(number, line) for number, line in entries if not _URL.match(line)]
+    return _UrlList(urls, bad)
+
+
+def _bad_line_reason(line: str) -> str:
+    shown = line if len(line) <= _SHOWN_LINE else line[: _SHOWN_LINE - 1] + "…"
+    if _BARE_DOMAIN.match(line):
+        return f"not a URL: {shown!r}; write it as https://{shown}"
+    if _OTHER_SCHEME.match(line):
+        return f"not an http(s) URL: {shown!r}; only http:// and https:// pages are fetched"
+    return f"not a URL: {shown!r}; fix it, or start the line with # to make it a comment"
 
 
 def _parse_feed(data: bytes) -> Any | None:
@@ -399,6 +457,7 @@ __all__ = [
     "Window",
     "collect_articles",
     "http_client",
+    "missing_local_sources",
     "normalize_url",
     "source_key",
 ]

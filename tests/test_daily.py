@@ -384,3 +384,111 @@ def test_window_covers_the_day_before_its_end() -> None:
         datetime(2026, 5, 1).astimezone(),
         datetime(2026, 5, 2).astimezone(),
     )
+
+
+def test_a_missing_source_path_is_a_usage_error_before_anything_runs(
+    fake_web: FakeWeb,
+    fake_openai: FakeOpenAI,
+    model: Model,
+    config: Path,
+    tmp_path: Path,
+) -> None:
+    folder = library_folder(tmp_path)
+    out = tmp_path / "out"
+    missing = tmp_path / "artcles"
+    result = run(["daily", str(folder), str(missing), "--out", str(out)], fake_openai, config)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"briefer: error: no such file or folder: {str(missing)!r}; fix the path, or give "
+        "feeds and pages as http:// or https:// URLs"
+    ]
+    assert not out.exists() and fake_openai.calls == 0
+
+    in_config = tmp_path / "daily.toml"
+    in_config.write_text(f'[daily]\nsources = ["{folder}", "gazette.example/feed.xml"]\n')
+    from_config = run(["daily", "--out", str(out)], fake_openai, in_config)
+    assert from_config.exit_code == 2
+    assert "'gazette.example/feed.xml' (in [daily] sources in briefer.toml)" in from_config.stderr
+    assert not out.exists() and fake_openai.calls == 0
+
+    settings = load_settings({"base_url": fake_openai.base_url, "backend": "openai"})
+    options = DailyOptions(sources=[str(missing)], out=out)
+    with pytest.raises(InputError, match="artcles"):
+        run_day(options, settings, day=date(2026, 5, 4))
+    assert not out.exists()
+
+    # A URL that fails to load is still one failed source of a written digest: exit 1.
+    unreachable = run(
+        ["daily", str(folder), fake_web.url("/gone.xml"), "--out", str(out), "--date", TODAY],
+        fake_openai,
+        config,
+    )
+    assert unreachable.exit_code == 1, unreachable.output
+    digest = load_digest(out / TODAY)
+    assert [s.brief.title for s in digest.stories] == ["Library reopens"]
+    assert [(f.stage, f.item) for f in digest.failures] == [("source", fake_web.url("/gone.xml"))]
+
+
+def test_bad_lines_of_a_url_list_are_failures_in_the_digest(
+    fake_web: FakeWeb,
+    fake_openai: FakeOpenAI,
+    model: Model,
+    config: Path,
+    tmp_path: Path,
+) -> None:
+    fake_web.add("/news/strike", page("Teachers strike in Northfield", STRIKE))
+    links = tmp_path / "links.txt"
+    links.write_text(f"# links\n{fake_web.url('/news/strike')}\ngazette.example/flood\n")
+    out = tmp_path / "out"
+    result = run(["daily", str(links), "--out", str(out), "--date", TODAY], fake_openai, config)
+    assert result.exit_code == 1, result.output
+    assert f"failed (source): {links}:3: not a URL: 'gazette.example/flood'" in result.stderr
+    digest = load_digest(out / TODAY)
+    assert [s.brief.title for s in digest.stories] == ["Northfield teachers strike over pay"]
+    assert [(f.stage, f.item) for f in digest.failures] == [("source", f"{links}:3")]
+    assert fake_openai.calls == 1  # the list itself was not briefed
+    failed = (out / TODAY / "digest.md").read_text().split("## Failed (1)")[1]
+    assert "links.txt:3" in failed and "write it as https://gazette.example/flood" in failed
+
+
+class InFlight:
+    """Wraps a responder: counts the requests being answered at once (each takes ``seconds``)."""
+
+    def __init__(self, inner: Model, seconds: float) -> None:
+        self.inner, self.seconds = inner, seconds
+        self.now = self.peak = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, request: dict[str, Any]) -> Reply:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        try:
+            threading.Event().wait(self.seconds)
+            return self.inner(request)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 3])
+def test_concurrency_bounds_the_model_calls_in_flight(
+    fake_openai: FakeOpenAI, config: Path, tmp_path: Path, concurrency: int
+) -> None:
+    in_flight = InFlight(Model(), seconds=0.04)
+    fake_openai.responder = in_flight
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    towns = ("Ashby", "Brill", "Colne", "Dunmow", "Epping", "Frome")
+    for number, town in enumerate(towns):
+        (folder / f"{number}.md").write_text(
+            f"# {town} {('budget', 'bridge', 'school', 'market', 'library', 'bus')[number]}\n\n"
+            f"The {town} parish council met {number + 2} times in May about its "
+            f"{('budget', 'bridge', 'school', 'market', 'library', 'bus route')[number]}.\n"
+        )
+    out = tmp_path / "out"
+    args = ["daily", str(folder), "--out", str(out), "--date", TODAY]
+    result = run([*args, "--concurrency", str(concurrency)], fake_openai, config)
+    assert result.exit_code == 0, result.output
+    assert len(load_digest(out / TODAY).stories) == 6 and fake_openai.calls == 6
+    assert in_flight.peak == concurrency

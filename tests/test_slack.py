@@ -12,7 +12,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefer.cli import cli
-from briefer.digest import Digest, DigestStats, Failure, SourceLink, Story, write_digest
+from briefer.digest import (
+    Digest,
+    DigestStats,
+    Failure,
+    SourceLink,
+    Story,
+    load_digest,
+    write_digest,
+)
 from briefer.schema import ArticleRef, Brief, BriefMeta, Claim
 from briefer.slack import (
     LEDGER_FILE,
@@ -146,6 +154,25 @@ def test_rate_limit_waits_for_retry_after(fake_slack: FakeSlack, day: Path) -> N
     assert result.exit_code == 0, result.output
     assert time.monotonic() - started >= 1.0
     assert len(fake_slack.requests) == 5 and len(fake_slack.posts) == 4
+
+
+def test_webhook_rate_limit_waits_for_retry_after_and_posts_once(
+    fake_slack: FakeSlack, day: Path
+) -> None:
+    fake_slack.enqueue(SlackReply.ok(), SlackReply.rate_limited(retry_after=1))
+    started = time.monotonic()
+    result = post([str(day)], fake_slack, SLACK_WEBHOOK_URL=fake_slack.webhook_url)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started >= 1.0
+    assert len(fake_slack.requests) == 5  # the second message was sent twice
+    assert fake_slack.requests[1].body == fake_slack.requests[2].body
+    texts_posted = [p["text"] for p in fake_slack.posts]
+    assert len(texts_posted) == 4 and len(set(texts_posted)) == 4
+    (destination,) = json.loads((day / LEDGER_FILE).read_text())["destinations"].values()
+    assert list(destination) == [m.key for m in build_messages(load_digest(day))]
+    assert "posted 4 messages" in result.stderr
+    again = post([str(day)], fake_slack, SLACK_WEBHOOK_URL=fake_slack.webhook_url)
+    assert again.exit_code == 0 and len(fake_slack.requests) == 5
 
 
 def test_webhook_posts_and_never_shows_its_url(

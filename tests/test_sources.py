@@ -7,7 +7,13 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from briefer.articles import USER_AGENT, make_article
-from briefer.sources import SourcedArticle, Window, collect_articles, normalize_url
+from briefer.sources import (
+    SourcedArticle,
+    Window,
+    collect_articles,
+    missing_local_sources,
+    normalize_url,
+)
 from briefer.stories import group_stories, merge_material, story_id, titles_match
 from tests.fakes import FakeWeb
 
@@ -213,3 +219,65 @@ def test_title_similarity() -> None:
         "Stocks fall as inflation fears grow", "Stocks rise as inflation fears ease"
     )
     assert not titles_match("Live updates", "Live updates")  # too short to tell stories apart
+
+
+def test_a_url_list_with_bad_lines_fetches_the_urls_and_names_each_bad_line(
+    fake_web: FakeWeb, tmp_path: Path
+) -> None:
+    fake_web.add("/harbour", page("Harbour vote", HARBOUR))
+    fake_web.add("/strike", page("Teachers strike", STRIKE))
+    urls = tmp_path / "links.txt"
+    typo_url = fake_web.url("/strike").replace("http://", "htps://")
+    urls.write_text(
+        "# today's links\n"
+        f"{fake_web.url('/harbour')}\n"
+        "gazette.example/news/flood\n"
+        "\n"
+        f"{typo_url}\n"
+        "ftp://files.example/report.txt\n"
+        f"{fake_web.url('/strike')}\n"
+        "ask Ben about the strike\n"
+    )
+    collected = collect_articles([str(urls)], window=WINDOW)
+    assert [a.article.title for a in collected.articles] == ["Harbour vote", "Teachers strike"]
+    problems = {p.item: (p.stage, p.reason) for p in collected.problems}
+    assert set(problems) == {f"{urls}:{n}" for n in (3, 5, 6, 8)}
+    assert {stage for stage, _ in problems.values()} == {"source"}
+    assert "write it as https://gazette.example/news/flood" in problems[f"{urls}:3"][1]
+    assert f"'{typo_url}'" in problems[f"{urls}:5"][1]
+    assert "only http:// and https://" in problems[f"{urls}:6"][1]
+    assert "'ask Ben about the strike'" in problems[f"{urls}:8"][1]
+    assert sorted(path for path, _ in fake_web.requests) == ["/harbour", "/strike"]
+
+    typo = tmp_path / "one.txt"  # one URL and one broken one: still a list, not an article
+    typo.write_text(f"{fake_web.url('/harbour')}\nhttps//gazette.example/x\n")
+    collected = collect_articles([str(typo)], window=WINDOW)
+    assert [a.locations for a in collected.articles] == [(fake_web.url("/harbour"),)]
+    assert [(p.item, p.stage) for p in collected.problems] == [(f"{typo}:2", "source")]
+
+
+def test_an_article_that_quotes_urls_stays_an_article(fake_web: FakeWeb, tmp_path: Path) -> None:
+    fake_web.add("/harbour", page("Harbour vote", HARBOUR))
+    article = tmp_path / "harbour.md"
+    article.write_text(
+        f"# Harbour vote\n\n{HARBOUR[0]}\n\n{fake_web.url('/harbour')}\n{fake_web.url('/more')}\n"
+    )
+    quoted = tmp_path / "quoted.txt"
+    quoted.write_text(f"{HARBOUR[1]}\nSee {fake_web.url('/harbour')} for more.\n{HARBOUR[2]}\n")
+    collected = collect_articles([str(article), str(quoted)], window=WINDOW)
+    assert [a.locations for a in collected.articles] == [(str(article),), (str(quoted),)]
+    assert collected.articles[0].article.title == "Harbour vote"
+    assert "voted 7 to 2" in collected.articles[0].article.text
+    assert collected.problems == [] and fake_web.requests == []
+
+
+def test_missing_local_sources_are_named(tmp_path: Path) -> None:
+    (tmp_path / "there.txt").write_text("The council met.")
+    sources = [
+        str(tmp_path / "there.txt"),
+        str(tmp_path),
+        "https://gazette.example/feed.xml",
+        str(tmp_path / "gone"),
+        "gazette.example/feed.xml",
+    ]
+    assert missing_local_sources(sources) == [str(tmp_path / "gone"), "gazette.example/feed.xml"]

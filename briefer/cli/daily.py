@@ -44,10 +44,12 @@ def daily(
 ) -> None:
     """Brief the day's articles into one digest (Markdown, HTML, JSON).
 
-    SOURCES are folders of article files, text files of URLs (one per line) and RSS/Atom
-    feeds (URL or file); without any, [daily] sources in briefer.toml. A re-run of the same
-    day briefs only what is missing. Exit 0 when everything was briefed, 1 when the digest
-    was written but some articles failed (it lists them), 2 for bad usage.
+    SOURCES are folders of article files, text files of URLs (one per line, # comments; a
+    line that is not a URL is listed as failed) and RSS/Atom feeds (URL or file); without
+    any, [daily] sources in briefer.toml. A re-run of the same day briefs only what is
+    missing. Exit 0 when everything was briefed, 1 when the digest was written but some
+    articles failed (it lists them), 2 for bad usage, such as a source path that does not
+    exist (then nothing is briefed or written).
     """
     settings = settings_from(options)
     plan = daily_options(
