@@ -26,6 +26,7 @@ from typing import Any
 
 from briefer.backends import ChatRequest, ChatResponse, FinishReason
 from briefer.errors import InputError, ModelError
+from briefer.greedy import chat_prompt_tokens, generate, has_chat_template
 from briefer.models import DEFAULT_MODEL, MODELS, Progress, missing_parts, resolve_model_path
 from briefer.schema import Usage
 
@@ -214,6 +215,8 @@ class LocalBackend:
             response_format = None
         with loaded.lock:
             start = time.perf_counter()
+            if grammar is not None and request.temperature == 0 and has_chat_template(loaded.llama):
+                return self._complete_greedy(loaded.llama, request, grammar, start)
             try:
                 result = loaded.llama.create_chat_completion(
                     messages=request.message_dicts(),
@@ -237,4 +240,23 @@ class LocalBackend:
             ),
             model=self.model,
             seconds=seconds,
+        )
+
+    def _complete_greedy(
+        self, llama: Any, request: ChatRequest, grammar: Any, start: float
+    ) -> ChatResponse:
+        """Temperature 0 under a grammar: ``greedy.generate``, same tokens, less time."""
+        try:
+            prompt = chat_prompt_tokens(llama, request.message_dicts())
+            result = generate(llama, prompt, grammar, request.max_tokens)
+        except ValueError as exc:  # e.g. the prompt does not fit the context window
+            raise ModelError(f"local model {self.model}: {exc}") from None
+        return ChatResponse(
+            text=result.text,
+            finish_reason="length" if result.finish_reason == "length" else "stop",
+            usage=Usage(
+                prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens
+            ),
+            model=self.model,
+            seconds=time.perf_counter() - start,
         )

@@ -13,9 +13,14 @@ from pathlib import Path
 import pytest
 
 from briefer import local, models
+from briefer.articles import make_article
 from briefer.backends import Backend, ChatRequest
+from briefer.config import load_settings
 from briefer.errors import InputError
-from briefer.schema import BriefDraft, draft_json_schema
+from briefer.grounding import ArticleIndex
+from briefer.pipeline import Briefer
+from briefer.schema import Brief, BriefDraft, draft_json_schema
+from tests.briefs import SEED
 
 ARTICLE = (
     "The city council of Lakeside voted 7 to 2 on Tuesday to build a new bridge over the "
@@ -181,6 +186,56 @@ def test_loading_writes_nothing_to_stdout(smol_path: Path) -> None:
     assert proc.stderr.startswith("DONE "), proc.stderr  # and llama.cpp's log stays quiet
 
 
+OTHER_ARTICLE = (
+    "Heavy rain closed the coastal road at Brightwater for the second day. The regional "
+    "authority said 340 homes were without power and crews would work through the night."
+)
+
+
+def assert_cited_brief(brief: Brief, text: str) -> None:
+    """What holds whatever the model says: exact evidence, the article's own values."""
+    index = ArticleIndex(text)
+    for claim in brief.claims:
+        assert claim.evidence == "" or claim.evidence in text
+        assert claim.evidence == "" or index.contains_span(claim.evidence)
+    for number in brief.numbers:
+        assert number.text in text
+
+
+@needs_llama
+def test_briefs_go_through_the_shared_layers_and_load_the_model_once(smol_path: Path) -> None:
+    local.unload_all()
+    settings = load_settings(
+        {"backend": "local", "model_path": smol_path, "context_window": 2048,
+         "max_output_tokens": 700, "reasks": 1}
+    )
+    briefer = Briefer(settings)  # the cache, the re-ask loop, resolution, grounding
+    for label, text in (("bridge", ARTICLE), ("rain", OTHER_ARTICLE)):
+        brief = briefer.brief(make_article(text, label=label))
+        assert brief.meta.backend == "local" and brief.meta.calls >= 1
+        assert brief.meta.invalid_citations == 0  # the grammar allows only listed ids
+        assert_cited_brief(brief, text)
+    assert len(local._LOADED) == 1
+    again = briefer.brief(make_article(ARTICLE, label="bridge"))
+    assert again.meta.calls == 0 and again.meta.cache_hits >= 1
+
+
+@pytest.mark.slow
+@needs_llama
+def test_default_model_briefs_the_seed_through_the_pipeline() -> None:
+    """The README's first command, in process: a cited, grounded brief of the seed."""
+    if models.missing_parts(models.MODELS[models.DEFAULT_MODEL]):
+        pytest.skip("the default model's part packages are not installed")
+    text = SEED.read_text(encoding="utf-8")
+    brief = Briefer(load_settings({"backend": "local", "cache": False})).brief(
+        make_article(text, label=str(SEED))
+    )
+    assert brief.meta.model == models.DEFAULT_MODEL and brief.meta.reasks == 0
+    assert brief.actors and brief.claims and brief.numbers
+    assert_cited_brief(brief, text)
+    assert all(claim.evidence for claim in brief.claims)
+
+
 @pytest.mark.slow
 @needs_llama
 def test_default_model_end_to_end() -> None:
@@ -198,3 +253,29 @@ def test_default_model_end_to_end() -> None:
     assert response.usage.completion_tokens <= 900
     draft = BriefDraft.model_validate_json(response.text)
     assert draft.title and draft.summary
+
+
+@needs_llama
+def test_greedy_decoding_gives_the_same_tokens_as_llama_cpp(smol: local.LocalBackend) -> None:
+    """briefer.greedy checks the grammar on the best token first: same answer, less time."""
+    from briefer import greedy
+
+    schema = draft_json_schema()
+    request = ChatRequest(messages=MESSAGES, json_schema=schema, max_tokens=120)
+    grammar = local.schema_grammar(json.dumps(schema))
+    llama = smol.llama
+    llama.reset()
+    reference = llama.create_chat_completion(
+        messages=request.message_dicts(), grammar=grammar, max_tokens=120, temperature=0.0
+    )
+    llama.reset()
+    ours = greedy.generate(llama, greedy.chat_prompt_tokens(llama, request.message_dicts()),
+                           grammar, 120)
+    assert ours.text == reference["choices"][0]["message"]["content"]
+    assert ours.completion_tokens == reference["usage"]["completion_tokens"]
+    assert ours.prompt_tokens == reference["usage"]["prompt_tokens"]
+    cut = greedy.generate(llama, greedy.chat_prompt_tokens(llama, request.message_dicts()),
+                          grammar, 5)
+    assert cut.finish_reason == "length" and cut.completion_tokens == 5
+    with pytest.raises(ValueError, match="exceed context window"):
+        greedy.generate(llama, [1] * 2040, grammar, 100)
