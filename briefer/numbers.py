@@ -240,6 +240,12 @@ _alias("CAD", "c$", "cad")
 _alias("AUD", "a$", "aud")
 _alias("HKD", "hk$", "hkd")
 _CURRENCIES = frozenset(v for v in _UNIT_ALIASES.values() if v not in ("%", "pp"))
+# Units of measure, so "metres" and "m" compare equal (added after the currencies).
+_alias("m", "m", "metre", "metres", "meter", "meters")
+_alias("km", "km", "kilometre", "kilometres", "kilometer", "kilometers")
+_alias("cm", "cm", "centimetre", "centimetres", "centimeter", "centimeters")
+_alias("kg", "kg", "kilo", "kilos", "kilogram", "kilograms", "kilogramme", "kilogrammes")
+_alias("year", "year-old", "years-old", "year old", "years old")
 _SPECIAL_UNITS = _CURRENCIES | {"%", "pp"}
 
 _IRREGULAR = {

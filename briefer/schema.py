@@ -5,10 +5,10 @@ Two layers:
 * ``BriefDraft`` and its items: the brief's content fields, as gold briefs are written and
   as the merge step condenses them.
 * ``CitedDraft`` is what a model is asked to write: the same brief, but claims cite a
-  sentence id and numbers a candidate id (``briefer.citations`` numbers the article's
-  sentences and lists its quantities in the prompt), so evidence and values are copied
-  from the article by the pipeline, never retyped by the model. ``citations.resolve``
-  turns it into a ``BriefDraft``.
+  sentence id and numbers are the ids of listed quantities (``briefer.citations`` numbers
+  the article's sentences and lists its quantities in the prompt), so evidence, values,
+  units and contexts are copied from the article by the pipeline, never retyped by the
+  model. ``citations.resolve`` turns it into a ``BriefDraft``.
 * ``Brief`` is what briefer outputs: the draft's fields, each item marked ``grounded``
   by the grounding stage, plus the article reference and run metadata.
 
@@ -29,6 +29,7 @@ MAX_CLAIMS = 8
 MAX_NUMBERS = 10
 MAX_QUESTIONS = 4
 MAX_EVIDENCE_CHARS = 300
+MIN_CLAIMS = 3  # asked of the model when the article has that many sentences
 
 
 class _Strict(BaseModel):
@@ -148,12 +149,6 @@ class CitedClaim(_Strict):
     sentence: int
 
 
-class CitedNumber(_Strict):
-    number: int
-    unit: str | None = Field(max_length=30)
-    what: str = Field(max_length=90)
-
-
 class CitedDraft(_Strict):
     """What the model writes (JSON Schema below, with hard bounds on every string and list).
 
@@ -165,7 +160,7 @@ class CitedDraft(_Strict):
     summary: str = Field(max_length=300)
     actors: list[CitedActor] = Field(max_length=MAX_ACTORS)
     claims: list[CitedClaim] = Field(max_length=MAX_CLAIMS)
-    numbers: list[CitedNumber] = Field(max_length=MAX_NUMBERS)
+    numbers: list[int] = Field(max_length=MAX_NUMBERS)
     questions: list[Annotated[str, Field(max_length=120)]] = Field(max_length=MAX_QUESTIONS)
 
 
@@ -214,9 +209,12 @@ def cited_json_schema(sentence_ids: Sequence[int], number_ids: Sequence[int]) ->
     schema = _strict_schema(CitedDraft)
     definitions = schema["$defs"]
     _limit_ids(definitions["CitedClaim"]["properties"]["sentence"], sentence_ids)
-    _limit_ids(definitions["CitedNumber"]["properties"]["number"], number_ids)
+    _limit_ids(schema["properties"]["numbers"]["items"], number_ids)
     if not number_ids:
         schema["properties"]["numbers"]["maxItems"] = 0
+    # A brief of fewer than three claims says too little (small models stop at two);
+    # fewer sentences than that allow no more.
+    schema["properties"]["claims"]["minItems"] = min(MIN_CLAIMS, len(sentence_ids))
     if not sentence_ids:
         schema["properties"]["claims"]["maxItems"] = 0
     return schema

@@ -90,14 +90,7 @@ def seed_answer(**overrides: Any) -> dict[str, Any]:
                 "sentence": SENTENCE_PESKOV_POSITIVE,
             },
         ],
-        "numbers": [
-            {
-                "number": NUMBER_50_THOUSAND,
-                "unit": "soldiers",
-                "what": "Russian assault force amassed in Kursk",
-            },
-            {"number": NUMBER_145, "unit": "drones", "what": "drones Russian forces deployed in 24 hours"},
-        ],
+        "numbers": [NUMBER_50_THOUSAND, NUMBER_145],
         "questions": ["When will the Kursk offensive start?"],
     }
     answer.update(overrides)
@@ -108,8 +101,9 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
     """The answer a model would give for ``draft`` (``BriefDraft`` shape) to this prompt.
 
     Claims cite the numbered sentence that contains their evidence, numbers the listed
-    quantity whose wording is their ``text``; an item the prompt has no id for cites 0,
-    an id no prompt lists (as a careless model might).
+    quantity whose wording is their ``text`` (preferring one whose phrase has their unit);
+    an item the prompt has no id for cites 0, an id no prompt lists (as a careless model
+    might).
     """
     sentences = {int(i): text for i, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.MULTILINE)}
     listed = re.findall(r"^(\d+): (.*) \[\d+\]$", prompt, re.MULTILINE)
@@ -141,13 +135,6 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
             }
             for c in draft["claims"]
         ],
-        "numbers": [
-            {
-                "number": number_of(n["text"], n["unit"]),
-                "unit": n["unit"] and n["unit"][:30],
-                "what": n["context"][:90],
-            }
-            for n in draft["numbers"]
-        ],
+        "numbers": [number_of(n["text"], n["unit"]) for n in draft["numbers"]],
         "questions": [q[:120] for q in draft["open_questions"]],
     }

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefer.cli import cli
-from tests.briefs import NUMBER_10000, SEED, as_content, seed_answer
+from briefer.prompts import load_prompts
+from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, Reply
 
 
@@ -46,7 +47,7 @@ def test_seed_article_single_call_json(fake_openai: FakeOpenAI) -> None:
     assert meta["calls"] == 1 and meta["chunks"] == 1 and meta["cache_hits"] == 0
     assert meta["usage"] == {"prompt_tokens": 1200, "completion_tokens": 300}
     assert meta["endpoint_host"].startswith("127.0.0.1:")
-    assert meta["prompt_version"] == "2" and len(meta["prompt_hash"]) == 16
+    assert meta["prompt_version"] == load_prompts().version and len(meta["prompt_hash"]) == 16
     assert meta["invalid_citations"] == 0
     request = fake_openai.requests[0]
     assert request["response_format"]["type"] == "json_schema"
@@ -64,48 +65,51 @@ def test_the_prompt_numbers_sentences_and_lists_quantities(fake_openai: FakeOpen
     request = fake_openai.requests[0]
     user = request["messages"][1]["content"]
     assert "\n[3] According to the newspaper, Trump advised" in user
-    assert "\n8: 50 thousand men, including the [18]\n" in user
+    assert "\n8: 50 thousand men, including [18]\n" in user
     schema = request["response_format"]["json_schema"]["schema"]
     claim = schema["$defs"]["CitedClaim"]["properties"]["sentence"]
-    number = schema["$defs"]["CitedNumber"]["properties"]["number"]
-    assert claim["enum"] == list(range(1, 32)) and number["enum"] == list(range(1, 19))
+    number = schema["properties"]["numbers"]["items"]
+    assert claim["enum"] == list(range(1, 32)) and sorted(number["enum"]) == list(range(1, 19))
+    assert schema["properties"]["claims"]["minItems"] == 3
 
 
-def wrong_context() -> dict[str, Any]:
-    """10,000 counts North Korean soldiers in the seed, not aircraft."""
-    return {"number": NUMBER_10000, "unit": "aircraft", "what": "aircraft destroyed"}
+MACRON = {"name": "Emmanuel Macron", "role": "French president"}  # not in the seed
+MISQUOTED = {"text": "Merkel backed the call.", "by": "Angela Merkel", "sentence": 3}
 
 
 def test_markdown_output_marks_unverified_items(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
-    brief = seed_answer(numbers=[*seed_answer()["numbers"], wrong_context()])
+    brief = seed_answer(actors=[*seed_answer()["actors"], MACRON])
     fake_openai.enqueue(Reply.content(as_content(brief)))
     out = tmp_path / "brief.md"
     result = run(["brief", str(SEED), "-o", str(out)], fake_openai)
     assert result.exit_code == 0, result.output
     markdown = out.read_text()
     assert markdown.startswith("# Trump and Putin talked about Ukraine")
-    aircraft = next(line for line in markdown.splitlines() if "aircraft" in line)
-    assert "unverified" in aircraft
+    macron = next(line for line in markdown.splitlines() if "Macron" in line)
+    assert "unverified" in macron
     soldiers = next(line for line in markdown.splitlines() if "50 thousand" in line)
     assert "unverified" not in soldiers
+    assert "(50,000 men): the Russians have amassed an assault force of 50 thousand men" in soldiers
 
 
-def test_number_in_the_wrong_context_is_flagged_and_strict_drops_it(fake_openai: FakeOpenAI) -> None:
-    fake_openai.enqueue(Reply.content(as_content(seed_answer(numbers=[wrong_context()]))))
+def test_unverifiable_items_are_flagged_and_strict_drops_them(fake_openai: FakeOpenAI) -> None:
+    answer = seed_answer(actors=[MACRON], claims=[MISQUOTED, *seed_answer()["claims"]])
+    fake_openai.enqueue(Reply.content(as_content(answer)))
     brief = brief_json(["brief", str(SEED)], fake_openai)
-    assert brief["numbers"][0]["value"] == 10000 and brief["numbers"][0]["grounded"] is False
-    assert brief["meta"]["grounding"]["ungrounded"] == 1
+    assert [a["grounded"] for a in brief["actors"]] == [False]
+    assert [c["grounded"] for c in brief["claims"]] == [False, True, True]
+    assert all(n["grounded"] for n in brief["numbers"])  # the article's own numbers
+    assert brief["meta"]["grounding"]["ungrounded"] == 2
 
-    fake_openai.enqueue(Reply.content(as_content(seed_answer(numbers=[wrong_context()]))))
+    fake_openai.enqueue(Reply.content(as_content(answer)))
     strict = brief_json(["brief", str(SEED), "--strict", "--no-cache"], fake_openai)
-    assert strict["numbers"] == []
-    assert strict["meta"]["grounding"]["dropped"] == 1
+    assert strict["actors"] == [] and len(strict["claims"]) == 2
+    assert strict["meta"]["grounding"]["dropped"] == 2
 
 
 def test_cited_ids_the_article_lacks_are_flagged_not_crashed(fake_openai: FakeOpenAI) -> None:
-    invented = {"number": 99, "unit": "tanks", "what": "tanks sent to Kursk"}
     claim = {"text": "Tanks were sent.", "by": None, "sentence": 500}
-    answer = seed_answer(numbers=[invented, *seed_answer()["numbers"]], claims=[claim])
+    answer = seed_answer(numbers=[99, *seed_answer()["numbers"]], claims=[claim])
     fake_openai.enqueue(Reply.content(as_content(answer)))
     brief = brief_json(["brief", str(SEED)], fake_openai)
     assert brief["meta"]["invalid_citations"] == 2
@@ -341,10 +345,7 @@ def partial_brief(part: int, prompt: str) -> dict[str, Any]:
             {"text": "The harbour needs cranes.", "by": "Ada Lind", "sentence": int(i)}
             for i in said[:1]
         ],
-        "numbers": [
-            {"number": int(i), "unit": "cranes", "what": "cranes the harbour needs"}
-            for i, _ in cranes
-        ],
+        "numbers": [int(i) for i, _ in cranes],
         "questions": ["Who pays for the cranes?"],
     }
 

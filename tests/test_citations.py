@@ -59,7 +59,10 @@ def test_sentences_are_numbered_spans_and_years_are_not_listed() -> None:
     assert [(n.id, n.quantity.text, n.sentence) for n in article.listed] == [
         (1, "12", 1), (2, "£40 million", 1), (3, "15%", 3), (4, "Half a million", 4),
     ]  # "2015" is a year: not a number that matters
-    assert article.listed[0].phrase == "12 cranes for £40"
+    assert article.listed[0].phrase == "12 cranes for"
+    assert [(n.unit, n.tier) for n in article.listed] == [
+        ("cranes", 0), ("GBP", 0), ("%", 0), ("people", 0),
+    ]
 
 
 def test_an_excerpt_keeps_global_ids_and_clips_to_the_chunk() -> None:
@@ -84,12 +87,7 @@ def test_resolution_fills_in_evidence_values_and_wording_from_the_article() -> N
         cited(
             actors=[{"name": "Ada Lind", "role": "harbour master"}],
             claims=[{"text": "The port buys cranes.", "by": "Ada Lind", "sentence": 1}],
-            numbers=[
-                {"number": 1, "unit": "cranes", "what": "cranes to buy"},
-                {"number": 2, "unit": "pounds", "what": "price"},  # money keeps its currency
-                {"number": 4, "unit": None, "what": "people nearby"},
-                {"number": 1, "unit": "cranes", "what": "the same quantity again"},
-            ],
+            numbers=[1, 2, 4, 1],  # the same quantity twice counts once
             questions=["Who pays?"],
         ),
         article,
@@ -104,9 +102,9 @@ def test_resolution_fills_in_evidence_values_and_wording_from_the_article() -> N
         )
     ]
     assert [(n.value, n.unit, n.text, n.context) for n in draft.numbers] == [
-        (12.0, "cranes", "12", "cranes to buy"),
-        (40_000_000.0, "GBP", "£40 million", "price"),
-        (500_000.0, "people", "Half a million", "people nearby"),  # the word after it
+        (12.0, "cranes", "12", "The port will buy 12 cranes for £40 million"),
+        (40_000_000.0, "GBP", "£40 million", "The port will buy 12 cranes for £40 million"),
+        (500_000.0, "people", "Half a million", "Half a million people live nearby"),
     ]
     assert draft.actors == [ActorDraft(name="Ada Lind", role="harbour master")]
     assert draft.open_questions == ["Who pays?"]
@@ -116,7 +114,7 @@ def test_ids_the_article_lacks_are_flagged_never_a_crash() -> None:
     resolution = resolve(
         cited(
             claims=[{"text": "Made up.", "by": None, "sentence": 99}],
-            numbers=[{"number": 0, "unit": "x", "what": "y"}, {"number": 3, "unit": None, "what": "rise"}],
+            numbers=[0, 3],
         ),
         CitedArticle(STORY),
     )
@@ -137,14 +135,16 @@ def test_the_schema_limits_ids_to_those_the_prompt_lists() -> None:
     schema = cited_json_schema([1, 2, 3], [5, 6])
     definitions = schema["$defs"]
     assert definitions["CitedClaim"]["properties"]["sentence"]["enum"] == [1, 2, 3]
-    assert definitions["CitedNumber"]["properties"]["number"]["enum"] == [5, 6]
+    assert schema["properties"]["numbers"]["items"]["enum"] == [5, 6]
     assert schema["properties"]["claims"]["maxItems"] == MAX_CLAIMS
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"title", "summary", "actors", "claims", "numbers", "questions"}
+    assert schema["properties"]["claims"]["minItems"] == 3
+    assert cited_json_schema([1, 2], [])["properties"]["claims"]["minItems"] == 2
     bare = cited_json_schema([], [])
     assert bare["properties"]["numbers"]["maxItems"] == 0
     assert bare["properties"]["claims"]["maxItems"] == 0
-    assert "enum" not in bare["$defs"]["CitedNumber"]["properties"]["number"]
+    assert "enum" not in bare["properties"]["numbers"]["items"]
 
 
 def test_the_seed_answer_is_a_valid_cited_draft() -> None:
@@ -176,3 +176,28 @@ def test_condensing_keeps_the_chosen_items_of_lists_over_their_caps() -> None:
     nothing = Selection(title="t", summary="s", actors=[], claims=[], numbers=[], questions=[])
     fallback, _ = apply_selection(merged, nothing)
     assert [c.text for c in fallback.claims] == [f"claim {i}" for i in range(1, MAX_CLAIMS + 1)]
+
+
+def test_units_and_contexts_come_from_the_article_and_durations_are_listed_last() -> None:
+    text = (
+        "Over 24 hours, rebels fired 145 drones, mostly Iranian. London says 700,000 Kremlin "
+        "soldiers were lost; another 67 are missing. He spoke to 70 world leaders after the vote. "
+        "The 323-page report took two years, officials said."
+    )
+    listed = {n.quantity.text: n for n in CitedArticle(text).listed}
+    assert {t: n.unit for t, n in listed.items()} == {
+        "24": "hours", "145": "drones", "700,000": "Kremlin soldiers", "67": None,
+        "70": "world leaders", "323": "page", "two": "years",
+    }
+    assert listed["145"].context == "rebels fired 145 drones"
+    assert listed["700,000"].context == "London says 700,000 Kremlin soldiers were lost"
+    assert listed["67"].context == "another 67 are missing"
+    order = [n.quantity.text for n in CitedArticle(text).excerpt().listed]
+    assert order == ["145", "700,000", "70", "323", "67", "24", "two"]
+
+
+def test_a_long_clause_gives_a_context_window_around_the_number() -> None:
+    text = "The council " + "really " * 40 + "approved 12 cranes " + "quite " * 40 + "today."
+    (listed,) = CitedArticle(text).listed
+    assert "approved 12 cranes" in listed.context and len(listed.context) <= 160
+    assert listed.context in text

@@ -15,7 +15,7 @@ EMPTY = Excerpt((), ())
 
 def test_default_set_loads_with_version_and_hash() -> None:
     prompts = load_prompts()
-    assert prompts.version == "2"
+    assert prompts.version == "3"
     assert len(prompts.hash) == 16
     system, user = prompts.brief_messages(excerpt=STORY)
     assert system[0] == "system" and "JSON" in system[1]
