@@ -61,6 +61,11 @@ class Listed:
     context: str
 
     @property
+    def label(self) -> str:
+        """How the prompt lists it: the number and what it counts, else the words after it."""
+        return f"{self.quantity.text} {self.unit}" if self.unit else self.phrase
+
+    @property
     def tier(self) -> int:
         """0 informative, 1 a bare number, 2 a duration (listed last)."""
         if self.quantity.kind != "number":
@@ -123,9 +128,10 @@ class CitedArticle:
         """What the prompt for ``text[start:end]`` shows: overlapping sentences, clipped."""
         end = len(self.text) if end is None else end
         shown = tuple(
-            Sentence(s.id, max(s.start, start), min(s.end, end), self.text[max(s.start, start) : min(s.end, end)])
+            Sentence(s.id, a, b, self.text[a:b])
             for s in self.sentences
             if s.start < end and s.end > start
+            for a, b in [(max(s.start, start), min(s.end, end))]
         )
         ids = {s.id for s in shown}
         listed = [n for n in self.listed if n.sentence in ids and start <= n.quantity.start < end]
@@ -174,6 +180,7 @@ _TRAILING = ",.;:!?)]\"”’'"
 _CLAUSE_BREAK = re.compile(r"[,;:](?=\s)|[()\[\]]|\s[–—-]\s")  # not the comma of "700,000"
 MAX_CONTEXT_CHARS = NumberDraft.model_fields["context"].metadata[0].max_length
 MIN_CLAUSE_WORDS = 4
+_CONTEXT_STRIP = " .,;:–—-"
 
 
 def _singular(word: str) -> str:
@@ -242,13 +249,18 @@ def _clause(text: str, sentence: Sentence, quantity: Quantity) -> str:
         else:
             break
     start, end = starts[first], ends[last]
-    if end - start > MAX_CONTEXT_CHARS:  # a window around the number, cut at words
-        start = max(start, quantity.start - MAX_CONTEXT_CHARS // 2)
-        end = min(end, start + MAX_CONTEXT_CHARS)
-        start = text.find(" ", start, quantity.start) + 1 if start > starts[first] else start
-        end = text.rfind(" ", quantity.end, end) if end < ends[last] else end
-        end = end if end > quantity.end else min(ends[last], start + MAX_CONTEXT_CHARS)
-    return " ".join(text[start:end].split()).strip(" .,;:–—-")[:MAX_CONTEXT_CHARS]
+    if end - start <= MAX_CONTEXT_CHARS:
+        return " ".join(text[start:end].split()).strip(_CONTEXT_STRIP)
+    # Too long: a window around the number, whole words only.
+    half = (MAX_CONTEXT_CHARS - (quantity.end - quantity.start)) // 2
+    window_start = max(start, min(quantity.start - half, end - MAX_CONTEXT_CHARS))
+    window_end = min(end, window_start + MAX_CONTEXT_CHARS)
+    words = text[window_start:window_end].split()
+    if window_start > start:
+        words = words[1:]
+    if window_end < end:
+        words = words[:-1]
+    return " ".join(words).strip(_CONTEXT_STRIP)
 
 
 @dataclass(frozen=True)
@@ -286,13 +298,23 @@ def resolve(cited: CitedDraft, article: CitedArticle) -> Resolution:
         )
     draft = BriefDraft(
         title=cited.title,
-        summary=cited.summary,
+        summary=whole_sentences(cited.summary),
         actors=[ActorDraft(name=a.name, role=a.role) for a in cited.actors],
         claims=claims,
         numbers=numbers,
         open_questions=list(cited.questions),
     )
     return Resolution(draft, invalid)
+
+
+def whole_sentences(text: str) -> str:
+    """``text`` without a last sentence the length bound cut off (when a whole one is left)."""
+    text = text.strip()
+    if not text or text[-1] in ".!?\"”’)":
+        return text
+    found = [(text.rfind(mark), mark) for mark in (". ", "! ", "? ", ".” ", '." ')]
+    end = max((at + len(mark) - 1 for at, mark in found if at > 0), default=0)
+    return text[:end].rstrip() if end > 0 else text
 
 
 def evidence_span(sentence: str) -> str:

@@ -14,6 +14,7 @@ The openai SDK's own retries are turned off (``max_retries=0``) so attempts neve
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 import socket
 import ssl
@@ -260,9 +261,19 @@ class CachedBackend:
         if hit is not None:
             return hit.model_copy(update={"cached": True, "seconds": 0.0})
         response = self.inner.complete(request)
-        if response.finish_reason == "stop" and response.text:
+        # Only whole JSON answers are kept: replaying a broken one would repeat its re-ask
+        # even after whatever broke it (a model, a grammar) is fixed.
+        if response.finish_reason == "stop" and _is_json(response.text):
             self.cache.put(key, self.model, response)
         return response
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(_strip_fences(text))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass

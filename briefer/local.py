@@ -35,6 +35,8 @@ INSTALL_HINT = (
     "(the first install compiles llama.cpp, which takes several minutes)"
 )
 
+MIN_OUTPUT_ROOM = 768  # tokens; a cited brief of the seed takes 300-600
+
 _FINISH_REASONS: dict[str, FinishReason] = {
     "stop": "stop",
     "length": "length",
@@ -75,9 +77,23 @@ def schema_grammar(schema_json: str) -> Any:
     """The llama.cpp grammar (a ``LlamaGrammar``) that constrains output to a JSON schema."""
     grammar_module = importlib.import_module("llama_cpp.llama_grammar")
     try:
-        return grammar_module.LlamaGrammar.from_json_schema(schema_json, verbose=False)
+        gbnf = grammar_module.json_schema_to_gbnf(schema_json)
+        return grammar_module.LlamaGrammar.from_string(_no_control_chars(gbnf), verbose=False)
     except Exception as exc:  # the converter raises bare Exceptions
         raise ModelError(f"cannot turn the JSON schema into a llama.cpp grammar: {exc}") from None
+
+
+_STRING_CHAR = 'char ::= [^"\\\\] |'
+_JSON_STRING_CHAR = 'char ::= [^"\\\\\\x7F\\x00-\\x1F] |'
+
+
+def _no_control_chars(gbnf: str) -> str:
+    """llama-cpp-python's converter lets a raw newline into JSON strings, which is invalid
+    JSON (it sent the model into re-asks that overflowed the context); llama.cpp's own
+    converter excludes control characters, as JSON requires."""
+    if _STRING_CHAR not in gbnf:
+        return gbnf
+    return gbnf.replace(_STRING_CHAR, _JSON_STRING_CHAR)
 
 
 def default_threads() -> int:
@@ -248,7 +264,11 @@ class LocalBackend:
         """Temperature 0 under a grammar: ``greedy.generate``, same tokens, less time."""
         try:
             prompt = chat_prompt_tokens(llama, request.message_dicts())
-            result = generate(llama, prompt, grammar, request.max_tokens)
+            # The pipeline budgets with tiktoken; when this model's own count leaves less
+            # than max_tokens but still room for a brief, answer in that room.
+            room = llama.n_ctx() - len(prompt)
+            max_tokens = min(request.max_tokens, room) if room >= MIN_OUTPUT_ROOM else request.max_tokens
+            result = generate(llama, prompt, grammar, max_tokens)
         except ValueError as exc:  # e.g. the prompt does not fit the context window
             raise ModelError(f"local model {self.model}: {exc}") from None
         return ChatResponse(

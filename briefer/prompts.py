@@ -18,12 +18,20 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from briefer.citations import Excerpt
 from briefer.errors import InputError
-from briefer.schema import MAX_ACTORS, MAX_CLAIMS, MAX_NUMBERS, MAX_QUESTIONS, BriefDraft
+from briefer.schema import (
+    MAX_ACTORS,
+    MAX_CLAIMS,
+    MAX_NUMBERS,
+    MAX_QUESTIONS,
+    MODEL_MAX_CLAIMS,
+    BriefDraft,
+)
 
 TEMPLATE_NAMES = ("brief_system.j2", "brief_user.j2", "merge_system.j2", "merge_user.j2")
 CAPS = {
     "actors": MAX_ACTORS,
     "claims": MAX_CLAIMS,
+    "model_claims": MODEL_MAX_CLAIMS,
     "numbers": MAX_NUMBERS,
     "questions": MAX_QUESTIONS,
 }
@@ -63,7 +71,7 @@ class PromptSet:
                 {"id": s.id, "text": _fence(s.text, "article")} for s in excerpt.sentences
             ],
             "numbers": [
-                {"id": n.id, "phrase": _fence(n.phrase, "numbers"), "sentence": n.sentence}
+                {"id": n.id, "label": _fence(n.label, "numbers"), "sentence": n.sentence}
                 for n in excerpt.listed
             ],
             "title": title,

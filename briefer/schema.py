@@ -29,7 +29,10 @@ MAX_CLAIMS = 8
 MAX_NUMBERS = 10
 MAX_QUESTIONS = 4
 MAX_EVIDENCE_CHARS = 300
-MIN_CLAIMS = 3  # asked of the model when the article has that many sentences
+MIN_CLAIMS = 5  # asked of the model when the article has that many sentences
+# Asked of the model per prompt (the contract allows MAX_CLAIMS after merging chunks): each
+# claim costs a local model ~1.5 s, and past six the small model repeats itself.
+MODEL_MAX_CLAIMS = 6
 
 
 class _Strict(BaseModel):
@@ -212,9 +215,10 @@ def cited_json_schema(sentence_ids: Sequence[int], number_ids: Sequence[int]) ->
     _limit_ids(schema["properties"]["numbers"]["items"], number_ids)
     if not number_ids:
         schema["properties"]["numbers"]["maxItems"] = 0
-    # A brief of fewer than three claims says too little (small models stop at two);
-    # fewer sentences than that allow no more.
+    # A brief of fewer than five claims says too little (small models stop at two or
+    # three); fewer sentences than that allow no more.
     schema["properties"]["claims"]["minItems"] = min(MIN_CLAIMS, len(sentence_ids))
+    schema["properties"]["claims"]["maxItems"] = MODEL_MAX_CLAIMS
     if not sentence_ids:
         schema["properties"]["claims"]["maxItems"] = 0
     return schema

@@ -106,7 +106,7 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
     might).
     """
     sentences = {int(i): text for i, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.MULTILINE)}
-    listed = re.findall(r"^(\d+): (.*) \[\d+\]$", prompt, re.MULTILINE)
+    listed = re.findall(r"^(\d+): (.*)$", prompt[prompt.rindex("<numbers>") :], re.MULTILINE)
 
     def sentence_of(evidence: str) -> int:
         # Evidence running over two sentences cites the one it starts in.
@@ -117,9 +117,14 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
         return 0
 
     def number_of(text: str, unit: str | None) -> int:
-        same = [(int(i), phrase) for i, phrase in listed if phrase.startswith(text)]
+        same = [
+            (int(i), label)
+            for i, label in listed
+            # "24-year-old" is listed as "24 years"
+            if label.startswith(text) or text.startswith(label.split()[0] + "-")
+        ]
         stem = (unit or "")[:4].lower()
-        best = [i for i, phrase in same if stem and stem in phrase.lower()] or [i for i, _ in same]
+        best = [i for i, label in same if stem and stem in label.lower()] or [i for i, _ in same]
         return best[0] if best else 0
 
     # Cut to the answer's bounds, as a grammar or strict schema would make a model do.

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from briefer.cli import cli
 from briefer.prompts import load_prompts
+from briefer.schema import MIN_CLAIMS
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, Reply
 
@@ -65,12 +66,12 @@ def test_the_prompt_numbers_sentences_and_lists_quantities(fake_openai: FakeOpen
     request = fake_openai.requests[0]
     user = request["messages"][1]["content"]
     assert "\n[3] According to the newspaper, Trump advised" in user
-    assert "\n8: 50 thousand men, including [18]\n" in user
+    assert "\n8: 50 thousand men\n" in user and "\n13: 62: another\n" in user
     schema = request["response_format"]["json_schema"]["schema"]
     claim = schema["$defs"]["CitedClaim"]["properties"]["sentence"]
     number = schema["properties"]["numbers"]["items"]
     assert claim["enum"] == list(range(1, 32)) and sorted(number["enum"]) == list(range(1, 19))
-    assert schema["properties"]["claims"]["minItems"] == 3
+    assert schema["properties"]["claims"]["minItems"] == MIN_CLAIMS
 
 
 MACRON = {"name": "Emmanuel Macron", "role": "French president"}  # not in the seed
@@ -373,3 +374,23 @@ def test_html_output_never_links_a_script_url(fake_openai: FakeOpenAI, tmp_path:
     assert result.exit_code == 0
     assert 'href="javascript' not in result.stdout
     assert "<script>x</script>" not in result.stdout and "&lt;script&gt;" in result.stdout
+
+
+def test_number_heavy_articles_are_chunked_by_their_whole_prompt(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """Listed quantities and sentence ids cost tokens the article text alone does not show."""
+    from briefer.tokens import count_tokens
+
+    article = tmp_path / "scores.txt"
+    article.write_text(" ".join(
+        f"Team {i} scored {i + 3} goals in {i + 10} games, {i * 7}% of 1,{i:03d} shots." for i in range(60)
+    ))
+    brief = brief_json(
+        ["brief", str(article), "--context-window", "2000", "--max-output-tokens", "400"],
+        fake_openai,
+    )
+    assert brief["meta"]["chunks"] >= 3
+    for request in fake_openai.requests:
+        prompt = sum(count_tokens(m["content"], "fake-model") for m in request["messages"])
+        assert prompt + 400 <= 2000

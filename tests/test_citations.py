@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.citations import MAX_LISTED, CitedArticle, evidence_span, resolve
+from briefer.citations import MAX_LISTED, CitedArticle, evidence_span, resolve, whole_sentences
 from briefer.merge import apply_selection
 from briefer.schema import (
     MAX_CLAIMS,
     MAX_EVIDENCE_CHARS,
+    MODEL_MAX_CLAIMS,
     ActorDraft,
     BriefDraft,
     CitedDraft,
@@ -136,7 +137,7 @@ def test_the_schema_limits_ids_to_those_the_prompt_lists() -> None:
     definitions = schema["$defs"]
     assert definitions["CitedClaim"]["properties"]["sentence"]["enum"] == [1, 2, 3]
     assert schema["properties"]["numbers"]["items"]["enum"] == [5, 6]
-    assert schema["properties"]["claims"]["maxItems"] == MAX_CLAIMS
+    assert schema["properties"]["claims"]["maxItems"] == MODEL_MAX_CLAIMS  # per prompt; merging allows MAX_CLAIMS
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"title", "summary", "actors", "claims", "numbers", "questions"}
     assert schema["properties"]["claims"]["minItems"] == 3
@@ -201,3 +202,9 @@ def test_a_long_clause_gives_a_context_window_around_the_number() -> None:
     (listed,) = CitedArticle(text).listed
     assert "approved 12 cranes" in listed.context and len(listed.context) <= 160
     assert listed.context in text
+
+
+def test_a_summary_cut_by_its_length_bound_keeps_its_whole_sentences() -> None:
+    assert whole_sentences("Trump called Putin. The call was last Thursday,") == "Trump called Putin."
+    assert whole_sentences("One sentence, cut off") == "One sentence, cut off"  # nothing whole
+    assert whole_sentences("Done. Also done!") == "Done. Also done!"

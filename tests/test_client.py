@@ -93,6 +93,16 @@ def test_truncated_answers_are_not_cached(fake_openai: FakeOpenAI, tmp_path: Pat
     assert cached.complete(REQUEST).text == '{"a": 1}'
 
 
+def test_answers_that_are_not_json_are_not_cached(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    """Replaying a broken answer would replay its re-ask, even after the cause is fixed."""
+    cached = CachedBackend(backend(fake_openai, []), ResponseCache(tmp_path / "c.sqlite"))
+    fake_openai.enqueue(Reply.content('{"a": "line\nbreak"}'), Reply.content('```json\n{"a": 1}\n```'))
+    assert cached.complete(REQUEST).cached is False
+    fenced = cached.complete(REQUEST)  # the broken one was not kept: a second call
+    assert fenced.cached is False and cached.complete(REQUEST).text == fenced.text
+    assert fake_openai.calls == 2
+
+
 def test_bundled_tokenizer_hash_is_verified() -> None:
     with pytest.raises(TokenizerDataError, match="sha256"):
         _load_bundled_bpe("https://x/o200k_base.tiktoken", expected_hash="0" * 64)

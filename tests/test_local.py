@@ -279,3 +279,15 @@ def test_greedy_decoding_gives_the_same_tokens_as_llama_cpp(smol: local.LocalBac
     assert cut.finish_reason == "length" and cut.completion_tokens == 5
     with pytest.raises(ValueError, match="exceed context window"):
         greedy.generate(llama, [1] * 2040, grammar, 100)
+
+
+@needs_llama
+def test_the_grammar_keeps_control_characters_out_of_strings(smol: local.LocalBackend) -> None:
+    """llama-cpp-python's converter lets a raw newline into a JSON string; briefer's does not."""
+    grammar = local.schema_grammar(json.dumps(draft_json_schema()))
+    char_rule = next(line for line in grammar._grammar.splitlines() if line.startswith("char ::="))
+    assert char_rule.startswith('char ::= [^"\\\\\\x7F\\x00-\\x1F]')
+    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=200)
+    text = smol.complete(request).text
+    assert all(ord(c) >= 0x20 for c in text)  # JSON whitespace here is " " only
+    json.loads(text)

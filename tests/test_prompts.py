@@ -15,12 +15,12 @@ EMPTY = Excerpt((), ())
 
 def test_default_set_loads_with_version_and_hash() -> None:
     prompts = load_prompts()
-    assert prompts.version == "3"
+    assert prompts.version == "5"
     assert len(prompts.hash) == 16
     system, user = prompts.brief_messages(excerpt=STORY)
     assert system[0] == "system" and "JSON" in system[1]
     assert user[1].endswith(
-        "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n<numbers>\n1: 12 boats. [2]\n</numbers>"
+        "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n<numbers>\n1: 12 boats\n</numbers>"
     )
     _, empty = prompts.brief_messages(excerpt=EMPTY)
     assert empty[1].endswith("<numbers>\n(none)\n</numbers>")
