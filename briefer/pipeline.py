@@ -196,19 +196,28 @@ class Briefer:
 
     def _prompt_tokens(self, article: Article, cited: CitedArticle, chunk: Chunk, count: int) -> int:
         """Tokens of a chunk's rendered prompt, as the budget counts them."""
-        messages = self.prompts.brief_messages(
-            excerpt=cited.excerpt(chunk.start, chunk.end),
+        messages = self._chunk_messages(
+            article, cited.excerpt(chunk.start, chunk.end), chunk, count,
+            self.client.json_mode, self._budget_schema_text,
+        )
+        tokens = sum(len(self.encoding.encode(text, disallowed_special=())) for _, text in messages)
+        tokens += PROMPT_OVERHEAD_MARGIN * len(messages)
+        return tokens if known_model(self.backend.model) else int(tokens * FOREIGN_TOKENIZER_HEADROOM)
+
+    def _chunk_messages(
+        self, article: Article, excerpt: Excerpt, chunk: Chunk, count: int, json_mode: str,
+        schema_text: str,
+    ) -> tuple[tuple[str, str], ...]:
+        return self.prompts.brief_messages(
+            excerpt=excerpt,
             title=article.title,
             source=article.source,
             date=article.date,
             chunk_index=chunk.index,
             chunk_count=count,
-            json_mode=self.client.json_mode,
-            schema_json=self._budget_schema_text,
+            json_mode=json_mode,
+            schema_json=schema_text,
         )
-        tokens = sum(len(self.encoding.encode(text, disallowed_special=())) for _, text in messages)
-        tokens += PROMPT_OVERHEAD_MARGIN * len(messages)
-        return tokens if known_model(self.backend.model) else int(tokens * FOREIGN_TOKENIZER_HEADROOM)
 
     def _brief_chunk(
         self, article: Article, cited: CitedArticle, chunk: Chunk, count: int, stats: CallStats
@@ -218,16 +227,7 @@ class Briefer:
         schema_text = json.dumps(schema, separators=(",", ":"))
 
         def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
-            return self.prompts.brief_messages(
-                excerpt=excerpt,
-                title=article.title,
-                source=article.source,
-                date=article.date,
-                chunk_index=chunk.index,
-                chunk_count=count,
-                json_mode=json_mode,
-                schema_json=schema_text,
-            )
+            return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text)
 
         draft, chunk_stats = self.client.structured(messages, CitedDraft, schema)
         stats.add(chunk_stats)
