@@ -26,6 +26,7 @@ from itertools import islice
 from briefer.chunking import sentence_spans
 from briefer.numbers import Quantity, find_quantities
 from briefer.schema import (
+    MAX_CONTEXT_CHARS,
     MAX_EVIDENCE_CHARS,
     ActorDraft,
     BriefDraft,
@@ -178,7 +179,6 @@ _SCALE_SUFFIXES = frozenset({"k", "m", "mn", "b", "bn", "tn", "million", "billio
 _UNIT_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _TRAILING = ",.;:!?)]\"”’'"
 _CLAUSE_BREAK = re.compile(r"[,;:](?=\s)|[()\[\]]|\s[–—-]\s")  # not the comma of "700,000"
-MAX_CONTEXT_CHARS = NumberDraft.model_fields["context"].metadata[0].max_length
 MIN_CLAUSE_WORDS = 4
 _CONTEXT_STRIP = " .,;:–—-"
 
@@ -312,9 +312,8 @@ def whole_sentences(text: str) -> str:
     text = text.strip()
     if not text or text[-1] in ".!?\"”’)":
         return text
-    found = [(text.rfind(mark), mark) for mark in (". ", "! ", "? ", ".” ", '." ')]
-    end = max((at + len(mark) - 1 for at, mark in found if at > 0), default=0)
-    return text[:end].rstrip() if end > 0 else text
+    spans = sentence_spans(text)
+    return text[: spans[-2][1]] if len(spans) > 1 else text
 
 
 def evidence_span(sentence: str) -> str:

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from briefer.grounding import normalize_text
 from briefer.numbers import normalize_unit, same_value, units_compatible
 from briefer.schema import (
+    LIST_CAPS,
     MAX_ACTORS,
     MAX_CLAIMS,
     MAX_NUMBERS,
@@ -55,12 +56,8 @@ def merge_drafts(partials: list[BriefDraft]) -> BriefDraft:
 
 
 def over_caps(draft: BriefDraft) -> bool:
-    return (
-        len(draft.actors) > MAX_ACTORS
-        or len(draft.claims) > MAX_CLAIMS
-        or len(draft.numbers) > MAX_NUMBERS
-        or len(draft.open_questions) > MAX_QUESTIONS
-    )
+    lengths = list_lengths(draft)
+    return any(lengths[field] > cap for field, cap in LIST_CAPS.items())
 
 
 def truncate_to_caps(draft: BriefDraft) -> BriefDraft:

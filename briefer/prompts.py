@@ -18,23 +18,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from briefer.citations import Excerpt
 from briefer.errors import InputError
-from briefer.schema import (
-    MAX_ACTORS,
-    MAX_CLAIMS,
-    MAX_NUMBERS,
-    MAX_QUESTIONS,
-    MODEL_MAX_CLAIMS,
-    BriefDraft,
-)
+from briefer.schema import LIST_CAPS, MODEL_MAX_CLAIMS, BriefDraft
 
 TEMPLATE_NAMES = ("brief_system.j2", "brief_user.j2", "merge_system.j2", "merge_user.j2")
-CAPS = {
-    "actors": MAX_ACTORS,
-    "claims": MAX_CLAIMS,
-    "model_claims": MODEL_MAX_CLAIMS,
-    "numbers": MAX_NUMBERS,
-    "questions": MAX_QUESTIONS,
-}
+CAPS = {**LIST_CAPS, "model_claims": MODEL_MAX_CLAIMS}
 
 Messages = tuple[tuple[str, str], ...]
 

@@ -29,6 +29,7 @@ MAX_CLAIMS = 8
 MAX_NUMBERS = 10
 MAX_QUESTIONS = 4
 MAX_EVIDENCE_CHARS = 300
+MAX_CONTEXT_CHARS = 160
 MIN_CLAIMS = 5  # asked of the model when the article has that many sentences
 # Asked of the model per prompt (the contract allows MAX_CLAIMS after merging chunks): each
 # claim costs a local model ~1.5 s, and past six the small model repeats itself.
@@ -60,7 +61,7 @@ class NumberDraft(_Strict):
         max_length=40, description="What is counted or the unit: 'soldiers', '%', 'USD'."
     )
     text: str = Field(max_length=80, description="The number exactly as written in the article.")
-    context: str = Field(max_length=160, description="What the number counts, briefly.")
+    context: str = Field(max_length=MAX_CONTEXT_CHARS, description="What the number counts, briefly.")
 
 
 class BriefDraft(_Strict):
@@ -178,7 +179,7 @@ class Selection(_Strict):
     questions: list[int] = Field(max_length=MAX_QUESTIONS)
 
 
-SELECTION_CAPS = {
+LIST_CAPS = {  # the contract's cap of each list, by its name in the model's answers
     "actors": MAX_ACTORS,
     "claims": MAX_CLAIMS,
     "numbers": MAX_NUMBERS,
@@ -193,7 +194,7 @@ def selection_json_schema(lengths: dict[str, int]) -> dict[str, Any]:
     one the ids run from 1 to its length.
     """
     schema = _strict_schema(Selection)
-    for field, cap in SELECTION_CAPS.items():
+    for field, cap in LIST_CAPS.items():
         length = lengths.get(field, 0)
         node = schema["properties"][field]
         if length <= cap:
