@@ -5,6 +5,12 @@
 #   make eval-check                eval-compare only when prompts/ differs from BASE_REF
 #   make eval-compare CASES='seed-*' BASE_REF=origin/main
 #
+# Installs (see README, Development):
+#
+#   make lock                      re-resolve requirements/*.lock after a pyproject.toml change
+#   make lock UPGRADE=--upgrade    move every pin to its newest release (run make drift first)
+#   make drift                     newest releases of everything in a throwaway venv + the tests
+#
 # The model is briefer's usual choice: OPENAI_API_KEY / OPENAI_BASE_URL when set, else the
 # embedded local model. The response cache makes re-runs of unchanged prompts free.
 
@@ -16,7 +22,34 @@ PROMPTS ?= prompts
 EVAL_RUNS ?= evals/runs
 EVAL_FLAGS ?=
 
-.PHONY: eval eval-compare eval-check
+VENV ?= .venv
+UV ?= $(VENV)/bin/uv
+UPGRADE ?=
+LOCK_FLAGS = $(UPGRADE) --generate-hashes --universal --python-version 3.11 --no-header --custom-compile-command 'make lock' -q
+
+.PHONY: eval eval-compare eval-check lock drift
+
+# The dev lock is resolved first; the user's lock is held to its versions, so both agree.
+lock:
+	$(UV) pip compile pyproject.toml --extra dev --extra local $(LOCK_FLAGS) -o requirements/dev.lock
+	$(UV) pip compile pyproject.toml --extra local -c requirements/dev.lock $(LOCK_FLAGS) -o requirements/local.lock
+
+# Drift on purpose: what a lock-free install would get today, tested before users meet it.
+drift:
+	@set -euo pipefail; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(UV) pip compile pyproject.toml --extra dev --extra local --upgrade --universal \
+	  --python-version 3.11 --no-header --no-annotate -q -o "$$tmp/newest.txt"; \
+	echo "drift: packages whose newest release differs from requirements/dev.lock:"; \
+	diff <(grep -E '^[A-Za-z0-9]' requirements/dev.lock | sed 's/ .*//' | sort) \
+	     <(grep -E '^[A-Za-z0-9]' "$$tmp/newest.txt" | sed 's/ .*//' | sort) || true; \
+	python3 -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install -q -r "$$tmp/newest.txt"; \
+	"$$tmp/venv/bin/pip" install -q --no-deps -e .; \
+	"$$tmp/venv/bin/pip" install -q --no-deps -r requirements/test-models.lock; \
+	"$$tmp/venv/bin/python" -m pytest -q -m 'not slow'; \
+	echo "drift: the newest releases pass; 'make lock UPGRADE=--upgrade' takes them"
+
 
 eval:
 	$(BRIEFER) eval run --prompts $(PROMPTS) --cases '$(CASES)' --out $(EVAL_RUNS)/latest $(EVAL_FLAGS)
