@@ -1,0 +1,46 @@
+"""What of a URL may be shown or stored: never its credentials.
+
+A URL a user gives briefer can carry secrets (``https://user:pass@host/…``,
+``?token=…``). briefer fetches the URL as given, but everything it prints, logs or writes
+(briefs, digests, failure lists, Slack messages) uses :func:`redact_url`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "REDACTED"
+
+# Query parameter names that carry secrets: whole names, or names ending in one of these
+# (``api_key``, ``access_token``, ``X-Amz-Signature``).
+_SECRET_PARAM = re.compile(
+    r"(?:^|[_.-])(?:token|key|apikey|secret|password|passwd|pwd|signature|sig|auth|"
+    r"credential|credentials|session|sessionid|jwt)$",
+    re.IGNORECASE,
+)
+
+
+def redact_url(url: str) -> str:
+    """``url`` without its user name and password and with secret query values replaced.
+
+    ``https://me:pw@x.org/a?token=abc&page=2`` → ``https://x.org/a?token=REDACTED&page=2``.
+    Anything that does not parse as a URL is returned unchanged.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    if not parts.query:
+        return urlunsplit(parts._replace(netloc=netloc))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(_SECRET_PARAM.search(name) for name, _ in pairs):
+        return urlunsplit(parts._replace(netloc=netloc))
+    query = urlencode(
+        [(name, REDACTED if _SECRET_PARAM.search(name) else value) for name, value in pairs]
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+__all__ = ["REDACTED", "redact_url"]
