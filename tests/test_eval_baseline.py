@@ -1,11 +1,18 @@
-"""Reference points for eval scores: the lead baseline (briefer.evals.baseline)."""
+"""Reference points for eval scores: the lead baseline (briefer.evals.baseline) and human
+agreement between two gold sets (briefer.evals.agreement)."""
 
 from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from briefer.articles import load_file, make_article
 from briefer.citations import CitedArticle, resolve
+from briefer.evals.agreement import agreement_markdown, score_agreement
 from briefer.evals.baseline import (
     LEAD_ACTORS,
     LEAD_CLAIMS,
@@ -130,3 +137,86 @@ def test_the_lead_scores_as_a_brief_with_the_existing_metrics() -> None:
     assert scores["hallucinated_number_rate"] == 0.0  # the article's own quantities
     assert scores["question_coverage"] == 0.0  # the lead asks nothing
     assert 0.0 < (scores["numbers_f1"] or 0) < 1.0 and 0.0 < (scores["actors_f1"] or 0) < 1.0
+
+
+# --- human agreement --------------------------------------------------------------------
+
+ARTICLES = {
+    "harbour": "Lindholm buys cranes\n\nThe Port of Lindholm will buy 12 cranes, Ada Lind said.\n",
+    "meals": "Meals for pupils\n\nThe city gives free lunches to 3,500 more pupils.\n",
+    "third": "A third story\n\nNothing happened on the third day.\n",
+}
+
+
+def brief(actors: list[str], numbers: list[tuple[float, str, str]]) -> dict[str, Any]:
+    return {
+        "title": "t", "summary": "s",
+        "actors": [{"name": name, "role": "r"} for name in actors],
+        "claims": [],
+        "numbers": [{"value": v, "unit": u, "text": t, "context": f"{u} counted"}
+                    for v, u, t in numbers],
+        "open_questions": [],
+    }
+
+
+def write_gold(repo: Path, folder: str, briefs: dict[str, dict[str, Any]]) -> Path:
+    gold = repo / "evals" / folder
+    gold.mkdir(parents=True)
+    for case_id, content in briefs.items():
+        text = ARTICLES[case_id]
+        (repo / "articles").mkdir(exist_ok=True)
+        (repo / "articles" / f"{case_id}.txt").write_text(text, encoding="utf-8")
+        case = {"id": case_id, "article": {"root": "repo", "source": f"articles/{case_id}.txt"},
+                "article_sha256": hashlib.sha256(text.encode()).hexdigest(), "topic": "local",
+                "split": "test" if case_id == "meals" else "dev", "author": folder,
+                "notes": "", "brief": content}
+        (gold / f"{case_id}.json").write_text(json.dumps(case), encoding="utf-8")
+    return gold
+
+
+@pytest.fixture
+def two_golds(tmp_path: Path) -> tuple[Path, Path]:
+    repo = tmp_path / "repo"
+    meals = brief(["city"], [(3500, "pupils", "3,500")])
+    gold_a = write_gold(repo, "gold", {
+        "harbour": brief(["Ada Lind", "Port of Lindholm"], [(12, "cranes", "12")]),
+        "meals": meals,
+        "third": brief([], []),
+    })
+    gold_b = write_gold(repo, "gold-second", {
+        "harbour": brief(["Lind"], [(12, "cranes", "12")]),  # one of A's two actors
+        "meals": meals,
+    })
+    return gold_a, gold_b
+
+
+def test_agreement_scores_one_gold_set_against_the_other(two_golds: tuple[Path, Path]) -> None:
+    gold_a, gold_b = two_golds
+    result = score_agreement(gold_a, gold_b)
+    assert [c.id for c in result.cases] == ["harbour", "meals"]
+    assert result.only_in_a == ["third"] and result.only_in_b == [] and result.skipped == {}
+    assert result.case_counts == {"all": 2, "dev": 1, "test": 1}
+    means = result.means["all"]
+    assert means["actors_precision"] == 1.0
+    assert means["actors_recall"] == pytest.approx((0.5 + 1) / 2)
+    assert means["actors_f1"] == pytest.approx((2 / 3 + 1) / 2)
+    assert means["numbers_f1"] == 1.0 and means["schema_valid_rate"] == 1.0
+    assert means["claims_recall"] is None  # neither brief has claims: unscored
+    assert result.means["dev"]["actors_f1"] == pytest.approx(2 / 3)
+    # B as the gold: precision and recall swap, F1 stays.
+    swapped = score_agreement(gold_b, gold_a).means["all"]
+    assert swapped["actors_precision"] == pytest.approx(0.75) and swapped["actors_recall"] == 1.0
+    assert swapped["actors_f1"] == pytest.approx(means["actors_f1"])
+    table = agreement_markdown(result)
+    assert "| actors_f1 ★ | 0.833 | 0.667 | 1.000 |" in table and "only in A: third" in table
+
+
+def test_agreement_skips_a_case_whose_article_differs(two_golds: tuple[Path, Path]) -> None:
+    gold_a, gold_b = two_golds
+    path = gold_b / "meals.json"
+    case = json.loads(path.read_text())
+    case["article_sha256"] = "0" * 64
+    path.write_text(json.dumps(case))
+    result = score_agreement(gold_a, gold_b)
+    assert [c.id for c in result.cases] == ["harbour"]
+    assert "different articles" in result.skipped["meals"]
