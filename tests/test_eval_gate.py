@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import shutil
+import statistics
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from tests.briefs import REPO, SEED, cite
 from tests.fakes import FakeOpenAI, Reply
 
 DROP, INVENT = "EVAL-TEST: DROP A NUMBER", "EVAL-TEST: INVENT A NUMBER"
+NO_NUMBERS = "EVAL-TEST: NO NUMBERS"
 INVENTED = {"value": 3200, "unit": "tanks", "text": "3,200", "context": "tanks sent to Kursk"}
 SEED_ID = "seed-trump-putin-call"
 
@@ -126,6 +128,8 @@ def fake(workspace: Workspace) -> Iterator[FakeOpenAI]:
         brief = copy.deepcopy(workspace.gold_brief(case_id))
         if DROP in system:
             brief["numbers"] = brief["numbers"][1:]
+        if NO_NUMBERS in system:
+            brief["numbers"] = []
         if INVENT in system and case_id == SEED_ID:
             brief["numbers"] = [*brief["numbers"][:9], INVENTED]
         answer = cite(brief, user)
@@ -170,6 +174,130 @@ def test_run_writes_a_scored_run_folder_and_a_rerun_makes_no_calls(
     stats = summary(workspace.root / "run2")["stats"]
     assert stats["calls"] == 0 and stats["cache_hits"] == 3
     assert stats["tokens_in"] == summary(folder)["stats"]["tokens_in"] == 3000
+
+
+def results(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
+
+
+def test_a_run_scores_the_lead_baseline_beside_the_model(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    folder = workspace.root / "run"
+    result = run_into(fake, workspace, workspace.base, folder)
+    assert result.exit_code == 0, result.output
+    assert fake.calls == 3  # one per case: the lead costs no model call
+    cases = results(folder)
+    assert all(case["lead_scores"]["schema_valid_rate"] == 1.0 for case in cases)
+    data = summary(folder)
+    lead, minus = data["lead_metrics"], data["model_minus_lead"]
+    for split in ("all", "dev", "test"):
+        chosen = [c for c in cases if split == "all" or c["split"] == split]
+        expected = statistics.fmean(c["lead_scores"]["numbers_f1"] for c in chosen)
+        assert lead[split]["numbers_f1"] == pytest.approx(expected)
+        assert minus[split]["numbers_f1"] == pytest.approx(
+            data["metrics"][split]["numbers_f1"] - expected)
+    assert 0 < lead["all"]["numbers_f1"] < 1 and lead["all"]["claims_recall"] < 1
+    assert lead["all"]["question_coverage"] == 0.0  # the lead asks nothing
+    row = (f"| numbers_f1 ★ | 1.000 | {lead['all']['numbers_f1']:.3f} | "
+           f"+{minus['all']['numbers_f1']:.3f} | 1.000 | {lead['dev']['numbers_f1']:.3f} |")
+    assert row in result.stdout
+    report = (folder / "report.md").read_text()
+    assert "| metric | all (3) | all lead | all − lead | dev (2) |" in report and row in report
+    assert "<th>all − lead</th>" in (folder / "report.html").read_text()
+
+
+def lenient(workspace: Workspace, extra: str = "") -> Path:
+    """A gate whose drop rule cannot fail (tolerance 1.0), so the lead rule is what is tested."""
+    path = workspace.root / "lenient.toml"
+    path.write_text("[gate]\ntolerance = 1.0\n" + extra)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "fails"),
+    [
+        ("", True),
+        ("fail_below_lead = false\n", False),
+        ('lead_exempt = ["numbers_f1"]\n', False),
+    ],
+)
+def test_a_candidate_below_the_lead_baseline_fails_the_gate(
+    fake: FakeOpenAI, workspace: Workspace, extra: str, fails: bool
+) -> None:
+    base, candidate = workspace.root / "base-run", workspace.root / "weak-run"
+    assert run_into(fake, workspace, workspace.base, base).exit_code == 0
+    weak = workspace.prompts("prompts-weak", NO_NUMBERS)
+    assert run_into(fake, workspace, weak, candidate).exit_code == 0
+    lead = summary(candidate)["lead_metrics"]["all"]["numbers_f1"]
+    result = invoke(fake, "compare", base, candidate, "--eval-config", lenient(workspace, extra))
+    assert result.exit_code == (1 if fails else 0), result.output
+    if fails:
+        assert result.stderr.count("gate failed") == 1
+        assert (f"numbers_f1 of the candidate 0.000 is below the lead baseline's {lead:.3f} "
+                f"(candidate − lead {-lead:+.3f}") in result.stderr
+        assert "furthest: local-school-meals 0.000 vs lead 1.000, seed-trump-putin-call" in result.stderr
+        assert "FAIL [numbers_f1_below_lead]" in result.stdout
+        assert f"| {lead:.3f} | +{1 - lead:.3f} | {-lead:+.3f} | below lead **✗** |" in result.stdout
+    else:
+        assert "PASS" in result.stdout
+
+
+def test_a_candidate_above_the_lead_baseline_passes(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    base, candidate = workspace.root / "base-run", workspace.root / "drop-run"
+    out = workspace.root / "cmp"
+    assert run_into(fake, workspace, workspace.base, base).exit_code == 0
+    assert run_into(fake, workspace, workspace.prompts("prompts-drop", DROP), candidate).exit_code == 0
+    after = summary(candidate)
+    lead, model = after["lead_metrics"]["all"], after["metrics"]["all"]
+    assert 1.0 > model["numbers_f1"] > lead["numbers_f1"]  # worse than the base, above the lead
+    result = invoke(fake, "compare", base, candidate, "--eval-config", lenient(workspace),
+                    "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "PASS" in result.stdout
+    figures = (f"| {lead['numbers_f1']:.3f} | +{1 - lead['numbers_f1']:.3f} | "
+               f"+{model['numbers_f1'] - lead['numbers_f1']:.3f} | ok **✓** |")
+    assert figures in result.stdout
+    numbers = next(m for m in json.loads((out / "compare.json").read_text())["metrics"]
+                   if m["metric"] == "numbers_f1")
+    assert numbers["lead"] == pytest.approx(lead["numbers_f1"])
+    assert numbers["base_minus_lead"] == pytest.approx(1 - lead["numbers_f1"])
+    assert numbers["candidate_minus_lead"] == pytest.approx(model["numbers_f1"] - lead["numbers_f1"])
+    assert numbers["lead_checked"] and not numbers["below_lead"]
+
+
+def test_a_run_saved_before_the_lead_still_compares_and_score_adds_it(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    old = workspace.root / "old-run"
+    assert run_into(fake, workspace, workspace.base, old).exit_code == 0
+    cases = results(old)
+    for case in cases:
+        del case["lead_scores"]
+    (old / "results.jsonl").write_text("".join(json.dumps(c) + "\n" for c in cases))
+    saved = json.loads((old / "summary.json").read_text())
+    for key in ("lead_metrics", "model_minus_lead"):
+        del saved["summary"][key]
+    (old / "summary.json").write_text(json.dumps(saved))
+    copy_of_old = workspace.root / "old-copy"
+    shutil.copytree(old, copy_of_old)
+
+    result = invoke(fake, "compare", old, copy_of_old)
+    assert result.exit_code == 0, result.output
+    assert "| numbers_f1 ★ | 1.000 | 1.000 | +0.000 |" in result.stdout
+    assert "| 0 | 0 | ok **✓** | — | — | — |  |" in result.stdout  # no lead: "—"
+    assert "neither run has lead baseline scores" in result.stdout
+
+    calls = fake.calls
+    scored = invoke(fake, "score", old, "--gold", workspace.gold)
+    assert scored.exit_code == 0, scored.output
+    assert fake.calls == calls  # the lead needs no model
+    assert all(case["lead_scores"] is not None for case in results(old))
+    assert summary(old)["lead_metrics"]["all"]["numbers_f1"] is not None
+    after = invoke(fake, "compare", copy_of_old, old)
+    assert after.exit_code == 0 and "neither run has lead" not in after.stdout
 
 
 def test_a_no_op_prompt_change_passes_the_gate(fake: FakeOpenAI, workspace: Workspace) -> None:

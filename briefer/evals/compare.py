@@ -13,7 +13,14 @@ The gate (``[gate]``) fails when
   that the base brief of the same case did not have, naming the case and the number; or
 * a case's candidate brief cites more sentence or number ids that its prompt did not list
   than the base brief did (``meta.invalid_citations``): the model no longer follows the
-  prompt's ids, and what it meant is lost.
+  prompt's ids, and what it meant is lost; or
+* a headline metric of the candidate is worse than the lead baseline's over the same cases
+  (``fail_below_lead``; ``lead_exempt`` lists the metrics not checked): the prompt does no
+  better than copying the article's first sentences.
+
+Each metric also shows the lead baseline's mean and both runs' model − lead (each mean over
+the paired cases where it is defined). The lead is the candidate run's, else the base's; a
+run saved before the lead existed has none (``briefer eval score`` computes it).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from pydantic import BaseModel, Field
 
 from briefer.errors import InputError
 from briefer.evals.dataset import EvalConfig
-from briefer.evals.metrics import METRICS
+from briefer.evals.metrics import METRICS, mean_defined
 from briefer.evals.run import SPLITS, CaseResult, EvalRun, RunSpec, RunStats, in_split, run_stats
 from briefer.numbers import same_value
 
@@ -59,6 +66,14 @@ class MetricComparison(BaseModel):
     tolerance: float | None = None
     regressed: bool = False
     worst: list[CaseDelta] = Field(default_factory=list, description="cases that moved most the wrong way")
+    lead: float | None = Field(default=None, description="the lead baseline's mean")
+    base_minus_lead: float | None = None
+    candidate_minus_lead: float | None = None
+    lead_checked: bool = Field(default=False, description="the below-lead rule applies")
+    below_lead: bool = False
+    below_lead_cases: list[CaseDelta] = Field(
+        default_factory=list, description="cases furthest below the lead (base = the lead's value)"
+    )
 
 
 class NewHallucination(BaseModel):
@@ -70,7 +85,8 @@ class NewHallucination(BaseModel):
 
 class GateFailure(BaseModel):
     rule: str = Field(
-        description="the metric, 'new_hallucinated_number' or 'new_invalid_citations'"
+        description="the metric, 'new_hallucinated_number', 'new_invalid_citations' or "
+        "'<metric>_below_lead'"
     )
     cases: list[str]
     message: str
@@ -85,6 +101,9 @@ class Comparison(BaseModel):
     metrics: list[MetricComparison]
     split_deltas: dict[str, dict[str, float | None]] = Field(description="split -> headline -> delta")
     split_cases: dict[str, int]
+    split_minus_lead: dict[str, dict[str, float | None]] = Field(
+        default_factory=dict, description="split -> headline -> candidate − lead"
+    )
     base_stats: RunStats
     candidate_stats: RunStats
     new_hallucinations: list[NewHallucination] = Field(default_factory=list)
@@ -141,13 +160,73 @@ def compare_metric(
     tolerance = config.gate.tolerance_for(metric) if headline else None
     regressed = tolerance is not None and sign * delta < -tolerance - 1e-12
     worst = sorted((d for d in deltas if sign * d.delta < 0), key=lambda d: sign * d.delta)
-    return MetricComparison(
+    return with_lead(MetricComparison(
         metric=metric, headline=headline, higher_is_better=better,
         base=statistics.fmean(d.base for d in deltas),
         candidate=statistics.fmean(d.candidate for d in deltas),
         delta=delta, ci_low=low, ci_high=high, cases=len(deltas),
         improved=sum(1 for g in gains if g > 1e-12), worsened=sum(1 for g in gains if g < -1e-12),
         tolerance=tolerance, regressed=regressed, worst=worst[:WORST_CASES_SHOWN],
+    ), pairs, config)
+
+
+def case_lead(base: CaseResult, candidate: CaseResult) -> dict[str, float | None] | None:
+    """A paired case's lead baseline scores: the candidate run's, else the base run's."""
+    return candidate.lead_scores if candidate.lead_scores is not None else base.lead_scores
+
+
+def has_lead(pairs: Sequence[tuple[CaseResult, CaseResult]]) -> bool:
+    return bool(pairs) and all(case_lead(b, c) is not None for b, c in pairs)
+
+
+def lead_values(metric: str, pairs: Sequence[tuple[CaseResult, CaseResult]]) -> list[float | None]:
+    return [(case_lead(b, c) or {}).get(metric) for b, c in pairs]
+
+
+def with_lead(
+    result: MetricComparison, pairs: Sequence[tuple[CaseResult, CaseResult]], config: EvalConfig,
+) -> MetricComparison:
+    """``result`` with the lead baseline's mean, both runs' model − lead and the lead rule."""
+    if not has_lead(pairs):
+        return result
+    metric = result.metric
+    lead = mean_defined(lead_values(metric, pairs))
+    base = mean_defined(b.scores.get(metric) for b, _ in pairs)
+    candidate = mean_defined(c.scores.get(metric) for _, c in pairs)
+    sign = 1.0 if result.higher_is_better else -1.0
+    checked = (config.gate.fail_below_lead and result.headline
+               and metric not in config.gate.lead_exempt and lead is not None
+               and candidate is not None)
+    below = checked and candidate is not None and lead is not None and (
+        sign * (candidate - lead) < -1e-12)
+    gaps = [CaseDelta(case=c.id, base=lv, candidate=cv) for (_, c), lv in
+            zip(pairs, lead_values(metric, pairs), strict=True)
+            if lv is not None and (cv := c.scores.get(metric)) is not None and sign * (cv - lv) < 0]
+    gaps.sort(key=lambda d: sign * d.delta)
+    return result.model_copy(update={
+        "lead": lead,
+        "base_minus_lead": None if base is None or lead is None else base - lead,
+        "candidate_minus_lead": None if candidate is None or lead is None else candidate - lead,
+        "lead_checked": checked, "below_lead": below,
+        "below_lead_cases": gaps[:WORST_CASES_SHOWN] if below else [],
+    })
+
+
+def below_lead_failure(result: MetricComparison) -> GateFailure:
+    assert result.candidate_minus_lead is not None and result.lead is not None
+    candidate = result.lead + result.candidate_minus_lead
+    relation = "below" if result.higher_is_better else "above (worse than)"
+    cases = ", ".join(
+        f"{d.case} {d.candidate:.3f} vs lead {d.base:.3f}" for d in result.below_lead_cases
+    ) or "no single case"
+    return GateFailure(
+        rule=f"{result.metric}_below_lead",
+        cases=[d.case for d in result.below_lead_cases],
+        message=(
+            f"{result.metric} of the candidate {candidate:.3f} is {relation} the lead "
+            f"baseline's {result.lead:.3f} (candidate − lead {result.candidate_minus_lead:+.3f}; "
+            f"the lead copies the article's first sentences, no model); furthest: {cases}"
+        ),
     )
 
 
@@ -229,6 +308,7 @@ def compare_runs(base: EvalRun, candidate: EvalRun, config: EvalConfig | None = 
         failures += [hallucination_failure(h) for h in found]
     if config.gate.fail_on_new_invalid_citations:
         failures += [f for b, c in pairs if (f := citation_failure(b, c)) is not None]
+    failures += [below_lead_failure(m) for m in metrics if m.below_lead]
     split_pairs = {s: [(b, c) for b, c in pairs if in_split(b, s)] for s in SPLITS}
     return Comparison(
         base=base.spec, candidate=candidate.spec, paired=paired_ids,
@@ -237,9 +317,10 @@ def compare_runs(base: EvalRun, candidate: EvalRun, config: EvalConfig | None = 
         metrics=metrics,
         split_deltas={s: split_delta(p, config.gate.headline) for s, p in split_pairs.items()},
         split_cases={s: len(p) for s, p in split_pairs.items()},
+        split_minus_lead={s: split_minus_lead(p, config.gate.headline) for s, p in split_pairs.items()},
         base_stats=run_stats(base, config), candidate_stats=run_stats(candidate, config),
         new_hallucinations=found, failures=failures,
-        warnings=comparison_warnings(base, candidate, pairs),
+        warnings=comparison_warnings(base, candidate, pairs) + lead_warnings(pairs, config),
     )
 
 
@@ -251,6 +332,34 @@ def split_delta(
         deltas = case_deltas(metric, pairs)
         out[metric] = statistics.fmean(d.delta for d in deltas) if deltas else None
     return out
+
+
+def split_minus_lead(
+    pairs: Sequence[tuple[CaseResult, CaseResult]], metrics: Sequence[str]
+) -> dict[str, float | None]:
+    """Per metric, the candidate's mean − the lead's over ``pairs`` (None: no lead)."""
+    if not has_lead(pairs):
+        return {metric: None for metric in metrics}
+    out: dict[str, float | None] = {}
+    for metric in metrics:
+        lead = mean_defined(lead_values(metric, pairs))
+        candidate = mean_defined(c.scores.get(metric) for _, c in pairs)
+        out[metric] = None if lead is None or candidate is None else candidate - lead
+    return out
+
+
+def lead_warnings(pairs: Sequence[tuple[CaseResult, CaseResult]], config: EvalConfig) -> list[str]:
+    if not has_lead(pairs):
+        rule = "; the below-lead rule was not checked" if config.gate.fail_below_lead else ""
+        return ["neither run has lead baseline scores (saved before the lead existed); "
+                f"`briefer eval score <run>` computes them{rule}"]
+    differ = [c.id for b, c in pairs
+              if b.lead_scores is not None and c.lead_scores is not None
+              and b.lead_scores != c.lead_scores]
+    if differ:
+        return [f"the lead baseline differs between the runs for {', '.join(differ)} (gold, "
+                "article or baseline changed); the candidate's is used; re-score both"]
+    return []
 
 
 def comparison_warnings(

@@ -207,8 +207,13 @@ class GateConfig(_Config):
     tolerances: dict[str, float] = Field(default_factory=dict, description="per-metric overrides")
     fail_on_new_hallucinated_number: bool = True
     fail_on_new_invalid_citations: bool = True
+    fail_below_lead: bool = True
+    lead_exempt: list[str] = Field(
+        default_factory=lambda: ["schema_valid_rate", "evidence_grounding", "attribution_accuracy"],
+        description="headline metrics not checked against the lead baseline",
+    )
 
-    @field_validator("headline")
+    @field_validator("headline", "lead_exempt")
     @classmethod
     def _known_metrics(cls, names: list[str]) -> list[str]:
         unknown = [name for name in names if name not in METRICS]

@@ -101,6 +101,7 @@ def run_blocks(run: EvalRun, summary: RunSummary) -> list[Block]:
         Heading("Metrics"),
         Para("Means over scored cases; ★ marks the headline metrics the compare gate checks. "
              "Test cases are held out: tune prompts on dev."),
+        Para(LEAD_NOTE),
         metrics_table(summary),
         Heading("Run"),
         stats_table(summary.stats),
@@ -115,15 +116,34 @@ def run_blocks(run: EvalRun, summary: RunSummary) -> list[Block]:
     return blocks
 
 
+LEAD_NOTE = (
+    "lead: the lead baseline, no model (briefer/evals/baseline.py): the first 6 sentences "
+    "without a speaker as claims, the first 10 quantities the prompt lists, the 6 most "
+    "frequent capitalised names, no questions. − lead: the model's mean minus the lead's "
+    "over the same cases (> 0 is better, < 0 for a lower-is-better metric); — when the "
+    "run was saved before the lead existed (re-score it with briefer eval score)."
+)
+
+
 def metrics_table(summary: RunSummary) -> Table:
-    headers = ("metric", *(f"{s} ({summary.case_counts.get(s, 0)})" for s in SPLITS))
+    """Per metric and split: the model's mean, the lead baseline's and model − lead."""
+    headers = tuple(
+        header for s in SPLITS
+        for header in (f"{s} ({summary.case_counts.get(s, 0)})", f"{s} lead", f"{s} − lead")
+    )
+    lead, minus_lead = summary.lead_metrics or {}, summary.model_minus_lead or {}
     rows = []
     for name in METRICS:
         star = " ★" if name in HEADLINE_METRICS else ""
         arrow = "" if METRICS[name].higher_is_better else " (lower is better)"
-        rows.append((Cell(f"{name}{star}{arrow}"),
-                     *(Cell(fmt(summary.metrics.get(s, {}).get(name))) for s in SPLITS)))
-    return Table(headers, rows)
+        cells = [
+            cell for s in SPLITS
+            for cell in (Cell(fmt(summary.metrics.get(s, {}).get(name))),
+                         Cell(fmt(lead.get(s, {}).get(name))),
+                         Cell(signed(minus_lead.get(s, {}).get(name))))
+        ]
+        rows.append((Cell(f"{name}{star}{arrow}"), *cells))
+    return Table(("metric", *headers), rows)
 
 
 def stats_table(stats: RunStats) -> Table:
@@ -240,19 +260,29 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
              f"cases (dev {comparison.split_cases.get('dev', 0)}, test "
              f"{comparison.split_cases.get('test', 0)}). Δ = candidate − base; CI: paired "
              "bootstrap 95%; ★ headline metrics are gated."),
-        Table(("metric", "base", "candidate", "Δ", "95% CI", "improved", "worsened", "gate"),
+        Para("lead: the lead baseline (the article's first sentences, no model) over the same "
+             "cases; base − lead and candidate − lead: each run's mean minus the lead's; vs "
+             "lead: the gate's below-lead rule (exempt metrics are not checked)."),
+        Table(("metric", "base", "candidate", "Δ", "95% CI", "improved", "worsened", "gate",
+               "lead", "base − lead", "candidate − lead", "vs lead"),
               [metric_row(m) for m in sorted(comparison.metrics, key=lambda m: not m.headline)]),
         Heading("Headline Δ by split", 3),
         Table(("metric", *(f"{s} ({comparison.split_cases.get(s, 0)})" for s in SPLITS)),
               [(Cell(name), *(Cell(signed(comparison.split_deltas[s].get(name))) for s in SPLITS))
                for name in comparison.split_deltas.get("all", {})]),
+        Heading("Headline candidate − lead by split", 3),
+        Table(("metric", *(f"{s} ({comparison.split_cases.get(s, 0)})" for s in SPLITS)),
+              [(Cell(name), *(Cell(signed(comparison.split_minus_lead.get(s, {}).get(name)))
+                              for s in SPLITS))
+               for name in comparison.split_minus_lead.get("all", {})]),
         Heading("Run", 3),
         Table(("", "base", "candidate"), stats_rows(comparison.base_stats, comparison.candidate_stats)),
         Heading("Gate", 3),
     ]
     if comparison.passed:
-        blocks.append(Bullets([Cell("PASS: no headline metric dropped beyond its tolerance and "
-                                    "no new hallucinated number", ("ok",))]))
+        blocks.append(Bullets([Cell("PASS: no headline metric dropped beyond its tolerance or "
+                                    "fell below the lead baseline, and no new hallucinated "
+                                    "number", ("ok",))]))
     else:
         blocks.append(Bullets([Cell(f"FAIL [{f.rule}] {f.message}", ("bad",))
                                for f in comparison.failures]))
@@ -271,7 +301,20 @@ def metric_row(m: MetricComparison) -> tuple[Cell, ...]:
     else:
         gate = Cell("ok", ("ok",))
     return (Cell(name), Cell(fmt(m.base)), Cell(fmt(m.candidate)), Cell(signed(m.delta)),
-            Cell(ci), Cell(str(m.improved)), Cell(str(m.worsened)), gate)
+            Cell(ci), Cell(str(m.improved)), Cell(str(m.worsened)), gate,
+            Cell(fmt(m.lead)), Cell(signed(m.base_minus_lead)), Cell(signed(m.candidate_minus_lead)),
+            lead_gate(m))
+
+
+def lead_gate(m: MetricComparison) -> Cell:
+    """The below-lead rule's verdict for one metric."""
+    if m.below_lead:
+        return Cell("below lead", ("bad",))
+    if m.lead_checked:
+        return Cell("ok", ("ok",))
+    if m.headline and m.lead is not None:
+        return Cell("not checked")
+    return Cell()
 
 
 def stats_rows(base: RunStats, candidate: RunStats) -> list[tuple[Cell, ...]]:

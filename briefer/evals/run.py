@@ -9,7 +9,10 @@ as an empty brief; it never stops the run. A run folder holds::
     report.md       for people (see briefer.evals.report)
     report.html
 
-``rescore`` scores a saved run again, offline, against the current gold and metrics.
+Every case is also scored for the lead baseline (``briefer.evals.baseline``: the article's
+first sentences, no model, nothing cached), so the summary shows model, lead and
+model − lead. ``rescore`` scores a saved run again, offline, against the current gold and
+metrics, and computes the lead of a run saved before it existed.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pydantic import BaseModel, Field, ValidationError
 from briefer.backends import Backend, ChatRequest, ChatResponse
 from briefer.config import Settings
 from briefer.errors import InputError
+from briefer.evals.baseline import LEAD_BACKEND, LEAD_MODEL, lead_brief, score_lead
 from briefer.evals.dataset import ArticleResolver, EvalConfig, GoldCase, ResolvedArticle
 from briefer.evals.metrics import CaseDetails, aggregate, score_case
 from briefer.pipeline import Briefer, make_backend
@@ -79,6 +83,9 @@ class CaseResult(BaseModel):
     brief: Brief | None = None
     scores: dict[str, float | None] = Field(default_factory=dict)
     details: CaseDetails | None = None
+    lead_scores: dict[str, float | None] | None = Field(
+        default=None, description="the lead baseline's scores; None: not computed (older run)"
+    )
     seconds: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
@@ -113,6 +120,13 @@ class RunSummary(BaseModel):
     case_counts: dict[str, int] = Field(description="split -> scored cases")
     skipped: dict[str, str] = Field(default_factory=dict, description="case id -> reason")
     failed: dict[str, str] = Field(default_factory=dict, description="case id -> error")
+    lead_metrics: dict[str, dict[str, float | None]] | None = Field(
+        default=None, description="split -> metric -> the lead baseline's mean over the same "
+        "cases; None when a scored case has no lead scores (a run saved before the lead)",
+    )
+    model_minus_lead: dict[str, dict[str, float | None]] | None = Field(
+        default=None, description="split -> metric -> model mean − lead mean"
+    )
 
 
 class EvalRun(BaseModel):
@@ -225,7 +239,7 @@ def run_case(case: GoldCase, resolved: ResolvedArticle, briefer: Briefer, meter:
         id=case.id, split=case.split, topic=case.topic, status="ok" if brief is not None else "failed",
         reason=reason, article=resolved.location, article_sha256=resolved.sha256,
         gold_sha256=case.gold_sha256(), gold=case.brief, brief=brief, scores=score.values,
-        details=score.details, seconds=seconds, tokens_in=usage.prompt_tokens,
+        details=score.details, lead_scores=score_lead(resolved.article, case.brief), seconds=seconds, tokens_in=usage.prompt_tokens,
         tokens_out=usage.completion_tokens, calls=calls, cache_hits=hits,
     )
 
@@ -255,6 +269,36 @@ def run_eval(
         if on_case is not None:
             on_case(result)
     spec.finished_at = utc_now()
+    return EvalRun(spec=spec, cases=results)
+
+
+def lead_run(
+    cases: Sequence[GoldCase], *, resolver: ArticleResolver, gold_dir: Path,
+    cases_pattern: str = "*", split: str | None = None,
+) -> EvalRun:
+    """The lead baseline alone as a run (no model, no prompts): its own report, or a base
+    for ``eval compare``."""
+    now = utc_now()
+    spec = RunSpec(
+        created_at=now, finished_at=now, prompts_dir="-", prompt_version="-", prompt_hash="lead",
+        model=LEAD_MODEL, backend=LEAD_BACKEND, temperature=0.0, max_output_tokens=0,
+        packages=package_versions(), python=platform.python_version(), gold_dir=str(gold_dir),
+        corpus_dir=str(resolver.corpus_root), cases_pattern=cases_pattern, split=split,
+    )
+    results = []
+    for case in cases:
+        resolved = resolver.resolve(case)
+        if resolved.status != "ok" or resolved.article is None:
+            results.append(skipped_result(case, resolved))
+            continue
+        brief = lead_brief(resolved.article)
+        score = score_case(brief, case.brief, resolved.article.text)
+        results.append(CaseResult(
+            id=case.id, split=case.split, topic=case.topic, status="ok",
+            article=resolved.location, article_sha256=resolved.sha256,
+            gold_sha256=case.gold_sha256(), gold=case.brief, brief=brief, scores=score.values,
+            details=score.details, lead_scores=score.values,
+        ))
     return EvalRun(spec=spec, cases=results)
 
 
@@ -292,6 +336,7 @@ def rescore_case(result: CaseResult, case: GoldCase | None, resolver: ArticleRes
         "split": case.split, "topic": case.topic, "gold": case.brief,
         "gold_sha256": case.gold_sha256(), "article_sha256": resolved.sha256,
         "scores": score.values, "details": score.details,
+        "lead_scores": score_lead(resolved.article, case.brief),
     })
 
 
@@ -308,13 +353,34 @@ def summarize(run: EvalRun, config: EvalConfig | None = None) -> RunSummary:
     metrics = {
         split: aggregate([c.scores for c in scored if in_split(c, split)]) for split in SPLITS
     }
+    lead = lead_means(scored)
     return RunSummary(
         stats=run_stats(run, config),
         metrics=metrics,
+        lead_metrics=lead,
+        model_minus_lead=None if lead is None else {
+            split: {name: minus(value, lead[split].get(name)) for name, value in means.items()}
+            for split, means in metrics.items()
+        },
         case_counts={split: sum(1 for c in scored if in_split(c, split)) for split in SPLITS},
         skipped={c.id: c.reason or "" for c in run.cases if c.status == "skipped"},
         failed={c.id: c.reason or "" for c in run.cases if c.status == "failed"},
     )
+
+
+def lead_means(scored: Sequence[CaseResult]) -> dict[str, dict[str, float | None]] | None:
+    """Per split, the lead baseline's means over ``scored``; None if a case lacks them."""
+    lead = [(c, c.lead_scores) for c in scored]
+    if not lead or any(scores is None for _, scores in lead):
+        return None
+    return {
+        split: aggregate([scores for c, scores in lead if scores is not None and in_split(c, split)])
+        for split in SPLITS
+    }
+
+
+def minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
 
 
 def run_stats(run: EvalRun, config: EvalConfig) -> RunStats:
