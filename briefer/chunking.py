@@ -12,15 +12,34 @@ from dataclasses import dataclass
 
 import tiktoken
 
+from briefer.writing_systems import (
+    CJK,
+    SENTENCE_CLOSERS,
+    SENTENCE_STARTS,
+    SENTENCE_STOPS,
+    SPACE_SEPARATED,
+)
+
 GAP_TOKENS = 2
 _PARAGRAPH = re.compile(r"\n\s*\n|\n")
 # A sentence ends at . ! ? (maybe closing a quote or bracket) before white space and a
-# capital or digit; or, with no space at all, between a lowercase word's full stop and a
-# capitalised word: scraped copy (the BBC texts of FRANK among it) often loses the space
-# after a full stop ("came to an end.Whether"), while "U.S." or "3.5m" keep together.
+# capital or digit (or a letter of a script without case: Arabic, Hebrew, Devanagari, ...);
+# or, with no space at all, between a lowercase word's full stop and a capitalised word:
+# scraped copy (the BBC texts of FRANK among it) often loses the space after a full stop
+# ("came to an end.Whether"), while "U.S." or "3.5m" keep together. Marks that end a
+# sentence in other scripts (。！？ । ؟ ۔ ...) need neither space nor capital after them, but
+# keep a closing quote or a second mark ("？！", "。」") with their sentence. Thai and Lao
+# mark the end of a sentence with a space.
+# Every end follows one of the characters of the first look-behind: testing it first makes
+# the split several times faster.
+_STOPS, _CLOSERS = SENTENCE_STOPS, SENTENCE_CLOSERS
 _SENTENCE_END = re.compile(
-    r"""(?:(?<=[.!?])|(?<=[.!?]["'”’)\]]))\s+(?=["“‘'(\[]?[A-Z0-9])"""
+    rf"(?<=[.!?{_STOPS}{_CLOSERS}{SPACE_SEPARATED}])(?:"
+    rf"""(?:(?<=[.!?])|(?<=[.!?][{_CLOSERS}]))\s+(?=["“‘'(\[]?[{SENTENCE_STARTS}])"""
     r"""|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?]["”’])(?=[A-Z][a-z])"""
+    rf"|(?:(?<=[{_STOPS}])|(?<=[{_STOPS}][{_CLOSERS}]))(?![{_STOPS}!?{_CLOSERS}])\s*"
+    rf"|(?<=[!?])(?=[{CJK}])"
+    rf"|(?<=[{SPACE_SEPARATED}])[^\S\n]+(?=[{SPACE_SEPARATED}]))"
 )
 
 

@@ -24,6 +24,7 @@ from functools import cached_property
 from itertools import islice
 
 from briefer.chunking import sentence_spans
+from briefer.errors import InputError
 from briefer.numbers import Quantity, find_quantities
 from briefer.schema import (
     MAX_CONTEXT_CHARS,
@@ -34,12 +35,19 @@ from briefer.schema import (
     ClaimDraft,
     NumberDraft,
 )
+from briefer.writing_systems import CJK, dominant_script
 
 # Quantities worth listing: years, dates and ordinals are not "numbers that matter" in a
 # brief (the prompt said so before citations), and listing them would cost prompt tokens.
 LISTED_KINDS = frozenset({"number", "percent", "money", "score", "time"})
 MAX_LISTED = 48  # per prompt; news puts what matters first, so the first ones are kept
 PHRASE_WORDS = 2  # words after a quantity shown with it: "145 drones, mostly"
+# A word of a phrase; Chinese and Japanese write none, so a few of their characters count
+# as one ("１２３人が死亡" shows "１２３人が死亡", not the rest of the sentence).
+_PHRASE_WORD = re.compile(rf"[{CJK}]{{1,4}}|[^\s{CJK}]+")
+_CJK_CHAR = re.compile(f"[{CJK}]")
+# An article whose sentences average this many characters had no sentence end found.
+UNSPLIT_SENTENCE_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,22 @@ class CitedArticle:
                 )
         return tuple(found)
 
+    def require_sentences(self, label: str) -> None:
+        """Refuse an article in a script whose sentence ends briefer does not know.
+
+        Without them the article is one sentence a paragraph: citations and grounding would
+        have nothing to point at. Latin text is briefed whatever its punctuation.
+        """
+        text = self.text
+        if len(text) / max(len(self.sentences), 1) < UNSPLIT_SENTENCE_CHARS:
+            return
+        script = dominant_script(text)
+        if script != "Latin":
+            raise InputError(
+                f"{label}: {script} text is not supported (briefer finds no sentence ends in it); "
+                "give an article in a language briefer reads (see README, Languages)"
+            )
+
     def excerpt(self, start: int = 0, end: int | None = None) -> Excerpt:
         """What the prompt for ``text[start:end]`` shows: overlapping sentences, clipped."""
         end = len(self.text) if end is None else end
@@ -164,7 +188,7 @@ def _shift(quantity: Quantity, offset: int) -> Quantity:
 def _phrase(text: str, quantity: Quantity, limit: int) -> str:
     """The quantity and the words after it, as the article writes them ("24-year-old man")."""
     end = quantity.end
-    for word in islice(re.finditer(r"\S+", text[quantity.end : limit]), PHRASE_WORDS):
+    for word in islice(_PHRASE_WORD.finditer(text[quantity.end : limit]), PHRASE_WORDS):
         end = quantity.end + word.end()
     return " ".join(text[quantity.start : end].split())
 
@@ -178,7 +202,8 @@ _NOT_UNITS = frozenset(
 _SCALE_SUFFIXES = frozenset({"k", "m", "mn", "b", "bn", "tn", "million", "billion", "trillion"})
 _UNIT_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _TRAILING = ",.;:!?)]\"”’'"
-_CLAUSE_BREAK = re.compile(r"[,;:](?=\s)|[()\[\]]|\s[–—-]\s")  # not the comma of "700,000"
+# Not the comma of "700,000"; the CJK and Arabic commas and colons are breaks too.
+_CLAUSE_BREAK = re.compile(r"[,;:](?=\s)|[、，；：،؛]|[()\[\]]|\s[–—-]\s")
 MIN_CLAUSE_WORDS = 4
 _CONTEXT_STRIP = " .,;:–—-"
 
@@ -255,10 +280,12 @@ def _clause(text: str, sentence: Sentence, quantity: Quantity) -> str:
     half = (MAX_CONTEXT_CHARS - (quantity.end - quantity.start)) // 2
     window_start = max(start, min(quantity.start - half, end - MAX_CONTEXT_CHARS))
     window_end = min(end, window_start + MAX_CONTEXT_CHARS)
-    words = text[window_start:window_end].split()
-    if window_start > start:
+    window = text[window_start:window_end]
+    words = window.split()
+    spaced = _CJK_CHAR.search(window) is None  # Chinese and Japanese: any cut is at a word
+    if window_start > start and spaced:
         words = words[1:]
-    if window_end < end:
+    if window_end < end and spaced:
         words = words[:-1]
     return " ".join(words).strip(_CONTEXT_STRIP)
 

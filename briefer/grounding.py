@@ -25,6 +25,7 @@ from briefer.schema import (
     Number,
     NumberDraft,
 )
+from briefer.writing_systems import script_words
 
 _QUOTES = str.maketrans(
     {
@@ -138,8 +139,9 @@ def normalize_text(text: str) -> str:
 
 
 def content_words(text: str) -> set[str]:
-    words = re.findall(r"[a-z][a-z'-]{2,}", normalize_text(text))
-    return {_stem(word) for word in words if word not in _STOPWORDS}
+    normalized = normalize_text(text)
+    words = re.findall(r"[a-z][a-z'-]{2,}", normalized)
+    return {_stem(word) for word in words if word not in _STOPWORDS} | script_words(normalized)
 
 
 def _stem(word: str) -> str:

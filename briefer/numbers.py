@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from briefer.writing_systems import ascii_digits, cjk_dates, cjk_numbers, has_cjk, parsable
+
 __all__ = [
     "Quantity",
     "find_quantities",
@@ -186,6 +188,7 @@ _MONTHS = {
     )
 }
 _MONTHS |= {full[:3]: full for full in list(_MONTHS)} | {"sept": "september"}
+_MONTH_NAMES = list(_MONTHS)[:12]  # january ... december, for dates given as numbers
 _MONTH_ALT = "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
 
 _STOPWORDS = frozenset(
@@ -619,6 +622,16 @@ def _date_candidates(text: str) -> list[_Cand]:
     return out
 
 
+def _cjk_candidates(text: str, plain: str) -> list[_Cand]:
+    """Chinese and Japanese numbers with scales ("3万", "1億2000万") and dates ("3月12日")."""
+    if text.isascii() or not has_cjk(text):
+        return []
+    out = [_Cand(start, end, value, scale=scale) for start, end, value, scale in cjk_numbers(plain)]
+    for start, end, month, day in cjk_dates(ascii_digits(text)):
+        out.append(_Cand(start, end, Decimal(day or month), "date", _MONTH_NAMES[month - 1]))
+    return out
+
+
 # --- written-out numbers ----------------------------------------------------------------
 
 
@@ -922,16 +935,18 @@ def find_quantities(text: str) -> list[Quantity]:
       has 1-3 digits and no leading zero and every further group exactly 3, so
       ``"in 2015 300 people"`` stays a year and a count.
     """
+    plain = parsable(text)  # other scripts' digits as ASCII, same offsets
     cands = _resolve_overlaps(
-        _numeric_candidates(text)
-        + _date_candidates(text)
-        + _word_candidates(text)
-        + _score_candidates(text)
-        + _duration_candidates(text)
+        _numeric_candidates(plain)
+        + _date_candidates(plain)
+        + _word_candidates(plain)
+        + _score_candidates(plain)
+        + _duration_candidates(plain)
+        + _cjk_candidates(text, plain)
     )
     for cand in cands:
-        _settle(text, cand)
-    _link_ranges(text, cands)
+        _settle(plain, cand)
+    _link_ranges(plain, cands)
     return [
         Quantity(float(c.value), c.unit, text[c.start : c.end], c.start, c.end, c.kind)
         for c in cands

@@ -32,6 +32,7 @@ from briefer.schema import (
     selection_json_schema,
 )
 from briefer.tokens import encoding_for_model, known_model
+from briefer.urls import redact_url
 
 PROMPT_OVERHEAD_MARGIN = 32  # tokens for chat-template wrapping around each message
 # Budgets are counted with tiktoken. Models with other tokenizers (the embedded Qwen, most
@@ -103,6 +104,7 @@ class Briefer:
         started = time.monotonic()
         stats = CallStats()
         cited = CitedArticle(article.text)
+        cited.require_sentences(redact_url(article.url or article.source or article.id))
         chunks = self.chunk(article, cited)
         resolutions = [
             resolve(self._brief_chunk(article, cited, chunk, len(chunks), stats), cited)

@@ -1,13 +1,16 @@
 """Prompt templates: a versioned set of Jinja2 files rendered in a sandbox.
 
 Templates come only from the prompt directory; article text is only ever passed in as a
-variable (its numbered sentences and listed quantities, see ``citations``), so
-``{{ 7*7 }}`` inside an article reaches the model literally.
+variable (its title, source, date, numbered sentences and listed quantities, see
+``citations``), so ``{{ 7*7 }}`` inside an article reaches the model literally. Every
+untrusted string goes through :func:`fenced_text`, inside a fence (``<article>``,
+``<numbers>``, ``<merged_brief>``) that no spelling of its closing tag in the text can end.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +22,18 @@ from jinja2.sandbox import SandboxedEnvironment
 from briefer.citations import Excerpt
 from briefer.errors import InputError
 from briefer.schema import LIST_CAPS, MODEL_MAX_CLAIMS, BriefDraft
+from briefer.urls import redact_url
 
 TEMPLATE_NAMES = ("brief_system.j2", "brief_user.j2", "merge_system.j2", "merge_user.j2")
 CAPS = {**LIST_CAPS, "model_claims": MODEL_MAX_CLAIMS}
 
 Messages = tuple[tuple[str, str], ...]
+
+# The tags that fence untrusted text in the default templates (a swapped set should too).
+FENCES = ("article", "numbers", "merged_brief")
+_FENCE_NAMES = "|".join(FENCES)
+# The "<" of a tag a model may read as one of them: any case, spaces around the slash.
+_FENCE_TAG = re.compile(rf"<(?=\s*/?\s*(?:{_FENCE_NAMES})(?![\w-]))", re.IGNORECASE)
 
 
 def default_prompts_dir() -> Path:
@@ -54,16 +64,14 @@ class PromptSet:
     ) -> Messages:
         common = {"caps": CAPS, "json_mode": json_mode, "schema_json": schema_json}
         user = {
-            "sentences": [
-                {"id": s.id, "text": _fence(s.text, "article")} for s in excerpt.sentences
-            ],
+            "sentences": [{"id": s.id, "text": fenced_text(s.text)} for s in excerpt.sentences],
             "numbers": [
-                {"id": n.id, "label": _fence(n.label, "numbers"), "sentence": n.sentence}
+                {"id": n.id, "label": fenced_text(n.label), "sentence": n.sentence}
                 for n in excerpt.listed
             ],
-            "title": title,
-            "source": source,
-            "date": date,
+            "title": fenced_text(title) if title else None,
+            "source": fenced_text(redact_url(source)) if source else None,
+            "date": fenced_text(date) if date else None,
             "chunk_index": chunk_index,
             "chunk_count": chunk_count,
         }
@@ -89,10 +97,10 @@ class PromptSet:
             ("questions", list(merged.open_questions)),
         ]
         user = {
-            "title": title,
-            "summaries": [_fence(summary, "merged_brief") for summary in summaries],
+            "title": fenced_text(title) if title else None,
+            "summaries": [fenced_text(summary) for summary in summaries],
             "lists": [
-                {"name": name, "cap": CAPS[name], "entries": [_fence(i, "merged_brief") for i in items]}
+                {"name": name, "cap": CAPS[name], "entries": [fenced_text(i) for i in items]}
                 for name, items in lists
             ],
         }
@@ -143,6 +151,13 @@ def _hash_templates(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _fence(text: str, tag: str) -> str:
-    """Keep data from closing the tag it is wrapped in (a cheap prompt-injection guard)."""
-    return text.replace(f"</{tag}>", f"</ {tag}>").replace(f"<{tag}>", f"< {tag}>")
+def fenced_text(text: str) -> str:
+    """Untrusted text (the article, its title, a model's earlier answer) made safe to fence.
+
+    Any opening or closing tag of a fence the prompts use (``</article>``, ``</ARTICLE>``,
+    ``</Article >``, ``< /article>``, a line break before the ``>``, ``<numbers>`` ...)
+    loses its ``<`` to ``&lt;``, so it cannot end the block that holds it or open one; and
+    line breaks become spaces, so the text cannot start a line of its own ("[9] …",
+    "Title: …").
+    """
+    return " ".join(_FENCE_TAG.sub("&lt;", text).split())

@@ -73,6 +73,39 @@ def test_sentence_spans() -> None:
     assert spans[-1].endswith("stayed!")
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # Japanese and Chinese: no space, no capital after 。！？; closing quotes stay
+        (
+            "東京で地震があった。死者は１２３人に上った！本当？！「行く。」と彼は言った。",
+            ["東京で地震があった。", "死者は１２３人に上った！", "本当？！", "「行く。」", "と彼は言った。"],
+        ),
+        ("中国经济增长了５％。政府表示满意？是的。", ["中国经济增长了５％。", "政府表示满意？", "是的。"]),
+        ("政府表示满意!是的.", ["政府表示满意!", "是的."]),
+        # Arabic (a full stop, then a letter without case), Arabic ؟ and Urdu ۔
+        (
+            "قال الوزير إن ٣٤٥ شخصا قتلوا. وأضاف أن الوضع خطير؟ نعم۔ ثم غادر",
+            ["قال الوزير إن ٣٤٥ شخصا قتلوا.", "وأضاف أن الوضع خطير؟", "نعم۔", "ثم غادر"],
+        ),
+        ("यह पहला वाक्य है। यह दूसरा है॥ तीसरा", ["यह पहला वाक्य है।", "यह दूसरा है॥", "तीसरा"]),
+        ("Путин сказал. Россия ответила.", ["Путин сказал.", "Россия ответила."]),
+        ("Ο υπουργός μίλησε. Η βουλή απάντησε.", ["Ο υπουργός μίλησε.", "Η βουλή απάντησε."]),
+        ("Il a dit non. École fermée.", ["Il a dit non.", "École fermée."]),
+        # Thai ends a sentence with a space (not one next to a number)
+        ("วันนี้ฝนตก มีผู้เสียชีวิต 345 คน", ["วันนี้ฝนตก", "มีผู้เสียชีวิต 345 คน"]),
+        # English as before: abbreviations and decimals keep together
+        (
+            "U.S. officials said 3.5m left. The end.Whether it",
+            ["U.S. officials said 3.5m left.", "The end.", "Whether it"],
+        ),
+        ("It rose 2.5 per cent. e.g. this stays", ["It rose 2.5 per cent. e.g. this stays"]),
+    ],
+)
+def test_sentences_end_where_each_script_ends_them(text: str, sentences: list[str]) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text)] == sentences
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     st.lists(

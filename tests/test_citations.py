@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from briefer.citations import MAX_LISTED, CitedArticle, evidence_span, resolve, whole_sentences
+from briefer.errors import InputError
 from briefer.merge import apply_selection
 from briefer.schema import (
     MAX_CLAIMS,
@@ -208,3 +209,37 @@ def test_a_summary_cut_by_its_length_bound_keeps_its_whole_sentences() -> None:
     assert whole_sentences("Trump called Putin. The call was last Thursday,") == "Trump called Putin."
     assert whole_sentences("One sentence, cut off") == "One sentence, cut off"  # nothing whole
     assert whole_sentences("Done. Also done!") == "Done. Also done!"
+
+
+def test_a_japanese_sentence_gives_numbers_a_short_label_and_a_context_around_them() -> None:
+    text = (
+        "海上保安庁は" + "長時間にわたる捜索の結果" * 12 + "、乗客１２３人は全員救助された"
+        + "と発表し" * 20 + "た。次の文。"
+    )
+    article = CitedArticle(text)
+    assert [s.text for s in article.sentences][1:] == ["次の文。"]
+    (listed,) = article.listed
+    assert (listed.quantity.value, listed.quantity.text) == (123, "１２３")
+    assert listed.label == "１２３人は全員救助され"  # two "words" of at most 4 characters each
+    assert "１２３人は全員救助された" in listed.context and len(listed.context) <= 160
+    assert listed.context in text
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("བོད་ཀྱི་གསར་འགྱུར་ ༣༤༥ ། " * 60, "Tibetan"),  # one 1,560-character sentence
+        ("the council met and voted and " * 60, None),  # Latin: briefed as it is
+        ("東京で地震があった。" * 200, None),
+        ("བོད་ཀྱི་གསར་འགྱུར་", None),  # short: one sentence is plausible
+    ],
+)
+def test_an_article_whose_sentences_cannot_be_found_is_refused_by_script(
+    text: str, refused: str | None
+) -> None:
+    article = CitedArticle(text)
+    if refused is None:
+        article.require_sentences("a.txt")
+        return
+    with pytest.raises(InputError, match=rf"^a\.txt: {refused} text is not supported"):
+        article.require_sentences("a.txt")

@@ -529,6 +529,60 @@ def test_units_compatible(a: str | None, b: str | None, expected: bool) -> None:
     assert units_compatible(b, a) is expected
 
 
+# --- other scripts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # digits of other scripts are read as digits; ``text`` keeps the article's wording
+        ("１２３", [(123.0, None, "１２３", "number")]),
+        ("٣٤٥", [(345.0, None, "٣٤٥", "number")]),
+        ("۳۴۵", [(345.0, None, "۳۴۵", "number")]),  # Persian
+        ("१२३", [(123.0, None, "१२३", "number")]),  # Devanagari
+        ("٣٤٥ شخصا", [(345.0, "شخصا", "٣٤٥", "number")]),
+        ("١٬٢٣٤٫٥", [(1234.5, None, "١٬٢٣٤٫٥", "number")]),  # Arabic separators
+        ("١٢٫٥٪", [(12.5, "%", "١٢٫٥٪", "percent")]),
+        ("１２％増", [(12.0, "%", "１２％", "percent")]),
+        ("１２ million", [(12_000_000.0, None, "１２ million", "number")]),
+        # CJK characters end a number as a space would, and name no unit
+        ("死者は１２３人に上った。", [(123.0, None, "１２３", "number")]),
+        ("中国有１２３名士兵", [(123.0, None, "１２３", "number")]),
+        ("被害は１２３，４５６人", [(123.0, None, "１２３", "number"), (456.0, None, "４５６", "number")]),
+        ("사망자 123명", [(123.0, None, "123", "number")]),
+        # CJK scales
+        ("３万人", [(30_000.0, None, "３万", "number")]),
+        ("約1億2000万円", [(120_000_000.0, None, "1億2000万", "number")]),
+        ("2万3千人", [(23_000.0, None, "2万3千", "number")]),
+        ("1万5000人", [(15_000.0, None, "1万5000", "number")]),
+        ("３千万人", [(30_000_000.0, None, "３千万", "number")]),
+        ("3兆円", [(3e12, None, "3兆", "number")]),
+        ("千葉県で5人", [(5.0, None, "5", "number")]),  # 千 alone is no scale
+        ("3万 2万", [(30_000.0, None, "3万", "number"), (20_000.0, None, "2万", "number")]),
+        ("3万5万", [(30_000.0, None, "3万", "number")]),  # scales must fall: not 80,000
+        # Korean scales are parts of words too: a number before one is left out, not misread
+        ("3만명", []),
+        # years and dates
+        ("2024年に", [(2024.0, None, "2024", "year")]),
+        ("3月12日", [(12.0, "march", "3月12日", "date")]),
+        ("１２月", [(12.0, "december", "１２月", "date")]),
+        ("3월 12일", [(12.0, "march", "3월 12일", "date")]),
+        ("13月", [(13.0, None, "13", "number")]),  # no such month
+    ],
+)
+def test_find_quantities_in_other_scripts(
+    text: str, expected: list[tuple[float, str | None, str, str]]
+) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("１２３", 123), ("٣٤٥", 345), ("۱۲۳", 123), ("３万", 30_000)]
+)
+def test_parse_number_reads_other_digits(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
 # --- properties -------------------------------------------------------------------------
 
 _FRAGMENTS = [
@@ -537,6 +591,7 @@ _FRAGMENTS = [
     *str.split("1 12 2015 700,000 1,234.5 3.5 0 $ £ € US$ % m bn k st th"),
     *str.split("½ ¾ p pence million 2\u2009226 9/10 1:35.782 hundredths"),
     *(" ", "  ", "\n", "-", "–", "−", ":", "/", ".", ",", "(", ")", "'s", "é", "İ", "٣"),
+    *("１２", "٬", "٫", "٪", "％", "人", "万", "億", "千", "月", "日", "만", "명", "。"),
 ]
 
 

@@ -8,6 +8,7 @@ import pytest
 from briefer.citations import CitedArticle, Excerpt
 from briefer.errors import InputError
 from briefer.prompts import default_prompts_dir, load_prompts
+from briefer.schema import BriefDraft
 
 STORY = CitedArticle("A story. It has 12 boats.").excerpt()
 EMPTY = Excerpt((), ())
@@ -15,7 +16,7 @@ EMPTY = Excerpt((), ())
 
 def test_default_set_loads_with_version_and_hash() -> None:
     prompts = load_prompts()
-    assert prompts.version == "5"
+    assert prompts.version == "6"
     assert len(prompts.hash) == 16
     system, user = prompts.brief_messages(excerpt=STORY)
     assert system[0] == "system" and "JSON" in system[1]
@@ -24,6 +25,32 @@ def test_default_set_loads_with_version_and_hash() -> None:
     )
     _, empty = prompts.brief_messages(excerpt=EMPTY)
     assert empty[1].endswith("<numbers>\n(none)\n</numbers>")
+
+
+def test_the_title_source_and_date_open_the_fenced_article() -> None:
+    _, user = load_prompts().brief_messages(
+        excerpt=STORY, title="Boats", source="Gazette", date="2024-05-01",
+        chunk_index=1, chunk_count=2,
+    )
+    assert user[1] == (
+        "Write the brief of this part (2 of 2) of a news article.\n\n"
+        "<article>\nTitle: Boats\nSource: Gazette\nDate: 2024-05-01\n\n"
+        "[1] A story.\n[2] It has 12 boats.\n</article>\n\n<numbers>\n1: 12 boats\n</numbers>"
+    )
+
+
+def test_the_merge_prompt_fences_the_title_with_the_brief() -> None:
+    merged = BriefDraft(
+        title="t", summary="s", actors=[], claims=[], numbers=[], open_questions=["Why?"]
+    )
+    _, user = load_prompts().merge_messages(
+        merged=merged, summaries=["One.", "Two."], title="Boats"
+    )
+    assert user[1].startswith(
+        "Condense the brief of a news article, put together from the briefs of its 2 parts.\n\n"
+        "<merged_brief>\nTitle of the article: Boats\n\nSummaries of the parts:\n- One.\n- Two.\n"
+    )
+    assert user[1].endswith("questions (1, all kept):\n1. Why?\n\n</merged_brief>")
 
 
 def test_json_object_mode_puts_the_schema_in_the_prompt() -> None:
