@@ -80,7 +80,7 @@ def load_ledger(day_dir: Path) -> Ledger:
     except OSError as error:
         raise InputError(
             f"{path}: cannot read the Slack ledger ({error.strerror or type(error).__name__}); "
-            "fix its permissions"
+            "make it a file briefer may read"
         ) from None
     try:
         return Ledger.model_validate_json(data)
