@@ -247,7 +247,7 @@ class _Posting:
             aside = move_aside(self.day_dir)
             self.notify(
                 f"briefer: {self.unreadable.path} was unreadable ({self.unreadable.reason}); "
-                f"kept it as {aside.name} and rebuilt the ledger from the channel's history"
+                f"kept it as {aside.name}; rebuilding the ledger from the channel's history"
             )
             self.unreadable = None
         self.ledger.version = Ledger().version

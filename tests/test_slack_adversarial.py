@@ -271,7 +271,7 @@ def test_a_broken_ledger_is_rebuilt_from_history(
     assert rebuilt.exit_code == 0, rebuilt.output
     assert posted_keys(fake_slack) == all_keys(day)  # the missing two only
     (notice,) = [line for line in rebuilt.stderr.splitlines() if "unreadable" in line]
-    assert str(path) in notice and "rebuilt the ledger from the channel's history" in notice
+    assert str(path) in notice and "rebuilding the ledger from the channel's history" in notice
     (aside,) = day.glob(f"{LEDGER_FILE}.unreadable-*")
     assert aside.name in notice and "Traceback" not in rebuilt.output
     assert [e["ts"] for e in ledger(day).values()] == [p["ts"] for p in fake_slack.posts]
