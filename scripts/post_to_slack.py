@@ -8,7 +8,8 @@ environment: SLACK_BOT_TOKEN with --channel (or [slack] channel in briefer.toml)
 header and threads one reply per story; SLACK_WEBHOOK_URL posts every message to the
 webhook's channel. Exit codes are those of ``briefer slack post``: 0 posted (or nothing
 left to post), 1 Slack refused or could not be reached (a re-run posts only what is
-missing), 2 bad usage (no digest, no destination).
+missing), 2 bad usage (no digest, no destination, another post of the day running, an
+unreadable ledger that cannot be rebuilt), 130 interrupted.
 """
 
 from __future__ import annotations

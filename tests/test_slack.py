@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import time
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from briefer import slack_client
 from briefer.cli import cli
 from briefer.digest import (
     Digest,
@@ -81,6 +84,14 @@ def make_digest(stories: list[Story], failures: list[Failure] | None = None) -> 
     )
 
 
+@pytest.fixture(autouse=True)
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every wait between Slack retries, recorded instead of slept."""
+    recorded: list[float] = []
+    monkeypatch.setattr(slack_client, "sleep", recorded.append)
+    return recorded
+
+
 @pytest.fixture
 def day(tmp_path: Path) -> Path:
     folder = tmp_path / "briefings" / "2026-05-04"
@@ -119,6 +130,11 @@ def test_bot_posts_the_header_then_one_thread_reply_per_story(
     )
     assert {r["thread_ts"] for r in replies} == {header["ts"]}
     assert {p["channel"] for p in fake_slack.posts} == {"C123"}
+    keys = [m.key for m in build_messages(load_digest(day))]
+    assert [p["metadata"] for p in fake_slack.posts] == [
+        {"event_type": "briefer_post", "event_payload": {"key": key, "day": "2026-05-04"}}
+        for key in keys
+    ]
     assert all(p["unfurl_links"] is False and p["unfurl_media"] is False for p in fake_slack.posts)
     assert "<https://news.example/1/1?a=1&amp;b=2|Site 1>" in texts(replies[0])
     assert "Failed (1)" in texts(replies[2]) and "HTTP 500" in texts(replies[2])
@@ -134,7 +150,12 @@ def test_bot_posts_the_header_then_one_thread_reply_per_story(
 def test_a_rerun_after_a_failure_posts_only_what_is_missing(
     fake_slack: FakeSlack, day: Path
 ) -> None:
-    fake_slack.enqueue(SlackReply.ok(), SlackReply.ok(), SlackReply.api_error("fatal_error"))
+    fake_slack.enqueue(
+        SlackReply.ok(),
+        SlackReply.ok(),
+        SlackReply.api_error("fatal_error"),
+        method="chat.postMessage",
+    )
     failed = post([str(day), "--channel", "C123"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
     assert failed.exit_code == 1
     assert failed.stderr.strip() == "briefer: error: chat.postMessage failed: fatal_error"
@@ -147,23 +168,43 @@ def test_a_rerun_after_a_failure_posts_only_what_is_missing(
     assert all(p["thread_ts"] == header_ts for p in fake_slack.posts[1:])
 
 
-def test_rate_limit_waits_for_retry_after(fake_slack: FakeSlack, day: Path) -> None:
-    fake_slack.enqueue(SlackReply.ok(), SlackReply.rate_limited(retry_after=1))
-    started = time.monotonic()
+@pytest.mark.parametrize(
+    ("retry_after", "waited"), [("1", 1.0), ("7", 7.0), ("0", 0.0), ("soon", 1.0), ("", 1.0)]
+)
+def test_rate_limit_waits_for_retry_after(
+    fake_slack: FakeSlack, day: Path, waits: list[float], retry_after: str, waited: float
+) -> None:
+    fake_slack.enqueue(
+        SlackReply.ok(), SlackReply.rate_limited(retry_after), method="chat.postMessage"
+    )
     result = post([str(day), "--channel", "C123"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - started >= 1.0
-    assert len(fake_slack.requests) == 5 and len(fake_slack.posts) == 4
+    assert waits == [waited]
+    assert len(fake_slack.calls("chat.postMessage")) == 5 and len(fake_slack.posts) == 4
+
+
+def test_a_rate_limit_too_long_to_wait_stops_and_a_rerun_posts_the_rest(
+    fake_slack: FakeSlack, day: Path, waits: list[float]
+) -> None:
+    fake_slack.enqueue(SlackReply.ok(), SlackReply.rate_limited(3600), method="chat.postMessage")
+    stopped = post([str(day), "--channel", "C123"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
+    assert stopped.exit_code == 1 and waits == []
+    assert stopped.stderr.strip() == (
+        "briefer: error: chat.postMessage failed: ratelimited "
+        "(Slack asked to wait too long; re-run later)"
+    )
+    resumed = post([str(day), "--channel", "C123"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
+    assert resumed.exit_code == 0 and "posted 3 messages" in resumed.stderr
+    assert len({p["text"] for p in fake_slack.posts}) == len(fake_slack.posts) == 4
 
 
 def test_webhook_rate_limit_waits_for_retry_after_and_posts_once(
-    fake_slack: FakeSlack, day: Path
+    fake_slack: FakeSlack, day: Path, waits: list[float]
 ) -> None:
-    fake_slack.enqueue(SlackReply.ok(), SlackReply.rate_limited(retry_after=1))
-    started = time.monotonic()
+    fake_slack.enqueue(SlackReply.ok(), SlackReply.rate_limited(retry_after=2))
     result = post([str(day)], fake_slack, SLACK_WEBHOOK_URL=fake_slack.webhook_url)
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - started >= 1.0
+    assert waits == [2.0]
     assert len(fake_slack.requests) == 5  # the second message was sent twice
     assert fake_slack.requests[1].body == fake_slack.requests[2].body
     texts_posted = [p["text"] for p in fake_slack.posts]
@@ -241,9 +282,6 @@ def test_usage_errors(fake_slack: FakeSlack, day: Path, tmp_path: Path) -> None:
         [str(tmp_path / "nowhere")], fake_slack, SLACK_WEBHOOK_URL=fake_slack.webhook_url
     )
     assert missing.exit_code == 2 and "briefer daily" in missing.stderr
-    (day / LEDGER_FILE).write_text("{not json")
-    broken = post([str(day), "--channel", "C1"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
-    assert broken.exit_code == 2 and "ledger" in broken.stderr and fake_slack.posts == []
 
 
 def test_mentions_and_disguised_links_from_an_article_arrive_escaped(
@@ -367,3 +405,51 @@ def test_post_to_slack_script_wraps_the_cli(
     assert script.main([str(day)]) == 0 and len(fake_slack.posts) == 4
     monkeypatch.chdir(day.parent.parent.parent)
     assert script.main(["--channel", "C1"]) == 2  # today's folder does not exist
+
+
+def test_the_fake_history_speaks_slacks_shapes(fake_slack: FakeSlack) -> None:
+    web = WebClient(token=TOKEN, base_url=fake_slack.api_url, retry_handlers=[])
+    tag = {"event_type": "briefer_post", "event_payload": {"key": "header:1", "day": "d"}}
+    header = web.chat_postMessage(channel="#news", text="header", metadata=tag)
+    channel = header["channel"]
+    assert channel.startswith("C") and re.fullmatch(r"\d{10}\.\d{6}", header["ts"])
+    for n in range(4):
+        web.chat_postMessage(channel=channel, text=f"reply {n}", thread_ts=header["ts"])
+        web.chat_postMessage(channel=channel, text=f"top {n}")
+    plain = web.conversations_history(channel=channel, limit=3)
+    assert [m["text"] for m in plain["messages"]] == ["top 3", "top 2", "top 1"]
+    assert plain["has_more"] is True and plain["response_metadata"]["next_cursor"]
+    rest = web.conversations_history(
+        channel=channel, cursor=plain["response_metadata"]["next_cursor"], limit=3
+    )
+    assert [m["text"] for m in rest["messages"]] == ["top 0", "header"]
+    assert rest["has_more"] is False and "response_metadata" not in rest.data
+    assert "metadata" not in rest["messages"][1]  # only when include_all_metadata is true
+    assert rest["messages"][1]["reply_count"] == 4
+    tagged = web.conversations_history(channel=channel, include_all_metadata=True)
+    assert tagged["messages"][-1]["metadata"] == tag
+    late = web.conversations_history(channel=channel, oldest=rest["messages"][0]["ts"])
+    assert [m["text"] for m in late["messages"]] == ["top 3", "top 2", "top 1"]
+    thread = web.conversations_replies(channel=channel, ts=header["ts"], limit=2)
+    assert [m["text"] for m in thread["messages"]] == ["header", "reply 0"]  # parent first
+    assert thread["has_more"] is True
+    for call, error in (
+        (lambda: web.conversations_history(channel="#news"), "channel_not_found"),
+        (lambda: web.conversations_replies(channel=channel, ts="1.000001"), "thread_not_found"),
+        (
+            lambda: web.chat_postMessage(channel=channel, text="x", metadata={"a": 1}),
+            "invalid_metadata_format",
+        ),
+    ):
+        with pytest.raises(SlackApiError) as failed:
+            call()
+        assert failed.value.response["error"] == error
+    fake_slack.scopes = {"chat:write"}
+    with pytest.raises(SlackApiError) as denied:
+        web.conversations_history(channel=channel)
+    assert denied.value.response.data == {
+        "ok": False,
+        "error": "missing_scope",
+        "needed": "channels:history",
+        "provided": "chat:write",
+    }

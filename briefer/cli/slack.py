@@ -30,7 +30,9 @@ def post(day_dir: Path, channel: str | None, dry_run: bool, config_path: Path | 
     """Post DAY_DIR's digest (briefings/YYYY-MM-DD): the header, then one reply per story.
 
     The day folder's slack-ledger.json records what was posted, so a re-run posts only
-    what is missing. Tokens and webhook URLs are read from the environment, never printed.
+    what is missing; with a bot token, a message a stopped run may have sent is first
+    looked up in the channel's history. Tokens and webhook URLs are read from the
+    environment, never printed.
     """
     config = load_settings(config_path=config_path).slack
     digest = load_digest(day_dir)
@@ -43,7 +45,14 @@ def post(day_dir: Path, channel: str | None, dry_run: bool, config_path: Path | 
             "(set SLACK_BOT_TOKEN to choose one)",
             err=True,
         )
-    report = post_digest(day_dir, digest, target, dry_run=dry_run, show=click.echo)
+    report = post_digest(
+        day_dir,
+        digest,
+        target,
+        dry_run=dry_run,
+        show=click.echo,
+        notify=lambda line: click.echo(line, err=True),
+    )
     if dry_run:
         click.echo(
             f"dry run: {report.planned} messages for {report.destination}, "
@@ -51,8 +60,9 @@ def post(day_dir: Path, channel: str | None, dry_run: bool, config_path: Path | 
             err=True,
         )
     else:
+        found = f", {report.found} found already in Slack" if report.found else ""
         click.echo(
             f"posted {report.posted} messages to {report.destination}, "
-            f"{report.already} were already posted",
+            f"{report.already} were already posted{found}",
             err=True,
         )

@@ -7,27 +7,40 @@
 * ``POST <webhook_url>`` takes a JSON payload and answers ``200 text/plain "ok"``; a payload
   with no ``text``/``blocks``/``attachments`` gets ``400 "no_text"``, bad JSON
   ``400 "invalid_payload"``, any other ``/services/...`` path ``404 "no_service"``.
-* ``POST /api/chat.postMessage`` and ``POST /api/auth.test`` answer like Slack; the bearer
-  token (or a ``token`` form field) must be non-empty, else ``{"ok": false, "error":
-  "not_authed"}``. Other methods answer ``{"ok": false, "error": "unknown_method"}``.
-* Scripted ``SlackReply`` answers (FIFO, any endpoint) replace the normal handling.
+* Web API (JSON or form body, or query string; the bearer token or a ``token`` field must
+  be non-empty, else ``not_authed``): ``auth.test``; ``chat.postMessage`` (``metadata``
+  needs an ``event_type`` string and an ``event_payload`` object, else
+  ``invalid_metadata_format``; a ``#name`` channel is answered with its ``C…`` ID);
+  ``conversations.history`` and ``conversations.replies`` as ``slack_channels`` describes,
+  gated by ``scopes`` (what the token was granted) and ``member_of`` (None: the bot is in
+  every channel; else reading or posting elsewhere is ``not_in_channel``, though
+  ``chat:write.public`` may post). Other methods answer ``unknown_method``.
+* Message ``ts`` are strings ``"<seconds>.<6 digits>"`` from ``clock`` (``time.time``),
+  strictly increasing.
+* Scripted ``SlackReply`` answers (FIFO; for one method, or any endpoint) replace the normal
+  handling; ``accepted_then_drop`` / ``accepted_then_error`` store the message first, as
+  Slack does when the reply is lost. ``hold`` keeps a request waiting until released.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections import deque
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 from urllib.parse import parse_qs
 
-from .web_server import DEFAULT_LIFETIME, Handler, LoopbackServer, redact_headers
+from .slack_channels import HISTORY_METHODS, SlackChannels, metadata
+from .web_server import DEFAULT_LIFETIME, MAX_DELAY, Handler, LoopbackServer, redact_headers
 
 WEBHOOK_PATH = "/services/T000/B000/XXXX"
-TS_BASE_SECONDS = 1_700_000_000
+DEFAULT_SCOPES = frozenset({"chat:write", "channels:history", "groups:history"})
 
-SlackReplyKind = Literal["ok", "rate_limited", "error", "api_error", "drop"]
+SlackReplyKind = Literal[
+    "ok", "rate_limited", "error", "api_error", "drop", "accepted_then_drop", "accepted_then_error"
+]
 
 # How incoming webhooks report errors: HTTP status per error string (text/plain body).
 _WEBHOOK_ERROR_STATUS = {
@@ -52,20 +65,22 @@ class SlackReply:
     kind: SlackReplyKind
     status: int = 200
     error_code: str | None = None
-    retry_after: int = 1
+    retry_after: str = "1"
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    hold: threading.Event | None = None
 
     @classmethod
-    def ok(cls) -> SlackReply:
-        """Handle the request normally (as if nothing were scripted)."""
-        return cls("ok")
+    def ok(cls, *, hold: threading.Event | None = None) -> SlackReply:
+        """Handle the request normally; with ``hold``, store the message, then wait for the
+        event (bounded) before answering."""
+        return cls("ok", hold=hold)
 
     @classmethod
-    def rate_limited(cls, retry_after: int = 1) -> SlackReply:
+    def rate_limited(cls, retry_after: int | str = 1) -> SlackReply:
         """429 with ``Retry-After``; Web API body ``{"ok": false, "error": "ratelimited"}``,
         webhook body ``rate_limited``."""
-        return cls("rate_limited", status=429, retry_after=retry_after)
+        return cls("rate_limited", status=429, retry_after=str(retry_after))
 
     @classmethod
     def error(cls, status: int = 500, *, body: str | None = None) -> SlackReply:
@@ -82,8 +97,18 @@ class SlackReply:
 
     @classmethod
     def drop(cls) -> SlackReply:
-        """Close the TCP connection without any HTTP response."""
+        """Close the TCP connection without any HTTP response (nothing is stored)."""
         return cls("drop")
+
+    @classmethod
+    def accepted_then_drop(cls) -> SlackReply:
+        """Store the message as usual, then close the connection without answering."""
+        return cls("accepted_then_drop")
+
+    @classmethod
+    def accepted_then_error(cls, status: int = 500) -> SlackReply:
+        """Store the message as usual, then answer ``status`` (``internal_error``)."""
+        return cls("accepted_then_error", status=status)
 
 
 class SlackRequest(NamedTuple):
@@ -94,15 +119,24 @@ class SlackRequest(NamedTuple):
     headers: dict[str, str]
 
 
+class _Answer(NamedTuple):
+    status: int
+    payload: dict[str, Any] | str
+
+
 class FakeSlack(LoopbackServer):
     """A loopback Slack (incoming webhook + Web API); see the module docstring."""
 
-    def __init__(self, *, lifetime: float = DEFAULT_LIFETIME) -> None:
+    def __init__(
+        self, *, lifetime: float = DEFAULT_LIFETIME, clock: Callable[[], float] = time.time
+    ) -> None:
         super().__init__(lifetime=lifetime)
-        self._queue: deque[SlackReply] = deque()
+        self._queue: list[tuple[str | None, SlackReply]] = []
         self._posts: list[dict[str, Any]] = []
         self._requests: list[SlackRequest] = []
-        self._ts = itertools.count(1)
+        self.channels = SlackChannels(clock)
+        self.scopes: set[str] = set(DEFAULT_SCOPES)
+        self.member_of: set[str] | None = None
 
     @property
     def webhook_url(self) -> str:
@@ -113,10 +147,11 @@ class FakeSlack(LoopbackServer):
         """Pass as ``base_url`` to ``slack_sdk.WebClient``."""
         return f"{self.origin}/api/"
 
-    def enqueue(self, *replies: SlackReply) -> None:
-        """Script the answers to the next requests (any endpoint), first in first out."""
+    def enqueue(self, *replies: SlackReply, method: str | None = None) -> None:
+        """Script the answers to the next requests, first in first out: to ``method``
+        (e.g. ``"chat.postMessage"``) only, or to any endpoint."""
         with self._lock:
-            self._queue.extend(replies)
+            self._queue.extend((method, reply) for reply in replies)
 
     @property
     def pending(self) -> int:
@@ -136,109 +171,158 @@ class FakeSlack(LoopbackServer):
         with self._lock:
             return list(self._requests)
 
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        """The bodies of every request to one Web API method, in order."""
+        return [r.body for r in self.requests if r.path.split("?")[0] == f"/api/{method}"]
+
+    def channel_id(self, channel: str) -> str:
+        """The ID Slack gives a channel: ``#name`` → ``C…``; an ID is itself."""
+        return self.channels.channel_id(channel)
+
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        ts: str | None = None,
+    ) -> str:
+        """Put a message in a channel as someone else posted it (not counted in ``posts``)."""
+        message: dict[str, Any] = {"type": "message", "user": "U999", "text": text}
+        if metadata is not None:
+            message["metadata"] = metadata
+        if thread_ts is not None:
+            message["thread_ts"] = thread_ts
+        return self.channels.store(channel, message, ts)
+
     # -- serving ----------------------------------------------------------------------------
 
     def _handle(self, request: Handler) -> None:
         raw = request.read_body()
         body = _parse_body(raw, request.headers.get("Content-Type", ""), request.query)
         recorded = {**body, "token": "REDACTED"} if "token" in body else body
+        route = request.route
+        method = route.removeprefix("/api/") if route.startswith("/api/") else None
         with self._lock:
             self._requests.append(
                 SlackRequest(request.path, recorded, redact_headers(request.headers))
             )
-            reply = self._queue.popleft() if self._queue else SlackReply.ok()
-        route = request.route
-        is_webhook = route.startswith("/services/")
+            reply = self._next_reply(method)
         if reply.kind == "drop":
             request.drop()
-        elif reply.kind == "ok":
-            if is_webhook:
-                self._webhook(request, route, raw, body)
-            else:
-                self._web_api(request, route, body)
-        elif is_webhook:
-            self._scripted_webhook(request, reply)
+        elif route.startswith("/services/"):
+            self._webhook(request, route, raw, reply)
+        elif reply.kind in ("ok", "accepted_then_drop", "accepted_then_error"):
+            self._web_api(request, route, body, reply)
         else:
             self._scripted_api(request, reply)
 
-    def _webhook(self, request: Handler, route: str, raw: bytes, body: dict[str, Any]) -> None:
+    def _next_reply(self, method: str | None) -> SlackReply:
+        for index, (wanted, reply) in enumerate(self._queue):
+            if wanted is None or wanted == method:
+                del self._queue[index]
+                return reply
+        return SlackReply.ok()
+
+    def _hold(self, reply: SlackReply) -> None:
+        deadline = time.monotonic() + MAX_DELAY
+        while reply.hold is not None and not reply.hold.wait(0.02):
+            if self.stopping or time.monotonic() > deadline:
+                return
+
+    def _finish(self, request: Handler, reply: SlackReply, answer: _Answer, *, api: bool) -> None:
+        """Answer a request that was handled (and maybe stored) as the script says."""
+        self._hold(reply)
+        if reply.kind == "accepted_then_drop":
+            request.drop()
+        elif reply.kind == "accepted_then_error":
+            if api:
+                self._json(request, reply.status, {"ok": False, "error": "internal_error"})
+            else:
+                request.respond(reply.status, "internal_error")
+        elif isinstance(answer.payload, str):
+            request.respond(answer.status, answer.payload)
+        else:
+            self._json(request, answer.status, answer.payload)
+
+    def _webhook(self, request: Handler, route: str, raw: bytes, reply: SlackReply) -> None:
+        if reply.kind == "rate_limited":
+            request.respond(429, "rate_limited", headers={"Retry-After": reply.retry_after})
+        elif reply.kind == "error":
+            request.respond(reply.status, reply.body or "internal_error")
+        elif reply.kind == "api_error":
+            error = reply.error_code or "invalid_payload"
+            request.respond(_WEBHOOK_ERROR_STATUS.get(error, 400), error)
+        else:
+            self._finish(request, reply, self._webhook_post(request, route, raw), api=False)
+
+    def _webhook_post(self, request: Handler, route: str, raw: bytes) -> _Answer:
         if request.command != "POST" or route != WEBHOOK_PATH:
-            request.respond(404, "no_service")
-            return
+            return _Answer(404, "no_service")
         try:
             payload = json.loads(raw)
         except ValueError:
             payload = None
         if not isinstance(payload, dict):
-            request.respond(400, "invalid_payload")
-            return
+            return _Answer(400, "invalid_payload")
         if not any(payload.get(key) for key in ("text", "blocks", "attachments")):
-            request.respond(400, "no_text")
-            return
+            return _Answer(400, "no_text")
         with self._lock:
             self._posts.append(payload)
-        request.respond(200, "ok")
+        return _Answer(200, "ok")
 
-    def _web_api(self, request: Handler, route: str, params: dict[str, Any]) -> None:
+    def _web_api(
+        self, request: Handler, route: str, params: dict[str, Any], reply: SlackReply
+    ) -> None:
         method = route.removeprefix("/api/")
         if not route.startswith("/api/") or not method:
             request.respond(404, "not found")
             return
-        if not _token(request, params):
-            self._json(request, 200, {"ok": False, "error": "not_authed"})
-            return
-        if method == "auth.test":
-            self._json(
-                request,
-                200,
-                {
-                    "ok": True,
-                    "url": "https://fake-workspace.slack.com/",
-                    "team": "Fake Workspace",
-                    "user": "briefer",
-                    "team_id": "T000",
-                    "user_id": "U000",
-                    "bot_id": "B000",
-                    "is_enterprise_install": False,
-                },
-            )
+        authed = bool(_token(request, params))
+        params = {k: v for k, v in params.items() if k != "token"}
+        if not authed:
+            answer = _Answer(200, {"ok": False, "error": "not_authed"})
+        elif method == "auth.test":
+            answer = _Answer(200, _AUTH_TEST)
         elif method == "chat.postMessage":
-            self._post_message(request, {k: v for k, v in params.items() if k != "token"})
+            answer = self._post_message(params)
+        elif method in HISTORY_METHODS:
+            status, found = self.channels.read(method, params, self.scopes, self.member_of)
+            answer = _Answer(status, found)
         else:
-            self._json(request, 200, {"ok": False, "error": "unknown_method"})
+            answer = _Answer(200, {"ok": False, "error": "unknown_method"})
+        self._finish(request, reply, answer, api=True)
 
-    def _post_message(self, request: Handler, params: dict[str, Any]) -> None:
+    def _post_message(self, params: dict[str, Any]) -> _Answer:
         channel = params.get("channel")
-        if not channel:
-            self._json(request, 200, {"ok": False, "error": "channel_not_found"})
-            return
+        if not channel or not isinstance(channel, str):
+            return _error("channel_not_found")
         if not any(params.get(key) for key in ("text", "blocks", "attachments")):
-            self._json(request, 200, {"ok": False, "error": "no_text"})
-            return
-        with self._lock:
-            n = next(self._ts) * 100
-            ts = f"{TS_BASE_SECONDS + n // 1_000_000}.{n % 1_000_000:06d}"
-            self._posts.append({**params, "ts": ts})
+            return _error("no_text")
+        outside = self.member_of is not None and self.channel_id(channel) not in self.member_of
+        if outside and "chat:write.public" not in self.scopes:
+            return _error("not_in_channel")
+        stored_metadata = metadata(params.get("metadata"))
+        if stored_metadata is False:
+            return _error("invalid_metadata_format")
         message: dict[str, Any] = {
             "type": "message",
             "user": "U000",
             "bot_id": "B000",
+            "app_id": "A000",
             "text": params.get("text", ""),
-            "ts": ts,
         }
-        for key in ("blocks", "attachments", "thread_ts", "metadata"):
+        for key in ("blocks", "attachments", "thread_ts"):
             if key in params:
                 message[key] = params[key]
-        self._json(request, 200, {"ok": True, "channel": channel, "ts": ts, "message": message})
-
-    def _scripted_webhook(self, request: Handler, reply: SlackReply) -> None:
-        if reply.kind == "rate_limited":
-            request.respond(429, "rate_limited", headers={"Retry-After": str(reply.retry_after)})
-        elif reply.kind == "error":
-            request.respond(reply.status, reply.body or "internal_error")
-        else:
-            error = reply.error_code or "invalid_payload"
-            request.respond(_WEBHOOK_ERROR_STATUS.get(error, 400), error)
+        if stored_metadata:
+            message["metadata"] = stored_metadata
+        with self._lock:
+            channel_id = self.channel_id(channel)
+            ts = self.channels.store(channel_id, message)
+            self._posts.append({**params, "ts": ts})
+        return _Answer(200, {"ok": True, "channel": channel_id, "ts": ts, "message": message})
 
     def _scripted_api(self, request: Handler, reply: SlackReply) -> None:
         if reply.kind == "rate_limited":
@@ -246,7 +330,7 @@ class FakeSlack(LoopbackServer):
                 request,
                 429,
                 {"ok": False, "error": "ratelimited"},
-                headers={"Retry-After": str(reply.retry_after)},
+                headers={"Retry-After": reply.retry_after},
             )
         elif reply.kind == "error":
             if reply.body is not None:
@@ -269,6 +353,22 @@ class FakeSlack(LoopbackServer):
             content_type="application/json; charset=utf-8",
             headers=headers,
         )
+
+
+_AUTH_TEST = {
+    "ok": True,
+    "url": "https://fake-workspace.slack.com/",
+    "team": "Fake Workspace",
+    "user": "briefer",
+    "team_id": "T000",
+    "user_id": "U000",
+    "bot_id": "B000",
+    "is_enterprise_install": False,
+}
+
+
+def _error(code: str) -> _Answer:
+    return _Answer(200, {"ok": False, "error": code})
 
 
 def _parse_body(raw: bytes, content_type: str, query: str) -> dict[str, Any]:
