@@ -9,24 +9,27 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
-from charset_normalizer import from_bytes
 from pydantic import BaseModel, ConfigDict
 
+from briefer.decoding import charset_from_content_type, declared_html_charset, decode_bytes
 from briefer.errors import InputError
+from briefer.fetching import DEFAULT_FETCH_DEADLINE, DEFAULT_MAX_BYTES, USER_AGENT, fetch_bytes
 from briefer.schema import ArticleRef
+from briefer.urls import redact_url
 
 DEFAULT_MAX_CHARS = 200_000
-DEFAULT_MAX_BYTES = 5_000_000
-USER_AGENT = "briefer/0.1 (+https://pypi.org/project/briefer/)"
 TEXT_KEYS = ("text", "article", "body", "content")
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ""}
+_HTTP = re.compile(r"^https?://", re.IGNORECASE)
+_ANY_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
 
 class Article(BaseModel):
@@ -66,49 +69,73 @@ def make_article(
 
 
 def load_article(
-    source: str, *, max_chars: int = DEFAULT_MAX_CHARS, timeout: float = 20.0
+    source: str,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    timeout: float = 20.0,
+    fetch_deadline: float = DEFAULT_FETCH_DEADLINE,
 ) -> Article:
     """Load an article from a path, ``-`` (stdin) or an http(s) URL."""
     if source == "-":
         return _from_bytes(read_stdin(), label="stdin", suffix=".txt", max_chars=max_chars)
-    if re.match(r"^https?://", source, re.IGNORECASE):
-        return fetch_article(source, max_chars=max_chars, timeout=timeout)
+    if _HTTP.match(source):
+        return fetch_article(source, max_chars=max_chars, timeout=timeout, deadline=fetch_deadline)
+    scheme = _ANY_SCHEME.match(source)
+    if scheme:
+        raise _unsupported_scheme(source, scheme.group(1).lower())
     return load_file(Path(source), max_chars=max_chars)
 
 
 def read_stdin(max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """All of stdin, or an InputError once it passes ``max_bytes`` (never reads past it)."""
+    if sys.stdin is None:
+        raise InputError("stdin: is closed; pipe the article in, or give a file or URL")
+    return _read_capped(sys.stdin.buffer, label="stdin", max_bytes=max_bytes)
+
+
+def load_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+    """A file's article. Pipes and devices are read with the same byte cap as files."""
+    try:
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise InputError(
+                f"{path}: is a folder; give one article file (briefer daily takes folders)"
+            )
+        if stat.S_ISREG(status.st_mode) and status.st_size > DEFAULT_MAX_BYTES:
+            raise InputError(
+                f"{path}: {status.st_size:,} bytes is over the {DEFAULT_MAX_BYTES:,}-byte limit; "
+                "give one article (split longer text into several files)"
+            )
+        with path.open("rb") as stream:
+            data = _read_capped(stream, label=str(path), max_bytes=DEFAULT_MAX_BYTES)
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: no such file; check the path (or give a URL or - for stdin)"
+        ) from None
+    except OSError as error:
+        raise InputError(
+            f"{path}: cannot read ({error.strerror or type(error).__name__}); "
+            "check the path and its permissions"
+        ) from error
+    return _from_bytes(data, label=str(path), suffix=path.suffix.lower(), max_chars=max_chars)
+
+
+def _read_capped(stream: IO[bytes], *, label: str, max_bytes: int) -> bytes:
+    """All of ``stream``, reading at most ``max_bytes + 1`` bytes; an InputError past the cap."""
     chunks: list[bytes] = []
     received = 0
     while received <= max_bytes:
-        chunk = sys.stdin.buffer.read(max_bytes + 1 - received)
+        chunk = stream.read(max_bytes + 1 - received)
         if not chunk:
             break
         chunks.append(chunk)
         received += len(chunk)
     if received > max_bytes:
         raise InputError(
-            f"stdin: the input is over the {max_bytes:,}-byte limit; "
+            f"{label}: the input is over the {max_bytes:,}-byte limit; "
             "give one article (split longer text into several files)"
         )
     return b"".join(chunks)
-
-
-def load_file(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
-    if not path.exists():
-        raise InputError(f"{path}: no such file; check the path (or give a URL or - for stdin)")
-    if path.is_dir():
-        raise InputError(
-            f"{path}: is a folder; give one article file (briefer daily takes folders)"
-        )
-    size = path.stat().st_size
-    if size > DEFAULT_MAX_BYTES:
-        raise InputError(
-            f"{path}: {size:,} bytes is over the {DEFAULT_MAX_BYTES:,}-byte limit; "
-            "give one article (split longer text into several files)"
-        )
-    data = path.read_bytes()
-    return _from_bytes(data, label=str(path), suffix=path.suffix.lower(), max_chars=max_chars)
 
 
 def fetch_article(
@@ -116,74 +143,33 @@ def fetch_article(
     *,
     max_chars: int = DEFAULT_MAX_CHARS,
     timeout: float = 20.0,
+    deadline: float = DEFAULT_FETCH_DEADLINE,
     client: httpx.Client | None = None,
 ) -> Article:
-    data, content_type = fetch_bytes(url, timeout=timeout, client=client)
-    charset = _charset_from_content_type(content_type)
-    text = decode_bytes(data, label=url, declared=charset)
+    """The article at ``url``; its ``url``, ``source`` and every message are redacted."""
+    shown = redact_url(url)
+    data, content_type = fetch_bytes(url, timeout=timeout, deadline=deadline, client=client)
+    declared = charset_from_content_type(content_type) or declared_html_charset(data)
+    text = decode_bytes(data, label=shown, declared=declared)
+    if "json" in content_type.split(";", 1)[0]:
+        return _from_json(text, label=shown, max_chars=max_chars, url=shown)
     if "html" in content_type or _looks_like_html(text):
-        return _from_html(text, label=url, url=url, max_chars=max_chars)
-    return make_article(text, label=url, source=url, url=url, max_chars=max_chars)
+        return _from_html(text, label=shown, url=shown, max_chars=max_chars)
+    return make_article(text, label=shown, source=shown, url=shown, max_chars=max_chars)
 
 
-def fetch_bytes(
-    url: str,
-    *,
-    timeout: float = 20.0,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    client: httpx.Client | None = None,
-) -> tuple[bytes, str]:
-    """GET ``url`` with a timeout, a size cap and a real user agent: (body, content type)."""
-    own_client = client is None
-    http = client or httpx.Client(
-        timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}
+def _unsupported_scheme(source: str, scheme: str) -> InputError:
+    if scheme == "file":
+        path = source[len("file://") :] or "/"
+        return InputError(f"{source}: file:// URLs are not read; give the path itself ({path})")
+    return InputError(
+        f"{redact_url(source)}: only http:// and https:// URLs are fetched; "
+        "download the article and give the file"
     )
-    try:
-        with http.stream("GET", url) as response:
-            if response.status_code >= 400:
-                raise InputError(
-                    f"{url}: the server answered HTTP {response.status_code}; check the URL"
-                )
-            chunks: list[bytes] = []
-            received = 0
-            for chunk in response.iter_bytes():
-                received += len(chunk)
-                if received > max_bytes:
-                    raise InputError(f"{url}: the page is over the {max_bytes:,}-byte limit")
-                chunks.append(chunk)
-            return b"".join(chunks), response.headers.get("content-type", "").lower()
-    except httpx.HTTPError as error:
-        raise InputError(
-            f"{url}: could not fetch ({type(error).__name__}); check the URL and network"
-        ) from error
-    finally:
-        if own_client:
-            http.close()
-
-
-def decode_bytes(data: bytes, *, label: str, declared: str | None = None) -> str:
-    """Decode article bytes: UTF-8 first, then the declared charset, then a detected one."""
-    if _looks_binary(data):
-        raise InputError(
-            f"{label}: looks like binary data, not an article; give text, Markdown, HTML or JSON"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if declared:
-        try:
-            return data.decode(declared)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError(f"{label}: cannot tell the text encoding; save the file as UTF-8")
-    return str(best)
 
 
 def _from_bytes(data: bytes, *, label: str, suffix: str, max_chars: int) -> Article:
-    text = decode_bytes(data, label=label, declared=_declared_html_charset(data))
+    text = decode_bytes(data, label=label, declared=declared_html_charset(data))
     if suffix == ".json":
         return _from_json(text, label=label, max_chars=max_chars)
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_like_html(text)):
@@ -195,22 +181,73 @@ def _from_bytes(data: bytes, *, label: str, suffix: str, max_chars: int) -> Arti
     )
 
 
-def _from_json(text: str, *, label: str, max_chars: int) -> Article:
+def _from_json(text: str, *, label: str, max_chars: int, url: str | None = None) -> Article:
+    record = _parse_json(text, label=label)
+    if not isinstance(record, dict):
+        raise InputError(
+            f"{label}: the JSON is {_json_kind(record)}, not an object; "
+            'give an object with the article in a "text" field'
+        )
+    body = _json_text(record, label=label)
+    named = ("title", "url", "date")
+    fields = {key: _shown(str(record[key])) for key in named if _scalar(record.get(key))}
+    if url and "url" not in fields:
+        fields["url"] = url
+    source = record.get("source")
+    return make_article(
+        body,
+        label=label,
+        source=_shown(str(source)) if _scalar(source) else label,
+        max_chars=max_chars,
+        **fields,
+    )
+
+
+def _parse_json(text: str, *, label: str) -> Any:
     try:
-        record = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
             f"{label}: invalid JSON ({error.msg} at line {error.lineno}); fix the file"
         ) from error
-    if not isinstance(record, dict):
-        raise InputError(f"{label}: JSON must be an object with a 'text' field")
-    body = next((record[key] for key in TEXT_KEYS if isinstance(record.get(key), str)), None)
-    if body is None:
-        raise InputError(f"{label}: JSON has no text field; add one of: {', '.join(TEXT_KEYS)}")
-    fields = {key: str(record[key]) for key in ("title", "url", "date") if record.get(key)}
-    return make_article(
-        body, label=label, source=str(record.get("source") or label), max_chars=max_chars, **fields
-    )
+    except RecursionError:
+        raise InputError(
+            f"{label}: the JSON is nested too deeply to read; "
+            'give a flat object with the article in a "text" field'
+        ) from None
+    except ValueError as error:  # e.g. an integer over Python's 4,300-digit limit
+        raise InputError(f"{label}: invalid JSON ({error}); fix the file") from error
+
+
+def _json_text(record: dict[str, Any], *, label: str) -> str:
+    present = [key for key in TEXT_KEYS if key in record]
+    for key in present:
+        value = record[key]
+        if isinstance(value, str):
+            return value
+    if present:
+        key = present[0]
+        raise InputError(
+            f"{label}: the JSON field {key!r} is {_json_kind(record[key])}, not a string; "
+            "put the article's text in it as one string"
+        )
+    raise InputError(f"{label}: JSON has no text field; add one of: {', '.join(TEXT_KEYS)}")
+
+
+def _json_kind(value: Any) -> str:
+    kinds = ((bool, "true/false"), (int, "a number"), (float, "a number"), (list, "a list"))
+    if value is None:
+        return "null"
+    return next((name for kind, name in kinds if isinstance(value, kind)), "an object")
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""
+
+
+def _shown(value: str) -> str:
+    """A field as it may be stored: a URL loses its credentials."""
+    return redact_url(value) if _ANY_SCHEME.match(value) else value
 
 
 def _from_html(html: str, *, label: str, url: str | None, max_chars: int) -> Article:
@@ -249,24 +286,23 @@ def _text_title(text: str) -> str | None:
     return None
 
 
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:4096]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
-    return bool(sample) and controls / len(sample) > 0.05
-
-
 def _looks_like_html(text: str) -> bool:
     head = text[:2048].lower()
     return "<html" in head or "<!doctype html" in head or ("<body" in head and "</" in head)
 
 
-def _declared_html_charset(data: bytes) -> str | None:
-    match = re.search(rb"""<meta[^>]+charset=["']?([\w-]+)""", data[:4096], re.IGNORECASE)
-    return match.group(1).decode("ascii") if match else None
-
-
-def _charset_from_content_type(content_type: str) -> str | None:
-    match = re.search(r"charset=([\w-]+)", content_type)
-    return match.group(1) if match else None
+__all__ = [
+    "DEFAULT_FETCH_DEADLINE",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CHARS",
+    "USER_AGENT",
+    "Article",
+    "article_id",
+    "decode_bytes",
+    "fetch_article",
+    "fetch_bytes",
+    "load_article",
+    "load_file",
+    "make_article",
+    "read_stdin",
+]

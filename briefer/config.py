@@ -37,6 +37,7 @@ class Settings(BaseModel):
     api_key: SecretStr | None = Field(default=None, exclude=True)
     model_path: Path | None = None
     timeout: float = Field(default=60.0, gt=0)
+    fetch_deadline: float = Field(default=30.0, gt=0, description="seconds for a whole page fetch")
     max_attempts: int = Field(default=5, ge=1, le=20, description="transport attempts per call")
     max_retry_seconds: float = Field(default=120.0, gt=0)
     reasks: int = Field(default=2, ge=0, le=5, description="re-asks after invalid output")

@@ -36,7 +36,12 @@ def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
     """Brief one article: a file (.txt .md .html .json), - for stdin, or an http(s) URL."""
     settings = settings_from(options)
     check_output(output)  # before the model call, which an unwritable path would waste
-    article = load_article(source, max_chars=settings.max_chars, timeout=settings.timeout)
+    article = load_article(
+        source,
+        max_chars=settings.max_chars,
+        timeout=settings.timeout,
+        fetch_deadline=settings.fetch_deadline,
+    )
     with status("Preparing the model") as update:
         briefer = Briefer(settings)
         update(f"Briefing with {briefer.backend.model} ({briefer.backend.name})")

@@ -322,6 +322,7 @@ class _Page(NamedTuple):
     status: int
     content_type: str
     headers: dict[str, str]
+    drip: float
 
 
 class FakeWeb(LoopbackServer):
@@ -329,7 +330,8 @@ class FakeWeb(LoopbackServer):
 
     ``path`` may carry a query string; an exact ``path?query`` match wins over ``path``.
     HEAD answers with the headers only. Redirects: ``add("/a", "", status=301,
-    headers={"Location": web.url("/b")})``.
+    headers={"Location": web.url("/b")})``. A slow server: ``add("/slow", body, drip=0.2)``
+    sends the headers at once, then one byte of the body every 0.2 s (until the fake stops).
     """
 
     def __init__(self, *, lifetime: float = DEFAULT_LIFETIME) -> None:
@@ -350,12 +352,13 @@ class FakeWeb(LoopbackServer):
         status: int = 200,
         content_type: str = "text/html; charset=utf-8",
         headers: dict[str, str] | None = None,
+        drip: float = 0.0,
     ) -> None:
         if not path.startswith("/"):
             path = "/" + path
         data = body.encode("utf-8") if isinstance(body, str) else body
         with self._lock:
-            self._pages[path] = _Page(data, status, content_type, dict(headers or {}))
+            self._pages[path] = _Page(data, status, content_type, dict(headers or {}), drip)
 
     @property
     def requests(self) -> list[WebRequest]:
@@ -373,7 +376,26 @@ class FakeWeb(LoopbackServer):
             request.respond(405, "method not allowed", headers={"Allow": "GET, HEAD"})
         elif page is None:
             request.respond(404, "<h1>404 Not Found</h1>", content_type="text/html; charset=utf-8")
+        elif page.drip > 0 and request.command == "GET":
+            self._drip(request, page)
         else:
             request.respond(
                 page.status, page.body, content_type=page.content_type, headers=page.headers
             )
+
+    def _drip(self, request: Handler, page: _Page) -> None:
+        """The headers now, then the body a byte at a time, ``page.drip`` seconds apart."""
+        request.send_response(page.status)
+        request.send_header("Content-Type", page.content_type)
+        for name, value in page.headers.items():
+            request.send_header(name, value)
+        request.send_header("Content-Length", str(len(page.body)))
+        request.end_headers()
+        request.wfile.flush()
+        for index in range(len(page.body)):
+            if self.stopping:
+                request.close_connection = True
+                return
+            request.wfile.write(page.body[index : index + 1])
+            request.wfile.flush()
+            self.delay(page.drip)
