@@ -212,6 +212,43 @@ def test_a_late_article_with_new_text_is_briefed_with_its_story(
     assert list(story_files(out)) == [f"{story.id}.json"]
 
 
+@pytest.mark.parametrize(
+    ("late", "sources"),
+    [
+        pytest.param({"evening.md": EVENING}, 2, id="a close title"),
+        pytest.param(
+            {"update.md": MORNING.replace("# Live updates: storm hits the coast", "# Harbour shut")
+             + "\nAt noon the ferries ran again and the school bus kept to the inland road.\n"},
+            2,
+            id="an overlapping text",
+        ),
+        pytest.param({"copy.md": MORNING, "evening.md": EVENING}, 3, id="with a copy as well"),
+    ],
+)
+def test_a_late_article_joins_its_finished_story_as_within_one_run(
+    fake_openai: FakeOpenAI,
+    model: Model,
+    config: Path,
+    tmp_path: Path,
+    late: dict[str, str],
+    sources: int,
+) -> None:
+    folder = tmp_path / "live"
+    folder.mkdir()
+    (folder / "a-morning.md").write_text(MORNING)
+    out = tmp_path / "out"
+    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    for name, text in late.items():
+        (folder / name).write_text(text)
+    result = daily([str(folder)], fake_openai, config, out)
+    assert result.exit_code == 0, result.output
+    assert fake_openai.calls == 2
+    (story,) = load_digest(out / TODAY).stories
+    assert len(story.sources) == sources
+    prompt = fake_openai.requests[-1]["messages"][1]["content"]
+    assert all(text.split("\n")[-2][-40:] in prompt for text in late.values())
+
+
 def test_a_failed_rebrief_keeps_the_finished_brief_and_is_retried(
     fake_openai: FakeOpenAI, model: Model, config: Path, tmp_path: Path
 ) -> None:
