@@ -1,130 +1,87 @@
 """The day run: sources → stories → briefs (concurrent, resumable) → one digest.
 
-The day folder ``<out>/<YYYY-MM-DD>/`` holds everything, state included::
+Everything lives in the day folder ``<out>/<YYYY-MM-DD>/`` (``daystore``): finished stories
+in ``stories/`` (the resume state), the texts they were briefed from in ``articles/``, and
+the digest. The models are in ``daymodels``, the Markdown and HTML in ``digestrender``.
 
-    stories/<story-id>.json   one finished ``Story``, written atomically the moment its brief
-                              is done; this folder *is* the resume state
-    digest.json               the ``Digest``: ordered stories, failures, run stats
-    digest.md, digest.html    the same digest to read (rewritten at the end of every run)
-
-Resume: a re-run loads ``stories/``; pages and files those stories came from are not
-loaded again and cost 0 model calls; everything else (new articles, earlier failures) is
-collected and briefed. A finished brief is never replaced: an article that turns up later
-for a finished story (same text, or a matching title) is added to its sources only. Ctrl-C
-cancels the queued stories, writes the digest (naming them as interrupted) and exits;
-briefs already in flight still land in ``stories/`` when they finish.
+One bad input never costs the day: any failure of one source, page or story (even a bug)
+is recorded as that item's failure with a one-line reason, the rest is briefed and the
+digest is written. Resume: a re-run loads ``stories/``; pages and files those stories came
+from are not loaded again and cost 0 model calls; everything else (new articles, earlier
+failures) is collected and briefed; a finished story that gains a new text is briefed
+again from all of them (``dayplan``), and a finished brief is only ever replaced by its
+successor. Ctrl-C cancels the queued stories, waits at most ``INTERRUPT_GRACE_SECONDS`` for
+briefs in flight, writes the digest (naming the rest as interrupted) and exits.
 
 Importance (the digest's order): ``3 × sources + 1 × grounded actors + 0.5 × grounded
-numbers``; ties go to more sources, then the title. Only grounded items count, so a model
-cannot make a story look important by inventing names or numbers.
+numbers``; ties go to more sources, then the title.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import html
-import os
-import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefer.backends import Backend, ChatRequest, ChatResponse
+from briefer.backends import Backend
 from briefer.config import Settings
-from briefer.errors import BrieferError, InputError
-from briefer.llm import CachedBackend
-from briefer.pipeline import Briefer, make_backend
-from briefer.render import html_page, md_escape, render_html_fragment, render_markdown, safe_url
-from briefer.schema import Brief, Usage
-from briefer.sources import (
-    Collected,
-    Problem,
-    SourcedArticle,
-    Window,
-    collect_articles,
-    missing_local_sources,
+from briefer.daybrief import (
+    INTERRUPT_GRACE_SECONDS,
+    BriefResults,
+    DayObserver,
+    StoryEvent,
+    bounded_briefer,
+    brief_all,
+    group_failure,
 )
-from briefer.stories import StoryGroup, group_stories, merge_material, titles_match
-
-DIGEST_SCHEMA_VERSION = "1.0"
-STORIES_DIR = "stories"
-DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
-SOURCE_WEIGHT, ACTOR_WEIGHT, NUMBER_WEIGHT = 3.0, 1.0, 0.5
-SPARE_WORKERS = 2  # threads beyond --concurrency, preparing stories for the next free slot
-
-FailureStage = Literal["source", "fetch", "brief", "interrupted"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SourceLink(_Model):
-    """One article of a story: where it was found and what it is."""
-
-    key: str = Field(description="normalised URL or file path: how a re-run recognises it")
-    article_id: str
-    title: str | None = None
-    site: str | None = None
-    url: str | None = None
-    path: str | None = None
-    date: str | None = None
-
-
-class Story(_Model):
-    id: str
-    importance: float
-    sources: list[SourceLink]
-    brief: Brief
-    briefed_at: str
-
-
-class Failure(_Model):
-    stage: FailureStage
-    item: str = Field(description="the URL, file, source or story title that failed")
-    reason: str
-    story_id: str | None = None
-    sources: list[SourceLink] = Field(default_factory=list)
+from briefer.daymodels import (
+    DIGEST_SCHEMA_VERSION,
+    Digest,
+    DigestStats,
+    Failure,
+    SourceLink,
+    Story,
+    importance,
+)
+from briefer.dayplan import StoryPlan, plan_stories
+from briefer.daystore import (
+    DIGEST_FILES,
+    STORIES_DIR,
+    DayState,
+    SetAside,
+    day_lock,
+    load_article,
+    load_digest,
+    load_stories,
+    open_day_folder,
+    recover_stories,
+    save_story,
+    write_atomic,
+    write_digest,
+)
+from briefer.digestrender import (
+    digest_html,
+    digest_markdown,
+    digest_summary,
+    digest_title,
+    link_label,
+    plural,
+)
+from briefer.errors import InputError
+from briefer.schema import Usage
+from briefer.sources import Collected, Problem, Window, collect_articles, missing_local_sources
+from briefer.urls import redact_url
 
 
-class DigestStats(_Model):
-    articles: int = Field(0, description="unique articles this run saw (resumed ones too)")
-    duplicates: int = 0
-    outside_window: int = 0
-    stories: int = 0
-    resumed: int = Field(0, description="finished stories found in the day folder")
-    briefed: int = 0
-    failed: int = 0
-    model_calls: int = 0
-    cache_hits: int = 0
-    usage: Usage = Field(default_factory=Usage)
-    seconds: float = 0.0
-
-
-class Digest(_Model):
-    schema_version: str = DIGEST_SCHEMA_VERSION
-    date: str
-    generated_at: str
-    stories: list[Story] = Field(description="most important first")
-    failures: list[Failure]
-    stats: DigestStats
-
-    @property
-    def complete(self) -> bool:
-        return not self.failures
-
-
-class DailyOptions(_Model):
+class DailyOptions(BaseModel):
     """The ``[daily]`` section of briefer.toml; command-line flags override it."""
+
+    model_config = ConfigDict(extra="forbid")
 
     sources: list[str] = Field(default_factory=list)
     out: Path = Path("briefings")
@@ -170,26 +127,6 @@ def check_sources(sources: Sequence[str], *, where: str | None = None) -> None:
     )
 
 
-# -- progress ---------------------------------------------------------------------------------
-
-
-class StoryEvent(NamedTuple):
-    status: Literal["done", "cached", "failed"]
-    title: str
-    tokens: int = 0
-    reason: str | None = None
-
-
-class DayObserver:
-    """What a day run reports as it goes; the CLI shows it, the library default ignores it."""
-
-    def collected(self, summary: str, *, to_brief: int, resumed: int) -> None:
-        """Sources are read: ``to_brief`` stories will be briefed, ``resumed`` were done."""
-
-    def story(self, event: StoryEvent) -> None:
-        """One story finished or failed."""
-
-
 # -- the run ----------------------------------------------------------------------------------
 
 
@@ -205,38 +142,80 @@ def run_day(
     """Brief the day's sources into ``<out>/<day>/``; see the module docstring.
 
     ``backend`` replaces the one ``settings`` describe (tests, benchmarks); either way at
-    most ``options.concurrency`` model calls are in flight.
+    most ``options.concurrency`` model calls are in flight. Nothing is fetched, briefed or
+    written when a local source is missing or ``options.out`` cannot be written (InputError).
     """
-    started = time.monotonic()
     check_sources(options.sources)  # before the day folder exists
     observer = observer or DayObserver()
     day_dir = options.out / day.isoformat()
-    (day_dir / STORIES_DIR).mkdir(parents=True, exist_ok=True)
+    open_day_folder(options.out, day_dir)
     with day_lock(day_dir, "daily"):
-        finished = load_stories(day_dir)
-        collected = _collect(
-            options, settings, finished, briefing_window(day, options.window_hours, now)
-        )
-        plan = plan_stories(collected.articles, finished)
-        finished.update((s.id, save_story(day_dir, s)) for s in plan.updated)
-        summary = _collected_summary(collected)
-        observer.collected(summary, to_brief=len(plan.groups), resumed=len(finished))
-        results = _Results(resumed=len(finished))
+        run = _DayRun(day_dir, day, recover_stories(day_dir))
+        for aside in run.set_aside:
+            observer.notice(
+                f"{day_dir / STORIES_DIR / (aside.story_id + '.json')}: unreadable story file "
+                f"({aside.reason}); set aside as {aside.path.name}, its articles are briefed "
+                "again if they are among today's sources"
+            )
         try:
-            _brief_all(
-                plan.groups,
-                results,
+            run.collected = _collect(
+                options, settings, run.finished, briefing_window(day, options.window_hours, now)
+            )
+            run.plan = plan_stories(
+                run.collected.articles, run.finished, lambda aid: load_article(day_dir, aid)
+            )
+            run.finished.update((s.id, save_story(day_dir, s)) for s in run.plan.updated)
+            observer.collected(
+                _collected_summary(run.collected),
+                to_brief=len(run.plan.groups),
+                resumed=len(run.finished),
+            )
+            brief_all(
+                run.plan,
+                run.results,
                 day_dir=day_dir,
                 concurrency=options.concurrency,
-                make_briefer=lambda: _bounded_briefer(settings, backend, options.concurrency),
+                make_briefer=lambda stop: bounded_briefer(
+                    settings, backend, options.concurrency, stop
+                ),
                 max_chars=settings.max_chars,
                 observer=observer,
             )
         except KeyboardInterrupt:  # what is finished goes in the digest; the rest is named
-            results.interrupt([g for g in plan.groups if g.id not in results.settled])
-            _finish(day_dir, day, finished, collected, results, started)
+            run.interrupt(options.sources)
+            run.finish()
             raise
-        return _finish(day_dir, day, finished, collected, results, started)
+        return run.finish()
+
+
+class _DayRun:
+    def __init__(self, day_dir: Path, day: date, state: DayState) -> None:
+        self.started = time.monotonic()
+        self.day_dir, self.day = day_dir, day
+        self.finished: dict[str, Story] = state.stories
+        self.set_aside: list[SetAside] = state.set_aside
+        self.collected: Collected | None = None
+        self.plan: StoryPlan | None = None
+        self.results = BriefResults(resumed=len(self.finished))
+
+    def interrupt(self, sources: Sequence[str]) -> None:
+        if self.plan is None:
+            reason = "the run was stopped while collecting the day's sources; run it again"
+            self.results.failures += [
+                Failure(stage="interrupted", item=redact_url(source), reason=reason)
+                for source in sources
+            ]
+            return
+        reason = "the run was stopped before this story was briefed"
+        for group in self.plan.groups:
+            if group.id not in self.results.settled:
+                self.results.failures.append(group_failure(group, "interrupted", reason, self.plan))
+                self.results.settled.add(group.id)
+
+    def finish(self) -> Digest:
+        digest = _assemble(self, time.monotonic() - self.started)
+        write_digest(self.day_dir, digest)
+        return digest
 
 
 def _collect(
@@ -252,19 +231,6 @@ def _collect(
     )
 
 
-def _finish(
-    day_dir: Path,
-    day: date,
-    finished: dict[str, Story],
-    collected: Collected,
-    results: _Results,
-    started: float,
-) -> Digest:
-    digest = _assemble(day, finished, collected, results, time.monotonic() - started)
-    write_digest(day_dir, digest)
-    return digest
-
-
 def briefing_window(day: date, hours: float, now: datetime | None = None) -> Window:
     """Feed entries from ``hours`` before the end of ``day`` (or before now, if earlier)."""
     now = now or datetime.now().astimezone()
@@ -272,213 +238,26 @@ def briefing_window(day: date, hours: float, now: datetime | None = None) -> Win
     return Window(start=min(now, end_of_day) - timedelta(hours=hours), end=end_of_day)
 
 
-@dataclass
-class StoryPlan:
-    groups: list[StoryGroup] = field(default_factory=list)
-    """New stories to brief."""
-    updated: list[Story] = field(default_factory=list)
-    """Finished stories with late sources added (their briefs are kept as they are)."""
-
-
-def plan_stories(articles: Sequence[SourcedArticle], finished: dict[str, Story]) -> StoryPlan:
-    """Split the collected articles between finished stories and new story groups."""
-    owner_of_article = {link.article_id: s.id for s in finished.values() for link in s.sources}
-    late: dict[str, list[SourcedArticle]] = {}
-    fresh: list[SourcedArticle] = []
-    for item in articles:
-        owner = owner_of_article.get(item.article.id) or _owner_by_title(item, finished)
-        if owner:
-            late.setdefault(owner, []).append(item)
-        else:
-            fresh.append(item)
-    updated = [_with_sources(finished[owner], items) for owner, items in late.items()]
-    return StoryPlan(group_stories(fresh), [s for s in updated if s is not finished[s.id]])
-
-
-def _owner_by_title(item: SourcedArticle, finished: dict[str, Story]) -> str | None:
-    for story in finished.values():
-        if any(titles_match(item.article.title, link.title) for link in story.sources):
-            return story.id
-    return None
-
-
-def _with_sources(story: Story, items: Sequence[SourcedArticle]) -> Story:
-    return _with_links(story, [link for item in items for link in source_links(item)])
-
-
-def _with_links(story: Story, links: Sequence[SourceLink]) -> Story:
-    """``story`` plus the links it does not have yet (the same object when none are new)."""
-    known = {link.key for link in story.sources}
-    extra = [link for link in links if link.key not in known]
-    if not extra:
-        return story
-    sources = [*story.sources, *extra]
-    update = {"sources": sources, "importance": importance(story.brief, len(sources))}
-    return story.model_copy(update=update)
-
-
-def source_links(item: SourcedArticle) -> list[SourceLink]:
-    article = item.article
-    links = []
-    for location, key in zip(item.locations, item.keys, strict=True):
-        is_url = key.startswith("url:")
-        links.append(
-            SourceLink(
-                key=key,
-                article_id=article.id,
-                title=article.title,
-                site=article.source,
-                url=location if is_url else article.url,
-                path=None if is_url else location,
-                date=article.date,
-            )
-        )
-    return links
-
-
-def importance(brief: Brief, source_count: int) -> float:
-    grounded_actors = sum(actor.grounded for actor in brief.actors)
-    grounded_numbers = sum(number.grounded for number in brief.numbers)
-    return (
-        SOURCE_WEIGHT * source_count
-        + ACTOR_WEIGHT * grounded_actors
-        + NUMBER_WEIGHT * grounded_numbers
-    )
-
-
-def make_story(group: StoryGroup, brief: Brief) -> Story:
-    sources = [link for member in group.members for link in source_links(member)]
-    return Story(
-        id=group.id,
-        importance=importance(brief, len(sources)),
-        sources=sources,
-        brief=brief,
-        briefed_at=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-
-
-@dataclass
-class _Results:
-    resumed: int = 0
-    stories: list[Story] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    settled: set[str] = field(default_factory=set)
-
-    def interrupt(self, groups: Sequence[StoryGroup]) -> None:
-        for group in groups:
-            self.failures.append(
-                _group_failure(
-                    group, "interrupted", "the run was stopped before this story was briefed"
-                )
-            )
-            self.settled.add(group.id)
-
-
-def _brief_all(
-    groups: Sequence[StoryGroup],
-    results: _Results,
-    *,
-    day_dir: Path,
-    concurrency: int,
-    make_briefer: Callable[[], Briefer],
-    max_chars: int,
-    observer: DayObserver,
-) -> None:
-    if not groups:
-        return
-    briefer = make_briefer()
-    # Longest material first: the slowest stories start early, so the run ends sooner.
-    ordered = sorted(groups, key=lambda g: g.size, reverse=True)
-    # More threads than model slots: a story's chunking and grounding (CPU) run while the
-    # other stories' model calls hold the slots, so the slots never sit idle.
-    pool = ThreadPoolExecutor(
-        max_workers=concurrency + SPARE_WORKERS, thread_name_prefix="briefer-brief"
-    )
-    try:
-        futures = {
-            pool.submit(_brief_and_save, briefer, group, day_dir, max_chars): group
-            for group in ordered
-        }
-        for future in as_completed(futures):
-            observer.story(_settle(futures[future], future, results))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-class BoundedBackend:
-    """A backend that lets at most ``limit`` calls through at once, from any number of threads."""
-
-    def __init__(self, inner: Backend, limit: int) -> None:
-        self.inner = inner
-        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
-        self._slots = threading.BoundedSemaphore(limit)
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        with self._slots:
-            return self.inner.complete(request)
-
-
-def _bounded_briefer(settings: Settings, backend: Backend | None, concurrency: int) -> Briefer:
-    """One ``Briefer`` (one client, one response cache) shared by every worker thread."""
-    backend = backend or make_backend(settings)
-    if isinstance(backend, CachedBackend):  # a cache hit or write must not hold a model slot
-        bounded: Backend = CachedBackend(BoundedBackend(backend.inner, concurrency), backend.cache)
-    else:
-        bounded = BoundedBackend(backend, concurrency)
-    return Briefer(settings, backend=bounded)
-
-
-def _brief_and_save(briefer: Briefer, group: StoryGroup, day_dir: Path, max_chars: int) -> Story:
-    """Runs in a worker: the story is on disk before the main thread hears of it."""
-    brief = briefer.brief(merge_material(group, max_chars=max_chars))
-    return save_story(day_dir, make_story(group, brief))
-
-
-def _settle(group: StoryGroup, future: Future[Story], results: _Results) -> StoryEvent:
-    results.settled.add(group.id)
-    try:
-        story = future.result()
-    except BrieferError as error:
-        return _failed(group, error.message, results)
-    except Exception as error:  # a bug must not cost the rest of the day; it is named
-        return _failed(group, f"unexpected {type(error).__name__}: {error}", results)
-    results.stories.append(story)
-    meta = story.brief.meta
-    status: Literal["done", "cached"] = "cached" if meta.calls == 0 else "done"
-    tokens = meta.usage.prompt_tokens + meta.usage.completion_tokens
-    return StoryEvent(status, story.brief.title, tokens)
-
-
-def _failed(group: StoryGroup, reason: str, results: _Results) -> StoryEvent:
-    failure = _group_failure(group, "brief", reason)
-    results.failures.append(failure)
-    return StoryEvent("failed", failure.item, reason=reason)
-
-
-def _group_failure(group: StoryGroup, stage: FailureStage, reason: str) -> Failure:
-    first = group.members[0]
-    item = first.article.title or first.locations[0]
-    links = [link for member in group.members for link in source_links(member)]
-    return Failure(stage=stage, item=item, reason=reason, story_id=group.id, sources=links)
-
-
-def _assemble(
-    day: date,
-    finished: dict[str, Story],
-    collected: Collected,
-    results: _Results,
-    seconds: float,
-) -> Digest:
-    stories = order_stories([*finished.values(), *results.stories])
-    failures = [*(_problem_failure(p) for p in collected.problems), *results.failures]
+def _assemble(run: _DayRun, seconds: float) -> Digest:
+    results = run.results
+    collected = run.collected or Collected()
+    kept = [s for s in run.finished.values() if s.id not in results.replaced]
+    stories = order_stories([*kept, *results.stories])
+    failures = [
+        *(_problem_failure(p) for p in collected.problems),
+        *results.failures,
+        *_lost_stories(run),
+    ]
     new_metas = [s.brief.meta for s in results.stories]
     stats = DigestStats(
         articles=len(collected.articles) + len(collected.known),
         duplicates=collected.duplicates,
         outside_window=collected.outside_window,
+        over_limit=collected.over_limit,
         stories=len(stories),
         resumed=results.resumed,
         briefed=len(results.stories),
+        rebriefed=len(results.replaced),
         failed=len(failures),
         model_calls=sum(m.calls for m in new_metas),
         cache_hits=sum(m.cache_hits for m in new_metas),
@@ -486,12 +265,28 @@ def _assemble(
         seconds=round(seconds, 3),
     )
     return Digest(
-        date=day.isoformat(),
+        date=run.day.isoformat(),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         stories=stories,
         failures=failures,
         stats=stats,
     )
+
+
+def _lost_stories(run: _DayRun) -> list[Failure]:
+    """Set-aside story files whose story this run did not brief again."""
+    planned = {g.id for g in run.plan.groups} if run.plan else set()
+    return [
+        Failure(
+            stage="brief",
+            item=f"{STORIES_DIR}/{aside.story_id}.json",
+            reason=f"the finished story's file was unreadable ({aside.reason}) and is set aside "
+            f"as {aside.path.name}; its articles were not among today's sources to brief again",
+            story_id=aside.story_id,
+        )
+        for aside in run.set_aside
+        if aside.story_id not in planned
+    ]
 
 
 def order_stories(stories: Sequence[Story]) -> list[Story]:
@@ -510,211 +305,17 @@ def _collected_summary(collected: Collected) -> str:
         parts.append(f"{collected.duplicates} duplicates")
     if collected.outside_window:
         parts.append(f"{collected.outside_window} feed entries outside the window")
+    if collected.over_limit:
+        parts.append(f"{collected.over_limit} more not taken (--max-articles)")
     if collected.problems:
         parts.append(f"{len(collected.problems)} failed to load")
     return ", ".join(parts)
 
 
-# -- state on disk ----------------------------------------------------------------------------
-
-
-def write_atomic(path: Path, text: str, *, durable: bool = True) -> None:
-    """Write via a temporary file in the same folder and ``os.replace``: all or nothing.
-
-    ``durable`` also syncs the data to disk first, so a power cut cannot leave an empty file
-    behind the new name; files that every run rebuilds skip that cost.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide the digest from a web server
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-@contextlib.contextmanager
-def day_lock(day_dir: Path, name: str) -> Iterator[None]:
-    """One ``briefer daily`` (or one Slack post) per day folder at a time."""
-    day_dir.mkdir(parents=True, exist_ok=True)
-    with open(day_dir / f".{name}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(
-                f"{day_dir}: another briefer {name} run is using this folder; wait for it"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def load_stories(day_dir: Path) -> dict[str, Story]:
-    """The finished stories in ``day_dir``; unreadable files are ignored (briefed again)."""
-    stories = (_read_story(path) for path in sorted((day_dir / STORIES_DIR).glob("*.json")))
-    return {story.id: story for story in stories if story is not None}
-
-
-def save_story(day_dir: Path, story: Story) -> Story:
-    """Write ``story``; a brief already on disk for the same id is kept, only sources are added."""
-    path = day_dir / STORIES_DIR / f"{story.id}.json"
-    existing = _read_story(path)
-    if existing is not None:
-        story = _with_links(existing, story.sources)
-    write_atomic(path, story.model_dump_json(indent=2) + "\n")
-    return story
-
-
-def _read_story(path: Path) -> Story | None:
-    try:
-        return Story.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError):
-        return None
-
-
-def write_digest(day_dir: Path, digest: Digest) -> None:
-    """The three digest files; not synced, as they are rebuilt from ``stories/`` every run."""
-    write_atomic(day_dir / "digest.md", digest_markdown(digest), durable=False)
-    write_atomic(day_dir / "digest.html", digest_html(digest), durable=False)
-    write_atomic(day_dir / "digest.json", digest.model_dump_json(indent=2) + "\n", durable=False)
-
-
-def load_digest(day_dir: str | Path) -> Digest:
-    """The digest a ``briefer daily`` run wrote to ``day_dir`` (``briefings/YYYY-MM-DD``)."""
-    path = Path(day_dir) / "digest.json"
-    try:
-        return Digest.model_validate_json(path.read_bytes())
-    except FileNotFoundError:
-        raise InputError(
-            f"{day_dir}: no digest.json; run briefer daily for that day first"
-        ) from None
-    except (OSError, ValidationError) as error:
-        raise InputError(
-            f"{path}: not a readable digest ({type(error).__name__}); run briefer daily again"
-        ) from error
-
-
-# -- rendering --------------------------------------------------------------------------------
-
-
-def digest_title(digest: Digest) -> str:
-    return f"Daily briefing — {digest.date}"
-
-
-def digest_summary(digest: Digest) -> str:
-    """``"12 stories from 30 articles · 2 failed"``."""
-    stats = digest.stats
-    stories = plural(len(digest.stories), "story", "stories")
-    text = f"{stories} from {plural(stats.articles, 'article')}"
-    return text + (f" · {len(digest.failures)} failed" if digest.failures else "")
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """``plural(1, "story", "stories")`` is "1 story"; ``plural(3, "source")`` "3 sources"."""
-    return f"{count} {one if count == 1 else many or one + 's'}"
-
-
-def link_label(link: SourceLink) -> str:
-    """``"Title (site)"`` for a page (or whichever of them it has, else the URL); the title
-    or the file name for a file."""
-    if not link.url:
-        return link.title or Path(link.path or link.key).name
-    if link.title and link.site and link.site not in link.title:
-        return f"{link.title} ({link.site})"
-    return link.title or link.site or link.url
-
-
-def digest_markdown(digest: Digest) -> str:
-    lines = [
-        f"# {md_escape(digest_title(digest))}",
-        "",
-        f"_{md_escape(digest_summary(digest))}_",
-        "",
-    ]
-    if digest.stories:
-        lines += ["## Contents", ""]
-        lines += [
-            f"{rank}. {md_escape(s.brief.title)} ({plural(len(s.sources), 'source')})"
-            for rank, s in enumerate(digest.stories, start=1)
-        ]
-        lines.append("")
-    for rank, story in enumerate(digest.stories, start=1):
-        body = render_markdown(story.brief, heading_level=2).split("\n", 1)[1]
-        lines += [f"## {rank}. {md_escape(story.brief.title)}", body.rstrip("\n"), ""]
-        lines += ["**Sources:** " + " · ".join(_md_link(link) for link in story.sources), ""]
-    if digest.failures:
-        lines += [
-            f"## Failed ({len(digest.failures)})",
-            "",
-            "A re-run of the same day retries these.",
-            "",
-        ]
-        lines += [
-            f"- **{f.stage}** {md_escape(f.item)}: {md_escape(f.reason)}" for f in digest.failures
-        ]
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _md_link(link: SourceLink) -> str:
-    url = safe_url(link.url)
-    label = md_escape(link_label(link))
-    return f"[{label}](<{url}>)" if url else label
-
-
-DIGEST_STYLE = """<style>
-nav ol { padding-left: 1.4rem; } nav .count, .sources { color: #666; font-size: .9em; }
-section.failures li { margin-bottom: .3rem; } .stage { font-weight: 600; text-transform: uppercase;
-font-size: .8em; color: #a12; }
-</style>"""
-
-
-def digest_html(digest: Digest) -> str:
-    e = html.escape
-    parts = [
-        DIGEST_STYLE,
-        f"<header><h1>{e(digest_title(digest))}</h1><p>{e(digest_summary(digest))}</p></header>",
-    ]
-    if digest.stories:
-        items = "".join(
-            f'<li><a href="#story-{rank}">{e(s.brief.title)}</a> '
-            f'<span class="count">· {e(plural(len(s.sources), "source"))}</span></li>'
-            for rank, s in enumerate(digest.stories, start=1)
-        )
-        parts.append(f"<nav><h2>Contents</h2><ol>{items}</ol></nav>")
-    for rank, story in enumerate(digest.stories, start=1):
-        links = " · ".join(_html_link(link) for link in story.sources)
-        parts.append(
-            f'<section id="story-{rank}">{render_html_fragment(story.brief)}'
-            f'<p class="sources">Sources: {links}</p></section>'
-        )
-    if digest.failures:
-        items = "".join(
-            f'<li><span class="stage">{e(f.stage)}</span> {e(f.item)}: {e(f.reason)}</li>'
-            for f in digest.failures
-        )
-        parts.append(
-            f'<section class="failures" id="failures"><h2>Failed ({len(digest.failures)})</h2>'
-            f"<p>A re-run of the same day retries these.</p><ul>{items}</ul></section>"
-        )
-    return html_page(digest_title(digest), "\n".join(parts))
-
-
-def _html_link(link: SourceLink) -> str:
-    url = safe_url(link.url)
-    label = html.escape(link_label(link))
-    return f'<a href="{html.escape(url)}" rel="noopener noreferrer">{label}</a>' if url else label
-
-
 __all__ = [
+    "DIGEST_FILES",
+    "DIGEST_SCHEMA_VERSION",
+    "INTERRUPT_GRACE_SECONDS",
     "DailyOptions",
     "DayObserver",
     "Digest",
@@ -725,11 +326,18 @@ __all__ = [
     "StoryEvent",
     "check_sources",
     "daily_options",
+    "day_lock",
     "digest_html",
     "digest_markdown",
+    "digest_summary",
+    "digest_title",
+    "importance",
+    "link_label",
     "load_digest",
     "load_stories",
     "order_stories",
+    "plural",
     "run_day",
     "write_atomic",
+    "write_digest",
 ]

@@ -2,9 +2,10 @@
 
 A source is one of:
 
-* a folder: every article file in it (``.txt .md .html .json`` …, not recursive);
+* a folder: every article file in it (``.txt .md .html .json`` …, not recursive; a broken
+  symlink or an unreadable file is a problem of its own);
 * a URL list: a text file whose entries (lines neither blank nor starting with ``#``) are
-  mostly URLs (the URL-list rule below): the pages of its http(s) URLs;
+  mostly URLs (the URL-list rule, ``urllists``): the pages of its http(s) URLs;
 * an RSS/Atom feed, as a URL or a local file: its entries' pages, skipping entries
   published outside the briefing window (entries without a date are kept);
 * any other http(s) URL or file: one article.
@@ -14,13 +15,10 @@ user agent, via ``articles.fetch_bytes``); article text is extracted by trafilat
 article is kept once: same URL after normalisation (``normalize_url``) or same text hash
 (``Article.id``). A failure of one source or page is recorded, never fatal.
 
-URL-list rule: a file is a URL list when at least one entry is an http(s) URL and
-URL-looking entries (one token, no spaces, with a ``.`` or ``/`` in it: an http(s) URL, a
-URL with another scheme or a typo, a bare domain or domain/path such as ``example.org/news``)
-are more than half of the entries *and* hold more than half of their characters. Each other entry of a URL list is a ``source``
-problem named ``<file>:<line>`` (a typo, a missing ``https://``, a note without ``#``), never
-briefed. A file that fails the rule is one article, so an article whose prose quotes a URL
-or two stays an article.
+The URL-list rule and a page's identity are in ``urllists``. URLs are fetched as given,
+but every key, failure and stored link holds them without credentials (``redact_url``).
+Any failure while expanding a source or loading an article, even a bug, is that item's
+``Problem``, never the day's end.
 
 A local path that does not exist is the caller's usage error (``missing_local_sources``);
 ``collect_articles`` itself only records it as a problem.
@@ -30,22 +28,22 @@ from __future__ import annotations
 
 import calendar
 import os
-import re
 import threading
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import chain, zip_longest
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 import httpx
 
 from briefer.articles import (
+    DEFAULT_MAX_BYTES,
     DEFAULT_MAX_CHARS,
     USER_AGENT,
     Article,
@@ -54,22 +52,16 @@ from briefer.articles import (
     load_file,
 )
 from briefer.errors import BrieferError
+from briefer.urllists import URL, is_fetchable, normalize_url, parse_url_list, scrubber
+from briefer.urls import redact_url
+from briefer.workers import WorkerPool
 
 ARTICLE_SUFFIXES = frozenset(
     {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
 )
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 FETCH_WORKERS = 8
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
-_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
-_BARE_DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?$", re.IGNORECASE)
-_URL_LOOKING = re.compile(r"^[^\s./]*[./]\S*$")
-_SHOWN_LINE = 80  # characters of a bad URL-list line quoted in its problem
-_TRACKING_PARAM = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ocid|cmpid|_ga|ref|ref_src)$",
-    re.IGNORECASE,
-)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_SHOWN_ERROR = 200  # characters of an unexpected error's message kept in its reason
 
 Stage = Literal["source", "fetch"]
 
@@ -100,6 +92,10 @@ class Candidate:
         return source_key(self.location, is_url=self.is_url)
 
 
+Loader = Callable[[Candidate], Article]
+"""Loads one candidate or raises (``InputError`` for a bad input; anything else is a bug)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """A source or page that gave no article, and why (one line)."""
@@ -120,7 +116,7 @@ class SourcedArticle:
 
     @property
     def urls(self) -> tuple[str, ...]:
-        return tuple(location for location in self.locations if _URL.match(location))
+        return tuple(location for location in self.locations if URL.match(location))
 
 
 @dataclass
@@ -129,6 +125,8 @@ class Collected:
     problems: list[Problem] = field(default_factory=list)
     duplicates: int = 0
     outside_window: int = 0
+    over_limit: int = 0
+    """Unique candidates beyond ``max_articles``: not taken."""
     known: list[Candidate] = field(default_factory=list)
     """Candidates whose key the caller already knows (finished work): not loaded."""
 
@@ -140,32 +138,18 @@ class _Expanded:
     outside_window: int = 0
 
 
-def normalize_url(url: str) -> str:
-    """The identity of a page: no scheme, ``www.``, fragment, tracking parameters or trailing
-    slash; lower-case host; sorted query. ``http://www.x.org/a/?utm_source=y#top`` → ``x.org/a``.
-    """
-    parts = urlsplit(url.strip())
-    try:
-        port = parts.port
-    except ValueError:
-        return url.strip()
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
-        host = f"{host}:{port}"
-    path = parts.path.rstrip("/")
-    query = urlencode(
-        sorted(
-            (name, value)
-            for name, value in parse_qsl(parts.query, keep_blank_values=True)
-            if not _TRACKING_PARAM.match(name)
-        )
-    )
-    return f"{host}{path}" + (f"?{query}" if query else "")
-
-
 def source_key(location: str, *, is_url: bool) -> str:
     """How a re-run recognises an article it has seen: the normalised URL or the file path."""
     return f"url:{normalize_url(location)}" if is_url else f"file:{os.path.abspath(location)}"
+
+
+def unexpected_reason(error: BaseException) -> str:
+    """The one-line reason for an exception briefer did not expect: its type and message."""
+    message = " ".join(str(error).split())
+    if len(message) > _SHOWN_ERROR:
+        message = message[: _SHOWN_ERROR - 1] + "…"
+    detail = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return f"unexpected {detail}; this is a briefer bug, please report it"
 
 
 def http_client(timeout: float = 20.0) -> httpx.Client:
@@ -208,11 +192,13 @@ def collect_articles(
     max_articles: int | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
     timeout: float = 20.0,
+    loader: Loader | None = None,
 ) -> Collected:
     """Every unique article of ``sources``; ``known_keys`` are skipped without loading.
 
     ``max_articles`` caps the candidates (taken round-robin across sources, so one big feed
-    cannot crowd out the others) before anything is fetched.
+    cannot crowd out the others) before anything is fetched. ``loader`` replaces how one
+    candidate is loaded (tests).
     """
     with _LazyClient(timeout) as http:
         expanded = [_expand_source(source, window=window, http=http) for source in sources]
@@ -221,10 +207,14 @@ def collect_articles(
             problems=[p for e in expanded for p in e.problems],
             outside_window=sum(e.outside_window for e in expanded),
         )
-        unique = _unique_candidates(candidates, collected)[:max_articles]
+        unique = _unique_candidates(candidates, collected)
+        if max_articles is not None:
+            collected.over_limit = max(0, len(unique) - max_articles)
+            unique = unique[:max_articles]
         collected.known = [c for c in unique if c.key in known_keys]
         to_load = [c for c in unique if c.key not in known_keys]
-        loaded = _load_all(to_load, http=http, max_chars=max_chars, timeout=timeout)
+        load = loader or _default_loader(http, max_chars=max_chars, timeout=timeout)
+        loaded = _load_all(to_load, load)
     by_text: dict[str, int] = {}
     for candidate, result in zip(to_load, loaded, strict=True):
         if isinstance(result, Problem):
@@ -236,33 +226,46 @@ def collect_articles(
 
 def missing_local_sources(sources: Iterable[str]) -> list[str]:
     """The sources that are not http(s) URLs and name no existing file or folder."""
-    return [
-        source
-        for source in sources
-        if not _URL.match(source) and not Path(source).expanduser().exists()
-    ]
+    return [source for source in sources if not URL.match(source) and not _exists(source)]
+
+
+def _exists(source: str) -> bool:
+    try:
+        return Path(source).expanduser().exists()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte
+        return False
 
 
 def _expand_source(source: str, *, window: Window, http: _LazyClient) -> _Expanded:
-    """One command-line or config source → the article candidates it names."""
-    if _URL.match(source):
-        return _expand_url(source, window=window, http=http)
+    """One command-line or config source → the article candidates it names (or problems)."""
+    try:
+        if URL.match(source):
+            return _expand_url(source, window=window, http=http)
+        return _expand_path(source, window=window)
+    except Exception as error:  # one source's bug must not cost the other sources
+        return _Expanded(problems=[_problem(source, URL.match(source) is not None, error)])
+
+
+def _expand_path(source: str, *, window: Window) -> _Expanded:
     path = Path(source).expanduser()
     if path.is_dir():
-        return _Expanded(candidates=_folder_candidates(path))
-    if not path.is_file():
+        return _folder(path)
+    if not path.exists():
         return _Expanded(problems=[Problem(source, "source", "no such file, folder or URL")])
-    try:
-        return _expand_file(path, window=window)
-    except OSError as error:
-        return _Expanded(problems=[Problem(source, "source", f"cannot read ({error.strerror})")])
+    if not path.is_file():
+        reason = (
+            "not a regular file or folder (a pipe, socket or device); give article files, "
+            "folders, URL lists or feeds"
+        )
+        return _Expanded(problems=[Problem(source, "source", reason)])
+    return _expand_file(path, window=window)
 
 
 def _expand_url(url: str, *, window: Window, http: _LazyClient) -> _Expanded:
-    try:
-        data, _ = fetch_bytes(url, client=http.get())
-    except BrieferError as error:
-        return _Expanded(problems=[Problem(url, "source", _without_label(error.message, url))])
+    if not is_fetchable(url):
+        reason = "not a valid http(s) URL (it does not parse, or names no host); fix it"
+        return _Expanded(problems=[Problem(redact_url(url), "source", reason)])
+    data, _ = fetch_bytes(url, client=http.get())
     feed = _parse_feed(data)
     if feed is None:  # not a feed: the URL is an article page
         return _Expanded(candidates=[Candidate(url, True, url)])
@@ -270,69 +273,39 @@ def _expand_url(url: str, *, window: Window, http: _LazyClient) -> _Expanded:
 
 
 def _expand_file(path: Path, *, window: Window) -> _Expanded:
-    data = path.read_bytes()
+    with path.open("rb") as handle:
+        data = handle.read(DEFAULT_MAX_BYTES + 1)
+    if len(data) > DEFAULT_MAX_BYTES:
+        reason = (
+            f"over the {DEFAULT_MAX_BYTES:,}-byte limit for one article, URL list or feed; "
+            "split it into several files"
+        )
+        return _Expanded(problems=[Problem(str(path), "source", reason)])
     head = data[:512].lstrip().lower()
     if path.suffix.lower() in FEED_SUFFIXES or head.startswith((b"<?xml", b"<rss", b"<feed")):
         feed = _parse_feed(data)
         if feed is not None:
             return _feed_candidates(feed, origin=str(path), window=window)
-    listed = _url_list(data)
+    listed = parse_url_list(data)
     if listed is None:
         return _Expanded(candidates=[Candidate(str(path), False, str(path))])
     return _Expanded(
         candidates=[Candidate(url, True, str(path)) for url in listed.urls],
-        problems=[
-            Problem(f"{path}:{number}", "source", _bad_line_reason(line))
-            for number, line in listed.bad
-        ],
+        problems=[Problem(f"{path}:{number}", "source", reason) for number, reason in listed.bad],
     )
 
 
-def _folder_candidates(folder: Path) -> list[Candidate]:
-    files = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in ARTICLE_SUFFIXES
-    )
-    return [Candidate(str(p), False, str(folder)) for p in files]
-
-
-@dataclass(frozen=True)
-class _UrlList:
-    urls: list[str]
-    bad: list[tuple[int, str]]
-    """(line number from 1, the line) of every entry that is not an http(s) URL."""
-
-
-def _url_list(data: bytes) -> _UrlList | None:
-    """The file as a URL list, or None when it is not one (the module's URL-list rule)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    entries = [
-        (number, line.strip())
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.strip().startswith("#")
-    ]
-    urls = [line for _, line in entries if _URL.match(line)]
-    if not urls:
-        return None
-    urlish = [line for _, line in entries if _URL_LOOKING.match(line)]
-    total_chars = sum(len(line) for _, line in entries)
-    if 2 * len(urlish) <= len(entries) or 2 * sum(map(len, urlish)) <= total_chars:
-        return None
-    bad = [(number, line) for number, line in entries if not _URL.match(line)]
-    return _UrlList(urls, bad)
-
-
-def _bad_line_reason(line: str) -> str:
-    shown = line if len(line) <= _SHOWN_LINE else line[: _SHOWN_LINE - 1] + "…"
-    if _BARE_DOMAIN.match(line):
-        return f"not a URL: {shown!r}; write it as https://{shown}"
-    if _OTHER_SCHEME.match(line):
-        return f"not an http(s) URL: {shown!r}; only http:// and https:// pages are fetched"
-    return f"not a URL: {shown!r}; fix it, or start the line with # to make it a comment"
+def _folder(folder: Path) -> _Expanded:
+    expanded = _Expanded()
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in ARTICLE_SUFFIXES:
+            continue
+        if path.is_file():
+            expanded.candidates.append(Candidate(str(path), False, str(folder)))
+        elif path.is_symlink() and not path.exists():
+            reason = "a broken symlink or a symlink loop; fix or remove it"
+            expanded.problems.append(Problem(str(path), "source", reason))
+    return expanded
 
 
 def _parse_feed(data: bytes) -> Any | None:
@@ -343,12 +316,12 @@ def _parse_feed(data: bytes) -> Any | None:
 def _feed_candidates(feed: Any, *, origin: str, window: Window) -> _Expanded:
     expanded = _Expanded()
     for entry in feed.entries:
-        link = entry.get("link")
+        link = _entry_link(entry, origin)
         published = _entry_time(entry)
-        if not link or not _URL.match(link):
+        if link is None:
             title = entry.get("title") or "untitled entry"
             expanded.problems.append(
-                Problem(f"{origin}: {title}", "source", "feed entry has no http(s) link")
+                Problem(f"{redact_url(origin)}: {title}", "source", "feed entry has no http(s) link")
             )
         elif not window.contains(published):
             expanded.outside_window += 1
@@ -365,9 +338,20 @@ def _feed_candidates(feed: Any, *, origin: str, window: Window) -> _Expanded:
     return expanded
 
 
+def _entry_link(entry: Any, origin: str) -> str | None:
+    """The entry's page; a relative link is resolved against a feed fetched from a URL."""
+    link = str(entry.get("link") or "").strip()
+    if link and not URL.match(link) and URL.match(origin):
+        link = urljoin(origin, link)
+    return link if is_fetchable(link) else None
+
+
 def _entry_time(entry: Any) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None
+    except (OverflowError, OSError, ValueError):  # a date no calendar holds: kept, undated
+        return None
 
 
 def _interleave(lists: Sequence[list[Candidate]]) -> list[Candidate]:
@@ -387,38 +371,62 @@ def _unique_candidates(candidates: Iterable[Candidate], collected: Collected) ->
     return unique
 
 
-def _load_all(
-    candidates: Sequence[Candidate],
-    *,
-    http: _LazyClient,
-    max_chars: int,
-    timeout: float,
-) -> list[Article | Problem]:
-    def load(candidate: Candidate) -> Article | Problem:
-        return _load(candidate, http=http, max_chars=max_chars, timeout=timeout)
-
-    if len(candidates) <= 1:
-        return [load(c) for c in candidates]
-    with ThreadPoolExecutor(max_workers=FETCH_WORKERS, thread_name_prefix="briefer-fetch") as pool:
-        return list(pool.map(load, candidates))
-
-
-def _load(
-    candidate: Candidate, *, http: _LazyClient, max_chars: int, timeout: float
-) -> Article | Problem:
-    try:
+def _default_loader(http: _LazyClient, *, max_chars: int, timeout: float) -> Loader:
+    def load(candidate: Candidate) -> Article:
         if candidate.is_url:
-            article = fetch_article(
+            return fetch_article(
                 candidate.location, max_chars=max_chars, timeout=timeout, client=http.get()
             )
-        else:
-            article = load_file(Path(candidate.location), max_chars=max_chars)
-    except BrieferError as error:
-        stage: Stage = "fetch" if candidate.is_url else "source"
-        return Problem(candidate.location, stage, _without_label(error.message, candidate.location))
+        return load_file(Path(candidate.location), max_chars=max_chars)
+
+    return load
+
+
+def _load_all(candidates: Sequence[Candidate], load: Loader) -> list[Article | Problem]:
+    def attempt(candidate: Candidate) -> Article | Problem:
+        return _load(candidate, load)
+
+    if len(candidates) <= 1:
+        return [attempt(c) for c in candidates]
+    # Daemon workers: Ctrl-C drops the queued pages and never waits for one in flight.
+    with WorkerPool(attempt, candidates, workers=FETCH_WORKERS, name="briefer-fetch") as pool:
+        return [_result(future) for future in pool.futures]
+
+
+def _result(future: Future[Article | Problem]) -> Article | Problem:
+    return future.result()
+
+
+def _load(candidate: Candidate, load: Loader) -> Article | Problem:
+    """The candidate's article, or the one-line Problem of whatever went wrong."""
+    try:
+        article = load(candidate)
+    except Exception as error:
+        return _problem(candidate.location, candidate.is_url, error, stage="fetch")
     hints = {"title": candidate.title, "date": candidate.date}
-    missing = {name: value for name, value in hints.items() if value and not getattr(article, name)}
-    return article.model_copy(update=missing) if missing else article
+    update: dict[str, str | None] = {
+        name: value for name, value in hints.items() if value and not getattr(article, name)
+    }
+    if candidate.is_url:  # the article (and so its brief) never holds the URL's credentials
+        scrub = scrubber(candidate.location)
+        for name in ("title", "source", "url", "date"):
+            value = update.get(name, getattr(article, name))
+            if value and scrub(value) != value:
+                update[name] = scrub(value)
+    return article.model_copy(update=update) if update else article
+
+
+def _problem(location: str, is_url: bool, error: Exception, *, stage: Stage = "source") -> Problem:
+    """``error`` as one line; a URL's credentials are never part of it."""
+    if isinstance(error, BrieferError):
+        reason = _without_label(error.message, location)
+    elif isinstance(error, OSError):
+        reason = f"cannot read ({error.strerror or type(error).__name__}); check its permissions"
+    else:
+        reason = unexpected_reason(error)
+    if not is_url:
+        return Problem(location, "source", reason)
+    return Problem(redact_url(location), stage, " ".join(scrubber(location)(reason).split()))
 
 
 def _add_unique(
@@ -452,6 +460,7 @@ def _without_label(message: str, label: str) -> str:
 __all__ = [
     "Candidate",
     "Collected",
+    "Loader",
     "Problem",
     "SourcedArticle",
     "Window",
@@ -460,4 +469,5 @@ __all__ = [
     "missing_local_sources",
     "normalize_url",
     "source_key",
+    "unexpected_reason",
 ]

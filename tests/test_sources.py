@@ -6,8 +6,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from briefer.articles import USER_AGENT, make_article
+import pytest
+
+from briefer.articles import USER_AGENT, Article, load_file, make_article
+from briefer.errors import InputError
 from briefer.sources import (
+    Candidate,
     SourcedArticle,
     Window,
     collect_articles,
@@ -15,6 +19,7 @@ from briefer.sources import (
     normalize_url,
 )
 from briefer.stories import group_stories, merge_material, story_id, titles_match
+from briefer.urllists import is_fetchable
 from tests.fakes import FakeWeb
 
 NOW = datetime.now(UTC)
@@ -281,3 +286,63 @@ def test_missing_local_sources_are_named(tmp_path: Path) -> None:
         "gazette.example/feed.xml",
     ]
     assert missing_local_sources(sources) == [str(tmp_path / "gone"), "gazette.example/feed.xml"]
+
+
+def test_whatever_a_loader_raises_is_that_article_s_problem(tmp_path: Path) -> None:
+    """Through the ``loader`` seam: a bug (any exception) is named as one, with its type and
+    message on one line; a bad input or a read error keeps its own reason; the rest load."""
+    names = ["good", "bug", "input", "oserror"]
+    for name in names:
+        (tmp_path / f"{name}.txt").write_text(f"The {name} council met on Monday.")
+
+    def loader(candidate: Candidate) -> Article:
+        name = Path(candidate.location).stem
+        if name == "bug":
+            raise KeyError("text\nfield")
+        if name == "input":
+            raise InputError(f"{candidate.location}: the article text is empty; give text")
+        if name == "oserror":
+            raise PermissionError(13, "Permission denied")
+        return load_file(Path(candidate.location))
+
+    collected = collect_articles([str(tmp_path)], window=WINDOW, loader=loader)
+    assert [Path(a.locations[0]).stem for a in collected.articles] == ["good"]
+    assert {Path(p.item).stem: (p.stage, p.reason) for p in collected.problems} == {
+        "bug": (
+            "source",
+            "unexpected KeyError: 'text\\nfield'; this is a briefer bug, please report it",
+        ),
+        "input": ("source", "the article text is empty; give text"),
+        "oserror": ("source", "cannot read (Permission denied); check its permissions"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://ann:pw@x.org/a?token=abc&page=2", "x.org/a?page=2&token=REDACTED"),
+        ("https://x.org/a?page=2&token=other", "x.org/a?page=2&token=REDACTED"),
+        ("https://x.org/a/?api_key=k1#top", "x.org/a?api_key=REDACTED"),
+        ("http://[::1", "http://[::1"),  # does not parse: kept as given, never a crash
+    ],
+)
+def test_a_page_s_identity_holds_no_credentials(url: str, key: str) -> None:
+    assert normalize_url(url) == key
+
+
+@pytest.mark.parametrize(
+    ("url", "fetchable"),
+    [
+        ("https://x.org/a", True),
+        ("http://127.0.0.1:8080/a?b=1", True),
+        ("http://[::1]:80/a", True),
+        ("http://[oops/news", False),
+        ("http://[::1", False),
+        ("http:///no-host", False),
+        ("http://x.org:port/a", False),
+        ("ftp://x.org/a", False),
+        ("x.org/a", False),
+    ],
+)
+def test_is_fetchable(url: str, fetchable: bool) -> None:
+    assert is_fetchable(url) is fetchable

@@ -49,7 +49,8 @@ def daily(
     any, [daily] sources in briefer.toml. A re-run of the same day briefs only what is
     missing. Exit 0 when everything was briefed, 1 when the digest was written but some
     articles failed (it lists them), 2 for bad usage, such as a source path that does not
-    exist (then nothing is briefed or written).
+    exist or an --out folder that cannot be written (then nothing is fetched, briefed or
+    written), 130 on Ctrl-C (finished stories are kept; the digest names the rest).
     """
     settings = settings_from(options)
     plan = daily_options(
@@ -99,6 +100,9 @@ class _LogObserver(DayObserver):
             err=True,
         )
 
+    def notice(self, text: str) -> None:
+        click.echo(f"briefer: note: {text}", err=True)
+
 
 class _RichObserver(DayObserver):
     """A progress bar: stories done / failed / cached and tokens so far."""
@@ -123,6 +127,9 @@ class _RichObserver(DayObserver):
                 Text.assemble(("failed ", "red"), f"{event.title}: {event.reason}")
             )
         self.progress.update(self.task, advance=1, counts=self._counts())
+
+    def notice(self, text: str) -> None:
+        self.progress.console.print(Text.assemble(("note ", "yellow"), text))
 
     def _counts(self) -> str:
         c = self.counts

@@ -1,0 +1,119 @@
+"""What a day run stores and publishes: stories, failures, run stats, the digest.
+
+These are the contracts of ``stories/<id>.json`` and ``digest.json`` (``briefer.load_digest``
+returns a ``Digest``); fields may be added, never renamed. URLs in them are always
+redacted (``briefer.urls.redact_url``): no credentials are ever stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from briefer.schema import Brief, Usage
+
+DIGEST_SCHEMA_VERSION = "1.0"
+SOURCE_WEIGHT, ACTOR_WEIGHT, NUMBER_WEIGHT = 3.0, 1.0, 0.5
+
+FailureStage = Literal["source", "fetch", "brief", "interrupted"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceLink(_Model):
+    """One article of a story: where it was found and what it is."""
+
+    key: str = Field(description="normalised URL or file path: how a re-run recognises it")
+    article_id: str
+    title: str | None = None
+    site: str | None = None
+    url: str | None = None
+    path: str | None = None
+    date: str | None = None
+
+
+class Story(_Model):
+    id: str
+    importance: float
+    sources: list[SourceLink]
+    brief: Brief
+    briefed_at: str
+
+
+class Failure(_Model):
+    stage: FailureStage
+    item: str = Field(description="the URL, file, source or story title that failed")
+    reason: str
+    story_id: str | None = None
+    sources: list[SourceLink] = Field(default_factory=list)
+
+
+class DigestStats(_Model):
+    articles: int = Field(0, description="unique articles this run saw (resumed ones too)")
+    duplicates: int = 0
+    outside_window: int = 0
+    over_limit: int = Field(0, description="articles not taken because of --max-articles")
+    stories: int = 0
+    resumed: int = Field(0, description="finished stories found in the day folder")
+    briefed: int = 0
+    rebriefed: int = Field(
+        0, description="finished stories briefed again because they gained a new text"
+    )
+    failed: int = 0
+    model_calls: int = 0
+    cache_hits: int = 0
+    usage: Usage = Field(default_factory=Usage)
+    seconds: float = 0.0
+
+
+class Digest(_Model):
+    schema_version: str = DIGEST_SCHEMA_VERSION
+    date: str
+    generated_at: str
+    stories: list[Story] = Field(description="most important first")
+    failures: list[Failure]
+    stats: DigestStats
+
+    @property
+    def complete(self) -> bool:
+        return not self.failures
+
+
+def importance(brief: Brief, source_count: int) -> float:
+    """``3 × sources + 1 × grounded actors + 0.5 × grounded numbers``: only grounded items
+    count, so a model cannot make a story look important by inventing names or numbers."""
+    grounded_actors = sum(actor.grounded for actor in brief.actors)
+    grounded_numbers = sum(number.grounded for number in brief.numbers)
+    return (
+        SOURCE_WEIGHT * source_count
+        + ACTOR_WEIGHT * grounded_actors
+        + NUMBER_WEIGHT * grounded_numbers
+    )
+
+
+def with_links(story: Story, links: Sequence[SourceLink]) -> Story:
+    """``story`` plus the links it does not have yet (the same object when none are new)."""
+    known = {link.key for link in story.sources}
+    extra = [link for link in links if link.key not in known]
+    if not extra:
+        return story
+    sources = [*story.sources, *extra]
+    update = {"sources": sources, "importance": importance(story.brief, len(sources))}
+    return story.model_copy(update=update)
+
+
+__all__ = [
+    "DIGEST_SCHEMA_VERSION",
+    "Digest",
+    "DigestStats",
+    "Failure",
+    "FailureStage",
+    "SourceLink",
+    "Story",
+    "importance",
+    "with_links",
+]
