@@ -270,7 +270,7 @@ class CachedBackend:
 
 def _is_json(text: str) -> bool:
     try:
-        json.loads(_strip_fences(text))
+        json.loads(_json_text(text))
     except ValueError:
         return False
     return True
@@ -377,7 +377,7 @@ def _problem_with(response: ChatResponse, output: type[T]) -> T | str:
             "Your answer was cut off before the JSON was complete. Answer again with the same "
             "JSON object, but shorter: fewer items and shorter strings."
         )
-    text = _strip_fences(response.text)
+    text = _json_text(response.text)
     try:
         return output.model_validate_json(text)
     except ValidationError as error:
@@ -388,8 +388,28 @@ def _problem_with(response: ChatResponse, output: type[T]) -> T | str:
         return f"Your answer is not valid: {details}. Answer again with only the corrected JSON object."
 
 
-def _strip_fences(text: str) -> str:
-    match = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL)
-    body = match.group(1) if match else text
+_WHOLE_FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n?(.*?)\n?[ \t]*```", re.DOTALL)
+
+
+def _json_text(text: str) -> str:
+    """The JSON in a model's answer: the answer itself, or what one ``` fence around the
+    whole answer holds, or the outermost ``{…}`` of prose around it.
+
+    Fences inside the JSON (an article quoting code) are string content, never stripped.
+    """
+    body = text.strip()
+    fenced = _WHOLE_FENCE.fullmatch(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    if _parses(body):
+        return body
     start, end = body.find("{"), body.rfind("}")
     return body[start : end + 1] if 0 <= start < end else body
+
+
+def _parses(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
