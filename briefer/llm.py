@@ -39,7 +39,7 @@ from tenacity import (
 from briefer.backends import Backend, ChatRequest, ChatResponse, FinishReason, SchemaRejectedError
 from briefer.cache import ResponseCache, cache_key
 from briefer.errors import BriefValidationError, InputError, ModelError
-from briefer.schema import Usage
+from briefer.schema import Usage, hosted_json_schema
 
 T = TypeVar("T", bound=BaseModel)
 MessagesBuilder = Callable[[str], tuple[tuple[str, str], ...]]
@@ -77,7 +77,7 @@ class OpenAIBackend:
             completion = self._client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
                 messages=request.message_dicts(),
-                response_format=_response_format(request),
+                response_format=_response_format(request, self.model),
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,
             )
@@ -113,15 +113,12 @@ def endpoint_host(url: str) -> str:
     return f"{host}:{port}" if port else host
 
 
-def _response_format(request: ChatRequest) -> dict[str, Any]:
+def _response_format(request: ChatRequest, model: str) -> dict[str, Any]:
     if request.json_mode == "schema" and request.json_schema is not None:
+        schema = hosted_json_schema(request.json_schema, fine_tuned=model.startswith("ft:"))
         return {
             "type": "json_schema",
-            "json_schema": {
-                "name": request.schema_name,
-                "schema": request.json_schema,
-                "strict": True,
-            },
+            "json_schema": {"name": request.schema_name, "schema": schema, "strict": True},
         }
     return {"type": "json_object"}
 

@@ -15,7 +15,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from briefer.articles import load_article
+from briefer.backends import ChatRequest, ChatResponse
 from briefer.cli import cli
+from briefer.config import load_settings
+from briefer.pipeline import Briefer
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, Reply
 
@@ -64,3 +68,55 @@ def test_an_answer_whose_strings_hold_code_fences_is_accepted(fake_openai: FakeO
     brief = brief_json(fake_openai)
     assert "```kill -9 1```" in brief["summary"] and brief["meta"]["reasks"] == 0
     assert fake_openai.calls == 1
+
+
+# -- strict schemas the real API accepts ------------------------------------------------------
+
+
+def test_hosted_endpoints_get_a_schema_inside_the_documented_subset(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Reply.content(GOOD))
+    brief_json(fake_openai)
+    assert fake_openai.calls == 1  # the fake, like the API, refuses maxLength in a strict schema
+    schema = sent_schema(fake_openai.requests[0])
+    assert "maxLength" not in json.dumps(schema)
+    assert schema["properties"]["title"] == {"type": "string", "description": "At most 100 characters."}
+    claims = schema["properties"]["claims"]
+    assert claims["maxItems"] == 6 and claims["minItems"] == 5  # supported: kept
+
+
+def test_the_embedded_model_still_gets_every_bound() -> None:
+    """local.py builds its llama.cpp grammar from ``ChatRequest.json_schema``: unchanged."""
+    seen: list[ChatRequest] = []
+
+    class Recorder:
+        name, model, endpoint = "local", "recorder", "local"
+
+        def complete(self, request: ChatRequest) -> ChatResponse:
+            seen.append(request)
+            return ChatResponse(text=GOOD)
+
+    settings = load_settings({"backend": "local", "cache": False, "context_window": 8192})
+    Briefer(settings, backend=Recorder()).brief(load_article(str(SEED)))
+    schema = seen[0].json_schema
+    assert schema is not None and schema["properties"]["title"]["maxLength"] == 100
+    assert schema["$defs"]["CitedClaim"]["properties"]["text"]["maxLength"] == 140
+
+
+def test_a_fine_tuned_model_gets_no_type_specific_keywords(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Reply.content(GOOD))
+    brief_json(fake_openai, "--model", "ft:gpt-4o-mini-2024-07-18:acme::abc123")
+    assert fake_openai.calls == 1
+    text = json.dumps(sent_schema(fake_openai.requests[0]))
+    assert "minItems" not in text and "maxItems" not in text and '"enum"' in text
+
+
+def test_more_than_1000_ids_become_a_range(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    article = tmp_path / "long.txt"
+    article.write_text(" ".join(f"Clause {n} of the harbour budget was read." for n in range(1, 1101)))
+    answer = {**json.loads(GOOD), "claims": [{"text": "A clause was read.", "by": None, "sentence": 7}],
+              "numbers": [], "actors": []}
+    fake_openai.enqueue(Reply.content(json.dumps(answer)))
+    brief = brief_json(fake_openai, source=article)
+    assert brief["meta"]["chunks"] == 1 and fake_openai.calls == 1
+    sentence = sent_schema(fake_openai.requests[0])["$defs"]["CitedClaim"]["properties"]["sentence"]
+    assert sentence == {"type": "integer", "minimum": 1, "maximum": 1100}
