@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from briefer.backends import Backend, ChatRequest, ChatResponse
 from briefer.config import Settings
 from briefer.errors import BrieferError, InputError
-from briefer.llm import CachedBackend
+from briefer.llm import CachedBackend, CallStats
 from briefer.pipeline import Briefer, make_backend
 from briefer.render import html_page, md_escape, render_html_fragment, render_markdown, safe_url
 from briefer.schema import Brief, Usage
@@ -363,6 +363,8 @@ class _Results:
     stories: list[Story] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     settled: set[str] = field(default_factory=set)
+    spent: CallStats = field(default_factory=CallStats)
+    """Every model call of the run, failed stories' included (the client's running total)."""
 
     def interrupt(self, groups: Sequence[StoryGroup]) -> None:
         for group in groups:
@@ -387,6 +389,7 @@ def _brief_all(
     if not groups:
         return
     briefer = make_briefer()
+    results.spent = briefer.client.spent
     # Longest material first: the slowest stories start early, so the run ends sooner.
     ordered = sorted(groups, key=lambda g: g.size, reverse=True)
     # More threads than model slots: a story's chunking and grounding (CPU) run while the
@@ -471,7 +474,6 @@ def _assemble(
 ) -> Digest:
     stories = order_stories([*finished.values(), *results.stories])
     failures = [*(_problem_failure(p) for p in collected.problems), *results.failures]
-    new_metas = [s.brief.meta for s in results.stories]
     stats = DigestStats(
         articles=len(collected.articles) + len(collected.known),
         duplicates=collected.duplicates,
@@ -480,9 +482,9 @@ def _assemble(
         resumed=results.resumed,
         briefed=len(results.stories),
         failed=len(failures),
-        model_calls=sum(m.calls for m in new_metas),
-        cache_hits=sum(m.cache_hits for m in new_metas),
-        usage=sum((m.usage for m in new_metas), Usage()),
+        model_calls=results.spent.calls,
+        cache_hits=results.spent.cache_hits,
+        usage=results.spent.usage,
         seconds=round(seconds, 3),
     )
     return Digest(

@@ -9,6 +9,7 @@ what the real API accepts.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,10 @@ from briefer.articles import load_article
 from briefer.backends import ChatRequest, ChatResponse
 from briefer.cli import cli
 from briefer.config import load_settings
+from briefer.digest import load_digest
 from briefer.pipeline import Briefer
 from tests.briefs import SEED, as_content, seed_answer
-from tests.fakes import FakeOpenAI, Reply
+from tests.fakes import DEFAULT_BRIEF, FakeOpenAI, Reply
 
 KEY = "sk-test-secret-123"
 GOOD = as_content(seed_answer())
@@ -54,6 +56,54 @@ def sent_schema(request: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+# -- endpoints that answer something other than a chat completion ----------------------------
+
+FIX = "check OPENAI_BASE_URL / --base-url (an OpenAI-compatible API, usually ending in /v1)"
+
+
+@pytest.mark.parametrize(
+    ("reply", "says"),
+    [
+        (Reply.no_choices(), "answered a chat completion with no choices; check --model / "
+         "BRIEFER_MODEL, and the endpoint's logs (it may filter the prompt)"),
+        (Reply.raw(LOGIN_PAGE), f"answered with an HTML page, not the API (a login or proxy page?); {FIX}"),
+        (Reply.raw('{"status": "ok"}', content_type="application/json"),
+         f"answered JSON that is not a chat completion; {FIX}"),
+        (Reply.raw("OK", content_type="text/plain"), f"answered with text that is not JSON; {FIX}"),
+    ],
+    ids=["choices-empty", "html-login-page", "json-not-a-completion", "plain-text"],
+)
+def test_an_answer_that_is_not_a_completion_is_one_line_and_not_retried(
+    fake_openai: FakeOpenAI, reply: Reply, says: str
+) -> None:
+    fake_openai.enqueue(*[reply] * 5)
+    result = run(["brief", str(SEED)], fake_openai.base_url)
+    assert result.exit_code == 1
+    assert lines(result, "error") == [f"briefer: error: the endpoint {host(fake_openai)} {says}"]
+    assert fake_openai.calls == 1  # a wrong endpoint does not get better by asking again
+    assert KEY not in result.output
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["not a url", "localhost:8000/v1", "ftp://example.org/v1", "http://", "http://[::1/v1",
+     "http://example.org:port/v1", KEY],
+)
+def test_a_base_url_that_is_not_http_is_refused_before_any_call(base_url: str) -> None:
+    result = run(["brief", str(SEED)], base_url)
+    assert result.exit_code == 2
+    assert lines(result, "error") == [
+        "briefer: error: OPENAI_BASE_URL / --base-url: not an http(s) URL with a host name; set it "
+        "to the endpoint's address, e.g. http://localhost:8000/v1, or unset it for api.openai.com"
+    ]
+    assert KEY not in result.output  # a key pasted into the wrong variable is not echoed
+
+
+def test_a_base_url_without_a_scheme_makes_no_call(fake_openai: FakeOpenAI) -> None:
+    result = run(["brief", str(SEED)], f"127.0.0.1:{fake_openai.port}/v1")
+    assert result.exit_code == 2 and fake_openai.calls == 0
+
+
 # -- an answer quoting code fences ------------------------------------------------------------
 
 FENCED_SUMMARY = "The post quotes ```kill -9 1``` in a code block and says it ends the call."
@@ -68,6 +118,46 @@ def test_an_answer_whose_strings_hold_code_fences_is_accepted(fake_openai: FakeO
     brief = brief_json(fake_openai)
     assert "```kill -9 1```" in brief["summary"] and brief["meta"]["reasks"] == 0
     assert fake_openai.calls == 1
+
+
+# -- every request is counted -----------------------------------------------------------------
+
+
+def test_retried_attempts_are_counted(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(
+        Reply.status(429, headers={"Retry-After": "0"}),
+        Reply.status(500, headers={"Retry-After": "0"}),
+        Reply.content(GOOD, prompt_tokens=1000, completion_tokens=200),
+    )
+    meta = brief_json(fake_openai)["meta"]
+    assert meta["calls"] == fake_openai.calls == 3
+    assert meta["usage"] == {"prompt_tokens": 1000, "completion_tokens": 200}
+
+
+def test_a_failed_story_still_counts_in_the_days_totals(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "flood.md").write_text("# Riverton flood\n\nThe river at Riverton rose two metres.\n")
+    (folder / "library.md").write_text("# Library reopens\n\nThe Northfield library reopened.\n")
+
+    def answer(request: dict[str, Any]) -> Reply:
+        if "Riverton" in request["messages"][1]["content"]:
+            return Reply.content(WRONG_SHAPE, prompt_tokens=70, completion_tokens=7)
+        return Reply.content(json.dumps(DEFAULT_BRIEF), prompt_tokens=200, completion_tokens=80)
+
+    fake_openai.responder = answer
+    fake_openai.enqueue(Reply.status(500, headers={"Retry-After": "0"}))
+    out = tmp_path / "out"
+    today = date.today().isoformat()
+    result = run(["daily", str(folder), "--out", str(out), "--date", today], fake_openai.base_url)
+    assert result.exit_code == 1, result.output
+    digest = load_digest(out / today)
+    assert [f.item for f in digest.failures] == ["Riverton flood"]
+    assert digest.stats.model_calls == fake_openai.calls == 5  # 500 + retry, 3 for the failure
+    assert digest.stats.usage.prompt_tokens == 200 + 3 * 70
+    assert digest.stats.usage.completion_tokens == 80 + 3 * 7
 
 
 # -- strict schemas the real API accepts ------------------------------------------------------
