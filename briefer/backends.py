@@ -61,6 +61,20 @@ class Backend(Protocol):
     def complete(self, request: ChatRequest) -> ChatResponse: ...
 
 
+@runtime_checkable
+class AnswerMemory(Protocol):
+    """A backend that keeps answers only once the caller accepted them (``CachedBackend``).
+
+    ``complete`` may replay a kept answer (``cached=True``); the caller validates it and
+    ``forget``s one that no longer passes, ``remember``s a fresh one that does, so no
+    failure is ever replayed.
+    """
+
+    def remember(self, request: ChatRequest, response: ChatResponse) -> None: ...
+
+    def forget(self, request: ChatRequest) -> None: ...
+
+
 class SchemaRejectedError(Exception):
     """The endpoint does not accept ``json_schema`` response formats; retry in json mode."""
 

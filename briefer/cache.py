@@ -2,6 +2,9 @@
 
 The key hashes everything that can change an answer: backend, endpoint, model, messages,
 schema and sampling parameters. Retries and timeouts are left out on purpose.
+
+Only answers the caller accepted are stored (``CachedBackend.remember``), so a failure is
+never replayed; a row that does not read back as a response is a miss, and deleted.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from briefer.backends import ChatRequest, ChatResponse
 
@@ -69,7 +74,13 @@ class ResponseCache:
             row = self._db.execute(
                 "SELECT response FROM responses WHERE key = ?", (key,)
             ).fetchone()
-        return ChatResponse.model_validate_json(row[0]) if row else None
+        if row is None:
+            return None
+        try:
+            return ChatResponse.model_validate_json(row[0])
+        except ValidationError:  # a damaged or foreign row: a miss, and gone
+            self.delete(key)
+            return None
 
     def put(self, key: str, model: str, response: ChatResponse) -> None:
         with self._lock:
@@ -77,6 +88,11 @@ class ResponseCache:
                 "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)",
                 (key, model, response.model_dump_json(), time.time()),
             )
+            self._db.commit()
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM responses WHERE key = ?", (key,))
             self._db.commit()
 
     def close(self) -> None:

@@ -3,7 +3,8 @@ re-asks with the validation error.
 
 Layers, outermost first::
 
-    ModelClient.structured()  validate as pydantic, re-ask on invalid/truncated output
+    ModelClient.structured()  validate as pydantic, re-ask on invalid/truncated output;
+                              only an answer that validates is kept by the cache
     CachedBackend             answer repeated requests from SQLite, zero calls
     RetryingBackend           tenacity: 429/5xx/timeouts/connection errors, Retry-After
     OpenAIBackend | LocalBackend | a test double   one HTTP call or one local generation
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from briefer.backends import (
+    AnswerMemory,
     Backend,
     ChatRequest,
     ChatResponse,
@@ -64,30 +66,29 @@ MessagesBuilder = Callable[[str], tuple[tuple[str, str], ...]]
 
 
 class CachedBackend:
+    """Replays answers from a ``ResponseCache``; keeps only those the caller ``remember``s."""
+
     def __init__(self, inner: Backend, cache: ResponseCache) -> None:
         self.inner = inner
         self.cache = cache
         self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
 
     def complete(self, request: ChatRequest) -> ChatResponse:
-        key = cache_key(self.name, self.endpoint, self.model, request)
-        hit = self.cache.get(key)
+        hit = self.cache.get(self._key(request))
         if hit is not None:
-            return hit.model_copy(update={"cached": True, "seconds": 0.0})
-        response = self.inner.complete(request)
-        # Only whole JSON answers are kept: replaying a broken one would repeat its re-ask
-        # even after whatever broke it (a model, a grammar) is fixed.
-        if response.finish_reason == "stop" and _is_json(response.text):
-            self.cache.put(key, self.model, response)
-        return response
+            return hit.model_copy(update={"cached": True, "seconds": 0.0, "attempts": 0})
+        return self.inner.complete(request)
 
+    def remember(self, request: ChatRequest, response: ChatResponse) -> None:
+        if not response.cached:
+            kept = response.model_copy(update={"attempts": 1})
+            self.cache.put(self._key(request), self.model, kept)
 
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(_json_text(text))
-    except ValueError:
-        return False
-    return True
+    def forget(self, request: ChatRequest) -> None:
+        self.cache.delete(self._key(request))
+
+    def _key(self, request: ChatRequest) -> str:
+        return cache_key(self.name, self.endpoint, self.model, request)
 
 
 @dataclass
@@ -140,6 +141,7 @@ class ModelClient:
         self.reasks = reasks
         self.max_tokens = max_tokens
         self.temperature = temperature
+        self._memory = _answer_memory(backend)
         self.json_mode: JsonMode = "schema"
         self.spent = CallStats()
         self._lock = threading.Lock()
@@ -211,10 +213,18 @@ class ModelClient:
     def _answer(
         self, request: ChatRequest, output: type[T], stats: CallStats
     ) -> tuple[ChatResponse, T | str]:
-        """One answer and its validation."""
+        """One answer and its validation; the cache keeps it only if it validates."""
         response = self._complete(request, stats)
+        result = _problem_with(response, output)
+        if response.cached and not isinstance(result, output) and self._memory is not None:
+            # Never replay a failure (kept by an older briefer, or a damaged row): ask again.
+            self._memory.forget(request)
+            response = self._complete(request, stats)
+            result = _problem_with(response, output)
         stats.record(response)
-        return response, _problem_with(response, output)
+        if isinstance(result, output) and self._memory is not None:
+            self._memory.remember(request, response)
+        return response, result
 
     def _complete(self, request: ChatRequest, stats: CallStats) -> ChatResponse:
         try:
@@ -222,6 +232,19 @@ class ModelClient:
         except Exception as error:
             stats.charge(spent_on(error))
             raise
+
+
+def _answer_memory(backend: Backend) -> AnswerMemory | None:
+    """The cache in ``backend``'s chain: wrappers (metering, concurrency bounds) that keep
+    their inner backend as ``.inner`` are looked through."""
+    layer: object = backend
+    for _ in range(8):
+        if isinstance(layer, AnswerMemory):
+            return layer
+        layer = getattr(layer, "inner", None)
+        if layer is None:
+            break
+    return None
 
 
 def _problem_with(response: ChatResponse, output: type[T]) -> T | str:

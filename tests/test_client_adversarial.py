@@ -9,6 +9,7 @@ what the real API accepts.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,41 @@ def test_a_base_url_that_is_not_http_is_refused_before_any_call(base_url: str) -
 def test_a_base_url_without_a_scheme_makes_no_call(fake_openai: FakeOpenAI) -> None:
     result = run(["brief", str(SEED)], f"127.0.0.1:{fake_openai.port}/v1")
     assert result.exit_code == 2 and fake_openai.calls == 0
+
+
+# -- no failure is cached ---------------------------------------------------------------------
+
+
+def test_a_failed_brief_is_not_cached_so_a_rerun_asks_again(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(*[Reply.content(WRONG_SHAPE)] * 3)
+    first = run(["brief", str(SEED)], fake_openai.base_url)
+    assert first.exit_code == 1
+    assert lines(first, "error") == [
+        "briefer: error: the model's answer was not a valid brief after 3 attempts"
+    ]
+    fake_openai.enqueue(Reply.content(GOOD))
+    second = brief_json(fake_openai)
+    assert second["meta"]["calls"] == 1 and second["meta"]["cache_hits"] == 0
+    assert fake_openai.calls == 4
+    assert brief_json(fake_openai)["meta"]["cache_hits"] == 1  # the good answer is kept
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [ChatResponse(text=WRONG_SHAPE).model_dump_json(), "not a response at all"],
+    ids=["wrong-shape-answer", "damaged-row"],
+)
+def test_a_cached_entry_that_does_not_validate_is_ignored_and_replaced(
+    fake_openai: FakeOpenAI, isolated_env: Path, stored: str
+) -> None:
+    fake_openai.enqueue(Reply.content(GOOD), Reply.content(GOOD))
+    brief_json(fake_openai)
+    with sqlite3.connect(isolated_env / "cache.sqlite") as db:
+        assert db.execute("UPDATE responses SET response = ?", (stored,)).rowcount == 1
+    again = brief_json(fake_openai)
+    assert again["meta"]["calls"] == 1 and again["meta"]["reasks"] == 0
+    assert brief_json(fake_openai)["meta"]["cache_hits"] == 1
+    assert fake_openai.calls == 2
 
 
 # -- an answer quoting code fences ------------------------------------------------------------
