@@ -209,3 +209,24 @@ def test_endpoint_host_drops_credentials_path_and_query() -> None:
     assert endpoint_host("https://api.openai.com/v1/") == "api.openai.com"
     assert endpoint_host("http://[::1]:11434/v1") == "[::1]:11434"
 
+
+def test_damage_found_mid_run_is_set_aside_once_and_the_cache_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    cache = ResponseCache(path)
+    for n in range(40):
+        cache.put(f"k{n}", "m", ChatResponse(text="x" * 4000))
+    cache.close()
+    data = bytearray(path.read_bytes())
+    start = 10 * 4096  # past the schema and the tables' root pages: only rows are damaged
+    data[start:-4096] = b"\xff" * (len(data) - start - 4096)
+    path.write_bytes(bytes(data))
+    said: list[str] = []
+    cache = ResponseCache(path, notify=said.append)
+    assert said == []  # it opens: the damage is further in
+    assert [cache.get(f"k{n}") for n in range(40)] == [None] * 40
+    assert len(said) == 1 and "the response cache was unusable" in said[0]
+    assert len(list(tmp_path.glob("c.sqlite.corrupt-*"))) == 1
+    cache.put("k1", "m", ChatResponse(text="fresh"))
+    hit = cache.get("k1")
+    assert hit is not None and hit.text == "fresh" and len(said) == 1
+

@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from briefer.articles import load_article
 from briefer.backends import ChatRequest, ChatResponse
+from briefer.cache import ResponseCache
 from briefer.cli import cli
 from briefer.config import load_settings
 from briefer.digest import load_digest
@@ -138,6 +139,65 @@ def test_a_cached_entry_that_does_not_validate_is_ignored_and_replaced(
     assert again["meta"]["calls"] == 1 and again["meta"]["reasks"] == 0
     assert brief_json(fake_openai)["meta"]["cache_hits"] == 1
     assert fake_openai.calls == 2
+
+
+def garbage(path: Path) -> None:
+    path.write_bytes(b"\x00\xffthis is not a database\n" * 200)
+
+
+def truncated(path: Path) -> None:
+    cache = ResponseCache(path)
+    for n in range(40):
+        cache.put(f"k{n}", "m", ChatResponse(text="x" * 4000))
+    cache.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def foreign_table(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB)")
+
+
+def foreign_table_marked_migrated(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied REAL)")
+        db.executemany("INSERT INTO _migrations VALUES (?, 0)", [("m001_responses",), ("m002_json_modes",)])
+        db.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB)")
+
+
+@pytest.mark.parametrize("damage", [garbage, truncated, foreign_table, foreign_table_marked_migrated])
+def test_a_corrupt_cache_is_moved_aside_once_and_the_brief_goes_on(
+    fake_openai: FakeOpenAI, isolated_env: Path, damage: Any
+) -> None:
+    path = isolated_env / "cache.sqlite"
+    damage(path)
+    original = path.read_bytes()
+    fake_openai.enqueue(Reply.content(GOOD))
+    result = run(["brief", str(SEED), "-f", "json"], fake_openai.base_url)
+    assert result.exit_code == 0, result.output
+    warnings = lines(result, "warning")
+    assert len(warnings) == 1 and warnings[0].startswith(f"briefer: warning: {path}: the response cache was unusable (")
+    assert "; moved it to cache.sqlite.corrupt-" in warnings[0] and warnings[0].endswith("and started a new one")
+    (aside,) = isolated_env.glob("cache.sqlite.corrupt-*[0-9]")
+    assert aside.read_bytes() == original  # kept for a look, not deleted
+    again = run(["brief", str(SEED), "-f", "json"], fake_openai.base_url)
+    assert json.loads(again.stdout)["meta"]["cache_hits"] == 1 and lines(again, "warning") == []
+    assert fake_openai.calls == 1
+
+
+def test_an_unwritable_briefer_home_is_exit_2_before_any_call(
+    fake_openai: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("BRIEFER_HOME", str(blocker / "home"))
+    result = run(["brief", str(SEED)], fake_openai.base_url)
+    assert result.exit_code == 2
+    (line,) = lines(result, "error")
+    assert line.startswith(f"briefer: error: {blocker / 'home'}: cannot create the response cache folder (")
+    assert line.endswith("); make BRIEFER_HOME writable or pass --no-cache")
+    assert fake_openai.calls == 0
 
 
 # -- an answer quoting code fences ------------------------------------------------------------
