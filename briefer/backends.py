@@ -67,12 +67,16 @@ class AnswerMemory(Protocol):
 
     ``complete`` may replay a kept answer (``cached=True``); the caller validates it and
     ``forget``s one that no longer passes, ``remember``s a fresh one that does, so no
-    failure is ever replayed.
+    failure is ever replayed. It also keeps which ``json_mode`` the endpoint accepts.
     """
 
     def remember(self, request: ChatRequest, response: ChatResponse) -> None: ...
 
     def forget(self, request: ChatRequest) -> None: ...
+
+    def learned_json_mode(self) -> JsonMode | None: ...
+
+    def learn_json_mode(self, mode: JsonMode) -> None: ...
 
 
 class SchemaRejectedError(Exception):

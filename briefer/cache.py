@@ -7,6 +7,9 @@ Only answers the caller accepted are stored (``CachedBackend.remember``), so a f
 never replayed. A file that is not a usable cache (garbage, truncated, tables of another
 shape) is moved aside as ``cache.sqlite.corrupt-<time>`` and a new one started, said once
 on stderr; a cache that cannot be written at all is an ``InputError`` naming the fix.
+
+The same file remembers, per endpoint and model, that the endpoint refused strict
+``json_schema`` output, so later runs go straight to ``json_object`` mode.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from briefer.backends import ChatRequest, ChatResponse
+from briefer.backends import ChatRequest, ChatResponse, JsonMode
 from briefer.errors import InputError
 
 Migration = Callable[[sqlite3.Connection], None]
 T = TypeVar("T")
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# How long a refused json_schema is remembered: an upgraded server is found again.
+JSON_MODE_DAYS = 7
 _NO_CACHE_FIX = "make BRIEFER_HOME writable or pass --no-cache"
 _BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
 _DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
@@ -42,12 +47,22 @@ def _m001_responses(db: sqlite3.Connection) -> None:
     )
 
 
+def _m002_json_modes(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE json_modes (backend TEXT NOT NULL, endpoint TEXT NOT NULL, "
+        "model TEXT NOT NULL, json_mode TEXT NOT NULL, learned REAL NOT NULL, "
+        "PRIMARY KEY (backend, endpoint, model))"
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_responses", _m001_responses),
+    ("m002_json_modes", _m002_json_modes),
 ]
 TABLE_COLUMNS = {
     "_migrations": ["name", "applied"],
     "responses": ["key", "model", "response", "created"],
+    "json_modes": ["backend", "endpoint", "model", "json_mode", "learned"],
 }
 
 
@@ -121,6 +136,28 @@ class ResponseCache:
 
     def delete(self, key: str) -> None:
         self._write("DELETE FROM responses WHERE key = ?", (key,))
+
+    # -- what each endpoint accepts ---------------------------------------------------------
+
+    def json_mode(self, backend: str, endpoint: str, model: str) -> JsonMode | None:
+        """The json mode learned for this endpoint and model in the last ``JSON_MODE_DAYS``."""
+        since = time.time() - JSON_MODE_DAYS * 86400
+        row = self._run(
+            lambda db: db.execute(
+                "SELECT json_mode FROM json_modes WHERE backend = ? AND endpoint = ? AND model = ? "
+                "AND learned >= ?",
+                (backend, endpoint, model, since),
+            ).fetchone(),
+            None,
+        )
+        mode = row[0] if row else None
+        return "object" if mode == "object" else "schema" if mode == "schema" else None
+
+    def learn_json_mode(self, backend: str, endpoint: str, model: str, mode: JsonMode) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO json_modes VALUES (?, ?, ?, ?, ?)",
+            (backend, endpoint, model, mode, time.time()),
+        )
 
     def close(self) -> None:
         with self._lock:

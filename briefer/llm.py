@@ -87,6 +87,12 @@ class CachedBackend:
     def forget(self, request: ChatRequest) -> None:
         self.cache.delete(self._key(request))
 
+    def learned_json_mode(self) -> JsonMode | None:
+        return self.cache.json_mode(self.name, self.endpoint, self.model)
+
+    def learn_json_mode(self, mode: JsonMode) -> None:
+        self.cache.learn_json_mode(self.name, self.endpoint, self.model, mode)
+
     def _key(self, request: ChatRequest) -> str:
         return cache_key(self.name, self.endpoint, self.model, request)
 
@@ -142,7 +148,8 @@ class ModelClient:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self._memory = _answer_memory(backend)
-        self.json_mode: JsonMode = "schema"
+        learned = self._memory.learned_json_mode() if self._memory else None
+        self.json_mode: JsonMode = learned or "schema"
         self.spent = CallStats()
         self._lock = threading.Lock()
 
@@ -171,9 +178,11 @@ class ModelClient:
                 self.spent.add(spent)
 
     def _fall_back_to_json_object(self) -> None:
-        """Later calls skip the rejected mode."""
+        """Later calls, and later runs (through the cache), skip the rejected mode."""
         with self._lock:
             self.json_mode = "object"
+        if self._memory is not None:
+            self._memory.learn_json_mode("object")
 
     def _ask(
         self,

@@ -230,3 +230,12 @@ def test_damage_found_mid_run_is_set_aside_once_and_the_cache_goes_on(tmp_path: 
     hit = cache.get("k1")
     assert hit is not None and hit.text == "fresh" and len(said) == 1
 
+
+def test_a_learned_json_mode_is_kept_for_a_week(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    assert cache.json_mode("openai", "h:1", "m") is None
+    cache.learn_json_mode("openai", "h:1", "m", "object")
+    assert cache.json_mode("openai", "h:1", "m") == "object"
+    assert cache.json_mode("openai", "h:1", "other-model") is None
+    cache._db.execute("UPDATE json_modes SET learned = learned - 8 * 86400")
+    assert cache.json_mode("openai", "h:1", "m") is None  # an upgraded server gets found again

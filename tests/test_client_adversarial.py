@@ -306,3 +306,15 @@ def test_more_than_1000_ids_become_a_range(fake_openai: FakeOpenAI, tmp_path: Pa
     assert brief["meta"]["chunks"] == 1 and fake_openai.calls == 1
     sentence = sent_schema(fake_openai.requests[0])["$defs"]["CitedClaim"]["properties"]["sentence"]
     assert sentence == {"type": "integer", "minimum": 1, "maximum": 1100}
+
+
+def test_a_json_object_fallback_is_remembered_across_runs(tmp_path: Path) -> None:
+    other = tmp_path / "other.md"
+    other.write_text("# Library reopens\n\nThe Northfield library reopened on Saturday.\n")
+    with FakeOpenAI(json_schema_supported=False) as fake:
+        fake.enqueue(Reply.content(GOOD), Reply.content(json.dumps(DEFAULT_BRIEF)))
+        first = brief_json(fake)
+        assert first["meta"]["calls"] == 2  # the refused json_schema call counts too
+        assert [r["response_format"]["type"] for r in fake.requests] == ["json_schema", "json_object"]
+        brief_json(fake, source=other)  # a new run, a new article
+        assert fake.calls == 3 and fake.requests[2]["response_format"] == {"type": "json_object"}
