@@ -8,6 +8,7 @@ share them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from briefer.schema import Usage
 
 FinishReason = Literal["stop", "length", "refusal", "content_filter", "other"]
+JsonMode = Literal["schema", "object"]
 
 
 class ChatRequest(BaseModel):
@@ -25,7 +27,7 @@ class ChatRequest(BaseModel):
     schema_name: str = "brief"
     max_tokens: int = 1500
     temperature: float = 0.0
-    json_mode: Literal["schema", "object"] = "schema"
+    json_mode: JsonMode = "schema"
 
     def message_dicts(self) -> list[dict[str, str]]:
         return [{"role": role, "content": content} for role, content in self.messages]
@@ -41,6 +43,11 @@ class ChatResponse(BaseModel):
     model: str = ""
     cached: bool = False
     seconds: float = 0.0
+    attempts: int = Field(
+        default=1,
+        ge=0,
+        description="Requests this answer took (failed attempts that reached the endpoint too).",
+    )
 
 
 @runtime_checkable
@@ -54,5 +61,45 @@ class Backend(Protocol):
     def complete(self, request: ChatRequest) -> ChatResponse: ...
 
 
+@runtime_checkable
+class AnswerMemory(Protocol):
+    """A backend that keeps answers only once the caller accepted them (``CachedBackend``).
+
+    ``complete`` may replay a kept answer (``cached=True``); the caller validates it and
+    ``forget``s one that no longer passes, ``remember``s a fresh one that does, so no
+    failure is ever replayed. It also keeps which ``json_mode`` the endpoint accepts.
+    """
+
+    def remember(self, request: ChatRequest, response: ChatResponse) -> None: ...
+
+    def forget(self, request: ChatRequest) -> None: ...
+
+    def learned_json_mode(self) -> JsonMode | None: ...
+
+    def learn_json_mode(self, mode: JsonMode) -> None: ...
+
+
 class SchemaRejectedError(Exception):
     """The endpoint does not accept ``json_schema`` response formats; retry in json mode."""
+
+
+@dataclass(frozen=True)
+class Spent:
+    """What a failed call cost before it raised: requests that reached the endpoint, tokens."""
+
+    attempts: int = 0
+    usage: Usage = field(default_factory=Usage)
+
+
+_SPENT = "_briefer_spent"
+
+
+def charge(error: BaseException, *, attempts: int, usage: Usage | None = None) -> None:
+    """Note on ``error`` what its call spent, so the run's accounting can count it."""
+    setattr(error, _SPENT, Spent(attempts, usage or Usage()))
+
+
+def spent_on(error: BaseException) -> Spent:
+    """What ``charge`` noted on ``error`` (nothing, for an error no backend charged)."""
+    spent = getattr(error, _SPENT, None)
+    return spent if isinstance(spent, Spent) else Spent()

@@ -23,7 +23,7 @@ from briefer.daymodels import Failure, FailureStage, Story
 from briefer.dayplan import StoryPlan, make_story, source_links
 from briefer.daystore import os_reason, remove_story, save_articles, save_story
 from briefer.errors import BrieferError
-from briefer.llm import CachedBackend
+from briefer.llm import CachedBackend, CallStats
 from briefer.pipeline import Briefer, make_backend
 from briefer.sources import unexpected_reason
 from briefer.stories import StoryGroup, merge_material
@@ -63,6 +63,8 @@ class BriefResults:
     settled: set[str] = field(default_factory=set)
     replaced: set[str] = field(default_factory=set)
     """Finished stories whose successor (briefed from more texts) was written this run."""
+    spent: CallStats = field(default_factory=CallStats)
+    """Every model call of the run, failed stories' included (the client's running total)."""
 
 
 def brief_all(
@@ -79,6 +81,7 @@ def brief_all(
         return
     stop = threading.Event()
     briefer = make_briefer(stop)
+    results.spent = briefer.client.spent
     # Longest material first: the slowest stories start early, so the run ends sooner.
     ordered = sorted(plan.groups, key=lambda g: g.size, reverse=True)
 

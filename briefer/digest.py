@@ -73,7 +73,6 @@ from briefer.digestrender import (
     plural,
 )
 from briefer.errors import InputError
-from briefer.schema import Usage
 from briefer.sources import Collected, Problem, Window, collect_articles, missing_local_sources
 from briefer.urls import redact_url
 
@@ -248,7 +247,6 @@ def _assemble(run: _DayRun, seconds: float) -> Digest:
         *results.failures,
         *_lost_stories(run),
     ]
-    new_metas = [s.brief.meta for s in results.stories]
     stats = DigestStats(
         articles=len(collected.articles) + len(collected.known),
         duplicates=collected.duplicates,
@@ -259,9 +257,9 @@ def _assemble(run: _DayRun, seconds: float) -> Digest:
         briefed=len(results.stories),
         rebriefed=len(results.replaced),
         failed=len(failures),
-        model_calls=sum(m.calls for m in new_metas),
-        cache_hits=sum(m.cache_hits for m in new_metas),
-        usage=sum((m.usage for m in new_metas), Usage()),
+        model_calls=results.spent.calls,
+        cache_hits=results.spent.cache_hits,
+        usage=results.spent.usage,
         seconds=round(seconds, 3),
     )
     return Digest(

@@ -1,283 +1,106 @@
-"""The model client: an OpenAI-compatible backend, one retry layer, the cache, and the
-structured-output loop that validates answers and re-asks with the validation error.
+"""The model client: the cache, and the structured-output loop that validates answers and
+re-asks with the validation error.
 
 Layers, outermost first::
 
-    ModelClient.structured()  validate as pydantic, re-ask on invalid/truncated output
+    ModelClient.structured()  validate as pydantic, re-ask on invalid/truncated output;
+                              only an answer that validates is kept by the cache
     CachedBackend             answer repeated requests from SQLite, zero calls
     RetryingBackend           tenacity: 429/5xx/timeouts/connection errors, Retry-After
     OpenAIBackend | LocalBackend | a test double   one HTTP call or one local generation
 
-The openai SDK's own retries are turned off (``max_retries=0``) so attempts never multiply.
+``RetryingBackend`` and ``OpenAIBackend`` live in ``briefer.remote``. Every request that
+reached the endpoint is counted (``CallStats``): retried attempts, re-asks, a rejected
+``json_schema`` and the calls of briefs that failed, so a run's cost is never under-reported.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import re
-import socket
-import ssl
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
-import openai
 from pydantic import BaseModel, ValidationError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_random_exponential,
-)
 
-from briefer.backends import Backend, ChatRequest, ChatResponse, FinishReason, SchemaRejectedError
+from briefer.backends import (
+    AnswerMemory,
+    Backend,
+    ChatRequest,
+    ChatResponse,
+    JsonMode,
+    SchemaRejectedError,
+    Spent,
+    spent_on,
+)
 from briefer.cache import ResponseCache, cache_key
-from briefer.errors import BriefValidationError, InputError, ModelError
+from briefer.errors import BriefValidationError, ModelError
+from briefer.remote import (
+    MAX_RETRY_AFTER,
+    OpenAIBackend,
+    RetryingBackend,
+    check_base_url,
+    endpoint_host,
+    is_transient,
+    retry_after_seconds,
+)
 from briefer.schema import Usage
+
+__all__ = [
+    "MAX_RETRY_AFTER",
+    "CachedBackend",
+    "CallStats",
+    "ModelClient",
+    "OpenAIBackend",
+    "RetryingBackend",
+    "check_base_url",
+    "endpoint_host",
+    "is_transient",
+    "retry_after_seconds",
+]
 
 T = TypeVar("T", bound=BaseModel)
 MessagesBuilder = Callable[[str], tuple[tuple[str, str], ...]]
 
-MAX_RETRY_AFTER = 60.0
-
-
-class OpenAIBackend:
-    """One chat completion against any OpenAI-compatible endpoint."""
-
-    name = "openai"
-
-    def __init__(
-        self,
-        *,
-        model: str,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        timeout: float = 60.0,
-        http_client: Any = None,
-    ) -> None:
-        self.model = model
-        self._client = openai.OpenAI(
-            api_key=api_key or "not-needed",  # local servers (vLLM, Ollama) accept any key
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=0,
-            http_client=http_client,
-        )
-        self.endpoint = endpoint_host(str(self._client.base_url))
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        started = time.monotonic()
-        try:
-            completion = self._client.chat.completions.create(  # type: ignore[call-overload]
-                model=self.model,
-                messages=request.message_dicts(),
-                response_format=_response_format(request),
-                max_tokens=request.max_tokens,
-                temperature=request.temperature,
-            )
-        except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
-            if request.json_mode == "schema" and _mentions_schema(error):
-                raise SchemaRejectedError(str(error.message)) from error
-            raise
-        choice = completion.choices[0]
-        usage = completion.usage
-        refusal = getattr(choice.message, "refusal", None)
-        return ChatResponse(
-            text=choice.message.content or "",
-            finish_reason="refusal" if refusal else _finish_reason(choice.finish_reason),
-            refusal=refusal,
-            usage=Usage(
-                prompt_tokens=usage.prompt_tokens if usage else 0,
-                completion_tokens=usage.completion_tokens if usage else 0,
-            ),
-            model=completion.model or self.model,
-            seconds=time.monotonic() - started,
-        )
-
-
-def endpoint_host(url: str) -> str:
-    """``host[:port]`` of an endpoint URL: never its credentials, path or query."""
-    parsed = urlparse(url)
-    try:
-        host, port = parsed.hostname or "", parsed.port
-    except ValueError:  # a port that is not a number
-        host, port = parsed.hostname or "", None
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    return f"{host}:{port}" if port else host
-
-
-def _response_format(request: ChatRequest) -> dict[str, Any]:
-    if request.json_mode == "schema" and request.json_schema is not None:
-        return {
-            "type": "json_schema",
-            "json_schema": {
-                "name": request.schema_name,
-                "schema": request.json_schema,
-                "strict": True,
-            },
-        }
-    return {"type": "json_object"}
-
-
-def _mentions_schema(error: openai.APIStatusError) -> bool:
-    return bool(re.search(r"response_format|json_schema|schema", str(error.message), re.IGNORECASE))
-
-
-def _finish_reason(reason: str | None) -> FinishReason:
-    known: dict[str | None, FinishReason] = {
-        "stop": "stop",
-        "length": "length",
-        "content_filter": "content_filter",
-    }
-    return known.get(reason, "other")
-
-
-def is_transient(error: BaseException) -> bool:
-    """Errors worth another attempt: rate limits, server errors, timeouts, dropped connections."""
-    if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
-        return True
-    if isinstance(error, openai.APIStatusError):
-        return error.status_code in (408, 409, 429) or error.status_code >= 500
-    return False
-
-
-def retry_after_seconds(error: BaseException) -> float | None:
-    """The server's Retry-After (``retry-after-ms`` or seconds or an HTTP date), capped."""
-    response = getattr(error, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    seconds: float | None = None
-    if headers.get("retry-after-ms"):
-        try:
-            seconds = float(headers["retry-after-ms"]) / 1000
-        except ValueError:
-            seconds = None
-    if seconds is None and headers.get("retry-after"):
-        seconds = _parse_retry_after(headers["retry-after"])
-    return None if seconds is None else max(0.0, min(seconds, MAX_RETRY_AFTER))
-
-
-def _parse_retry_after(value: str) -> float | None:
-    try:
-        return float(value)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return parsed.timestamp() - time.time() if parsed else None
-
-
-class RetryingBackend:
-    """The single retry layer: exponential backoff with jitter, honouring Retry-After."""
-
-    def __init__(
-        self,
-        inner: Backend,
-        *,
-        max_attempts: int = 5,
-        max_seconds: float = 120.0,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.inner = inner
-        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
-        self.max_attempts = max_attempts
-        self.max_seconds = max_seconds
-        self._sleep = sleep
-        self._backoff = wait_random_exponential(multiplier=0.5, max=20)
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        retrying = Retrying(
-            retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(self.max_seconds),
-            wait=self._wait,
-            sleep=self._sleep,
-            reraise=True,
-        )
-        try:
-            return retrying(self.inner.complete, request)
-        except openai.AuthenticationError as error:
-            raise InputError(
-                f"the endpoint {self.endpoint} rejected the API key; check OPENAI_API_KEY"
-            ) from error
-        except openai.NotFoundError as error:
-            raise InputError(
-                f"the endpoint {self.endpoint} has no model {self.model!r}; check --model / BRIEFER_MODEL"
-            ) from error
-        except openai.APIConnectionError as error:  # includes APITimeoutError
-            raise ModelError(
-                f"could not reach {self.endpoint} ({_connection_problem(error)}); "
-                "check OPENAI_BASE_URL and the network"
-            ) from error
-        except openai.APIError as error:
-            raise ModelError(f"model call failed after retries: {_describe(error)}") from error
-
-    def _wait(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome else None
-        server_says = retry_after_seconds(error) if error else None
-        return server_says if server_says is not None else float(self._backoff(state))
-
-
-def _connection_problem(error: openai.APIConnectionError) -> str:
-    """What went wrong under a connection error, in a few words (never a URL or a key)."""
-    if isinstance(error, openai.APITimeoutError):
-        return "timed out"
-    cause: BaseException | None = error
-    seen: set[int] = set()
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, socket.gaierror):
-            return "host not found"
-        if isinstance(cause, ssl.SSLError):
-            return "TLS handshake failed"
-        if isinstance(cause, TimeoutError):
-            return "timed out"
-        cause = cause.__cause__ or cause.__context__
-    return "connection failed"
-
-
-def _describe(error: openai.APIError) -> str:
-    if isinstance(error, openai.APIStatusError):
-        return f"HTTP {error.status_code} from the endpoint"
-    return type(error).__name__
-
 
 class CachedBackend:
+    """Replays answers from a ``ResponseCache``; keeps only those the caller ``remember``s."""
+
     def __init__(self, inner: Backend, cache: ResponseCache) -> None:
         self.inner = inner
         self.cache = cache
         self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
 
     def complete(self, request: ChatRequest) -> ChatResponse:
-        key = cache_key(self.name, self.endpoint, self.model, request)
-        hit = self.cache.get(key)
+        hit = self.cache.get(self._key(request))
         if hit is not None:
-            return hit.model_copy(update={"cached": True, "seconds": 0.0})
-        response = self.inner.complete(request)
-        # Only whole JSON answers are kept: replaying a broken one would repeat its re-ask
-        # even after whatever broke it (a model, a grammar) is fixed.
-        if response.finish_reason == "stop" and _is_json(response.text):
-            self.cache.put(key, self.model, response)
-        return response
+            return hit.model_copy(update={"cached": True, "seconds": 0.0, "attempts": 0})
+        return self.inner.complete(request)
 
+    def remember(self, request: ChatRequest, response: ChatResponse) -> None:
+        if not response.cached:
+            kept = response.model_copy(update={"attempts": 1})
+            self.cache.put(self._key(request), self.model, kept)
 
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(_strip_fences(text))
-    except ValueError:
-        return False
-    return True
+    def forget(self, request: ChatRequest) -> None:
+        self.cache.delete(self._key(request))
+
+    def learned_json_mode(self) -> JsonMode | None:
+        return self.cache.json_mode(self.name, self.endpoint, self.model)
+
+    def learn_json_mode(self, mode: JsonMode) -> None:
+        self.cache.learn_json_mode(self.name, self.endpoint, self.model, mode)
+
+    def _key(self, request: ChatRequest) -> str:
+        return cache_key(self.name, self.endpoint, self.model, request)
 
 
 @dataclass
 class CallStats:
+    """Calls (every request that reached the endpoint), cache hits, re-asks, tokens, time."""
+
     calls: int = 0
     cache_hits: int = 0
     reasks: int = 0
@@ -295,13 +118,22 @@ class CallStats:
         if response.cached:
             self.cache_hits += 1
         else:
-            self.calls += 1
+            self.calls += response.attempts
             self.usage = self.usage + response.usage
             self.model_seconds += response.seconds
 
+    def charge(self, spent: Spent) -> None:
+        """A call that failed: what it spent before it raised still counts."""
+        self.calls += spent.attempts
+        self.usage = self.usage + spent.usage
+
 
 class ModelClient:
-    """Asks a backend for output that validates as a pydantic model, re-asking when it does not."""
+    """Asks a backend for output that validates as a pydantic model, re-asking when it does not.
+
+    ``spent`` totals every call this client made, those of failed briefs included (a daily
+    run reports it); it is updated under a lock, as briefs run on several threads.
+    """
 
     def __init__(
         self,
@@ -315,22 +147,42 @@ class ModelClient:
         self.reasks = reasks
         self.max_tokens = max_tokens
         self.temperature = temperature
-        self.json_mode = "schema"
-        self._mode_lock = threading.Lock()
+        self._memory = _answer_memory(backend)
+        learned = self._memory.learned_json_mode() if self._memory else None
+        self.json_mode: JsonMode = learned or "schema"
+        self.spent = CallStats()
+        self._lock = threading.Lock()
 
     def structured(
         self,
         build_messages: MessagesBuilder,
         output: type[T],
         schema: dict[str, Any],
+        stats: CallStats | None = None,
     ) -> tuple[T, CallStats]:
-        stats = CallStats()
+        """The validated answer, and ``stats`` (new if not given) with this call's cost added.
+
+        Pass ``stats`` to keep the cost of a call that raises: it is added either way.
+        """
+        stats = stats if stats is not None else CallStats()
+        spent = CallStats()
         try:
-            return self._ask(build_messages, output, schema, stats), stats
-        except SchemaRejectedError:
-            with self._mode_lock:
-                self.json_mode = "object"  # remembered: later calls skip the rejected mode
-            return self._ask(build_messages, output, schema, stats), stats
+            try:
+                return self._ask(build_messages, output, schema, spent), stats
+            except SchemaRejectedError:
+                self._fall_back_to_json_object()
+                return self._ask(build_messages, output, schema, spent), stats
+        finally:
+            stats.add(spent)
+            with self._lock:
+                self.spent.add(spent)
+
+    def _fall_back_to_json_object(self) -> None:
+        """Later calls, and later runs (through the cache), skip the rejected mode."""
+        with self._lock:
+            self.json_mode = "object"
+        if self._memory is not None:
+            self._memory.learn_json_mode("object")
 
     def _ask(
         self,
@@ -349,25 +201,59 @@ class ModelClient:
                 schema_name=output.__name__.lower(),
                 max_tokens=self.max_tokens,
                 temperature=self.temperature,
-                json_mode="schema" if json_mode == "schema" else "object",
+                json_mode=json_mode,
             )
-            response = self.backend.complete(request)
-            stats.record(response)
+            response, result = self._answer(request, output, stats)
             if response.finish_reason in ("refusal", "content_filter"):
                 reason = response.refusal or "content filter"
                 raise ModelError(f"the model declined to brief this article: {reason}")
             last_text = response.text
-            problem = _problem_with(response, output)
-            if isinstance(problem, output):
-                return problem
+            if isinstance(result, output):
+                return result
             if attempt < self.reasks:
                 stats.reasks += 1
-                messages = (*messages, ("assistant", response.text), ("user", str(problem)))
+                messages = (*messages, ("assistant", response.text), ("user", str(result)))
         raise BriefValidationError(
             f"the model's answer was not a valid brief after {self.reasks + 1} attempts",
             last_output=last_text,
             attempts=self.reasks + 1,
         )
+
+    def _answer(
+        self, request: ChatRequest, output: type[T], stats: CallStats
+    ) -> tuple[ChatResponse, T | str]:
+        """One answer and its validation; the cache keeps it only if it validates."""
+        response = self._complete(request, stats)
+        result = _problem_with(response, output)
+        if response.cached and not isinstance(result, output) and self._memory is not None:
+            # Never replay a failure (kept by an older briefer, or a damaged row): ask again.
+            self._memory.forget(request)
+            response = self._complete(request, stats)
+            result = _problem_with(response, output)
+        stats.record(response)
+        if isinstance(result, output) and self._memory is not None:
+            self._memory.remember(request, response)
+        return response, result
+
+    def _complete(self, request: ChatRequest, stats: CallStats) -> ChatResponse:
+        try:
+            return self.backend.complete(request)
+        except Exception as error:
+            stats.charge(spent_on(error))
+            raise
+
+
+def _answer_memory(backend: Backend) -> AnswerMemory | None:
+    """The cache in ``backend``'s chain: wrappers (metering, concurrency bounds) that keep
+    their inner backend as ``.inner`` are looked through."""
+    layer: object = backend
+    for _ in range(8):
+        if isinstance(layer, AnswerMemory):
+            return layer
+        layer = getattr(layer, "inner", None)
+        if layer is None:
+            break
+    return None
 
 
 def _problem_with(response: ChatResponse, output: type[T]) -> T | str:
@@ -377,7 +263,9 @@ def _problem_with(response: ChatResponse, output: type[T]) -> T | str:
             "Your answer was cut off before the JSON was complete. Answer again with the same "
             "JSON object, but shorter: fewer items and shorter strings."
         )
-    text = _strip_fences(response.text)
+    if response.finish_reason in ("refusal", "content_filter"):
+        return "declined"
+    text = _json_text(response.text)
     try:
         return output.model_validate_json(text)
     except ValidationError as error:
@@ -385,11 +273,34 @@ def _problem_with(response: ChatResponse, output: type[T]) -> T | str:
             f"{'.'.join(str(p) for p in e['loc']) or 'root'}: {e['msg']}"
             for e in error.errors()[:8]
         )
-        return f"Your answer is not valid: {details}. Answer again with only the corrected JSON object."
+        return (
+            f"Your answer is not valid: {details}. "
+            "Answer again with only the corrected JSON object."
+        )
 
 
-def _strip_fences(text: str) -> str:
-    match = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL)
-    body = match.group(1) if match else text
+_WHOLE_FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n?(.*?)\n?[ \t]*```", re.DOTALL)
+
+
+def _json_text(text: str) -> str:
+    """The JSON in a model's answer: the answer itself, or what one ``` fence around the
+    whole answer holds, or the outermost ``{…}`` of prose around it.
+
+    Fences inside the JSON (an article quoting code) are string content, never stripped.
+    """
+    body = text.strip()
+    fenced = _WHOLE_FENCE.fullmatch(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    if _parses(body):
+        return body
     start, end = body.find("{"), body.rfind("}")
     return body[start : end + 1] if 0 <= start < end else body
+
+
+def _parses(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

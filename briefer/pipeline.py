@@ -231,8 +231,7 @@ class Briefer:
         def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
             return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text)
 
-        draft, chunk_stats = self.client.structured(messages, CitedDraft, schema)
-        stats.add(chunk_stats)
+        draft, _ = self.client.structured(messages, CitedDraft, schema, stats)
         return draft
 
     def _reduce(
@@ -261,10 +260,9 @@ class Briefer:
             )
 
         try:
-            selection, merge_stats = self.client.structured(messages, Selection, schema)
+            selection, _ = self.client.structured(messages, Selection, schema, stats)
         except ModelError:  # the deterministic merge is still a usable brief
             return truncate_to_caps(merged), 0
-        stats.add(merge_stats)
         return apply_selection(merged, selection)
 
 

@@ -256,3 +256,107 @@ def _require_all(node: dict[str, Any]) -> None:
         for prop in properties.values():
             prop.pop("title", None)
     node.pop("title", None)
+
+
+# -- the schema as hosted endpoints take it ---------------------------------------------------
+#
+# OpenAI's strict structured outputs accept a subset of JSON Schema ("Supported schemas" in
+# the Structured Outputs guide): besides the structural keywords, strings may have
+# ``pattern`` and ``format`` (a fixed list), numbers ``multipleOf``, ``maximum``,
+# ``exclusiveMaximum``, ``minimum``, ``exclusiveMinimum``, arrays ``minItems`` and
+# ``maxItems``; fine-tuned models none of those; at most 1000 enum values in a schema.
+# Anything else (``minLength``/``maxLength`` above all) is answered with a 400. The full
+# schema still goes to the embedded model's grammar; hosted endpoints get this one, and
+# pydantic enforces the dropped bounds on the answer (a re-ask when one is broken).
+
+HOSTED_KEYWORDS = frozenset(
+    {
+        "type", "properties", "required", "additionalProperties", "items", "enum", "const",
+        "anyOf", "$ref", "$defs", "definitions", "description", "title",
+    }
+)
+_NUMBER_BOUNDS = frozenset(
+    {"multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"}
+)
+HOSTED_TYPE_KEYWORDS: dict[str, frozenset[str]] = {
+    "string": frozenset({"pattern", "format"}),
+    "number": _NUMBER_BOUNDS,
+    "integer": _NUMBER_BOUNDS,
+    "array": frozenset({"minItems", "maxItems"}),
+}
+HOSTED_FORMATS = frozenset(
+    {"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"}
+)
+HOSTED_MAX_ENUM_VALUES = 1000
+
+
+def hosted_json_schema(schema: dict[str, Any], *, fine_tuned: bool = False) -> dict[str, Any]:
+    """``schema`` inside the subset strict structured outputs accept (a new dict).
+
+    Unsupported keywords are dropped, string lengths said in the description instead
+    ("At most 100 characters."); every object gets ``additionalProperties: false`` and all
+    its properties required; past 1000 enum values the largest integer enums become a
+    ``minimum``/``maximum`` range (dropped for fine-tuned models).
+    """
+    hosted: dict[str, Any] = _hosted_node(schema, fine_tuned)
+    enums = sorted(_enum_nodes(hosted), key=lambda node: len(node["enum"]), reverse=True)
+    total = sum(len(node["enum"]) for node in enums)
+    for node in enums:
+        if total <= HOSTED_MAX_ENUM_VALUES:
+            break
+        values = node.pop("enum")
+        total -= len(values)
+        if not fine_tuned and values and all(type(v) is int for v in values):
+            node["minimum"], node["maximum"] = min(values), max(values)
+    return hosted
+
+
+def _hosted_node(node: Any, fine_tuned: bool) -> Any:
+    if isinstance(node, list):
+        return [_hosted_node(item, fine_tuned) for item in node]
+    if not isinstance(node, dict):
+        return node
+    types = node.get("type")
+    kinds = types if isinstance(types, list) else [types]
+    allowed = set(HOSTED_KEYWORDS)
+    if not fine_tuned:
+        for kind in kinds:
+            allowed |= HOSTED_TYPE_KEYWORDS.get(str(kind), frozenset())
+    hosted: dict[str, Any] = {}
+    for key, value in node.items():
+        if key not in allowed or (key == "format" and value not in HOSTED_FORMATS):
+            continue
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            hosted[key] = {name: _hosted_node(child, fine_tuned) for name, child in value.items()}
+        elif key in ("items", "anyOf"):
+            hosted[key] = _hosted_node(value, fine_tuned)
+        else:
+            hosted[key] = value
+    lengths = _length_note(node)
+    if lengths:
+        described = hosted.get("description")
+        hosted["description"] = f"{described} {lengths}" if described else lengths
+    if isinstance(hosted.get("properties"), dict):
+        hosted["required"] = list(hosted["properties"])
+        hosted["additionalProperties"] = False
+    return hosted
+
+
+def _length_note(node: dict[str, Any]) -> str:
+    low, high = node.get("minLength"), node.get("maxLength")
+    if isinstance(high, int) and isinstance(low, int) and low > 0:
+        return f"{low} to {high} characters."
+    if isinstance(high, int):
+        return f"At most {high} characters."
+    if isinstance(low, int) and low > 0:
+        return f"At least {low} characters."
+    return ""
+
+
+def _enum_nodes(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, list):
+        return [found for item in node for found in _enum_nodes(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if isinstance(node.get("enum"), list) else []
+    return own + [found for value in node.values() for found in _enum_nodes(value)]

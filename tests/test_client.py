@@ -10,12 +10,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from pydantic import BaseModel
 
-from briefer.backends import ChatRequest
+from briefer.backends import ChatRequest, ChatResponse
 from briefer.cache import ResponseCache
 from briefer.cli import cli
-from briefer.errors import ModelError
-from briefer.llm import CachedBackend, OpenAIBackend, RetryingBackend, endpoint_host
+from briefer.errors import BriefValidationError, ModelError
+from briefer.llm import (
+    CachedBackend,
+    CallStats,
+    ModelClient,
+    OpenAIBackend,
+    RetryingBackend,
+    endpoint_host,
+)
 from briefer.tokens import TokenizerDataError, _load_bundled_bpe
 from tests.briefs import SEED
 from tests.fakes import FakeOpenAI, Reply
@@ -79,6 +87,7 @@ def test_cache_keys_on_the_request(fake_openai: FakeOpenAI, tmp_path: Path) -> N
     cached = CachedBackend(backend(fake_openai, []), ResponseCache(tmp_path / "c.sqlite"))
     fake_openai.enqueue(Reply.content('{"a": 1}'), Reply.content('{"b": 2}'))
     first = cached.complete(REQUEST)
+    cached.remember(REQUEST, first)
     again = cached.complete(REQUEST)
     other = cached.complete(REQUEST.model_copy(update={"temperature": 0.5}))
     assert (first.cached, again.cached, other.cached) == (False, True, False)
@@ -86,21 +95,66 @@ def test_cache_keys_on_the_request(fake_openai: FakeOpenAI, tmp_path: Path) -> N
     assert fake_openai.calls == 2
 
 
-def test_truncated_answers_are_not_cached(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+def test_an_answer_is_kept_only_when_remembered(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    """The caller decides (after validating): complete() alone never stores a thing."""
     cached = CachedBackend(backend(fake_openai, []), ResponseCache(tmp_path / "c.sqlite"))
-    fake_openai.enqueue(Reply.content('{"a', finish_reason="length"), Reply.content('{"a": 1}'))
-    assert cached.complete(REQUEST).finish_reason == "length"
-    assert cached.complete(REQUEST).text == '{"a": 1}'
-
-
-def test_answers_that_are_not_json_are_not_cached(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
-    """Replaying a broken answer would replay its re-ask, even after the cause is fixed."""
-    cached = CachedBackend(backend(fake_openai, []), ResponseCache(tmp_path / "c.sqlite"))
-    fake_openai.enqueue(Reply.content('{"a": "line\nbreak"}'), Reply.content('```json\n{"a": 1}\n```'))
+    fake_openai.enqueue(Reply.content('{"a": 1}'), Reply.content('{"a": 2}'))
     assert cached.complete(REQUEST).cached is False
-    fenced = cached.complete(REQUEST)  # the broken one was not kept: a second call
-    assert fenced.cached is False and cached.complete(REQUEST).text == fenced.text
-    assert fake_openai.calls == 2
+    kept = cached.complete(REQUEST)  # not remembered: a second call
+    cached.remember(REQUEST, kept)
+    assert cached.complete(REQUEST).text == '{"a": 2}' and fake_openai.calls == 2
+    cached.forget(REQUEST)
+    assert cached.complete(REQUEST).cached is False and fake_openai.calls == 3
+
+
+class Answer(BaseModel):
+    a: int
+
+
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {"a": {"type": "integer"}},
+    "required": ["a"],
+    "additionalProperties": False,
+}
+
+
+def client_on(fake: FakeOpenAI, tmp_path: Path, reasks: int = 1) -> ModelClient:
+    cached = CachedBackend(backend(fake, []), ResponseCache(tmp_path / "c.sqlite"))
+    return ModelClient(cached, reasks=reasks)
+
+
+def ask(client: ModelClient) -> tuple[Answer, CallStats]:
+    return client.structured(lambda mode: (("user", f"answer in {mode}"),), Answer, ANSWER_SCHEMA)
+
+
+def test_only_answers_that_validate_are_cached(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    fake_openai.enqueue(
+        Reply.content('{"a', finish_reason="length"), Reply.content('{"b": 1}'),  # both refused
+        Reply.content('{"a": 1}'),
+    )
+    with pytest.raises(BriefValidationError):
+        ask(client_on(fake_openai, tmp_path))
+    answer, stats = ask(client_on(fake_openai, tmp_path))  # a new run: nothing replayed
+    assert answer.a == 1 and stats.calls == 1 and stats.cache_hits == 0
+    again, stats = ask(client_on(fake_openai, tmp_path))
+    assert again.a == 1 and stats.calls == 0 and stats.cache_hits == 1
+    assert fake_openai.calls == 3
+
+
+def test_a_cached_entry_that_no_longer_validates_is_replaced(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    client = client_on(fake_openai, tmp_path)
+    assert isinstance(client.backend, CachedBackend)
+    request = ChatRequest(
+        messages=(("user", "answer in schema"),), json_schema=ANSWER_SCHEMA, schema_name="answer"
+    )
+    client.backend.cache.put(client.backend._key(request), "m", ChatResponse(text='{"b": 2}'))
+    fake_openai.enqueue(Reply.content('{"a": 3}'))
+    answer, stats = ask(client)
+    assert answer.a == 3 and stats.calls == 1 and stats.cache_hits == 0 and stats.reasks == 0
+    assert ask(client_on(fake_openai, tmp_path))[1].cache_hits == 1  # the good one replaced it
 
 
 def test_bundled_tokenizer_hash_is_verified() -> None:
@@ -154,3 +208,34 @@ def test_endpoint_host_drops_credentials_path_and_query() -> None:
     assert endpoint_host("http://u:p@Example.org:8080/v1?key=sk-1") == "example.org:8080"
     assert endpoint_host("https://api.openai.com/v1/") == "api.openai.com"
     assert endpoint_host("http://[::1]:11434/v1") == "[::1]:11434"
+
+
+def test_damage_found_mid_run_is_set_aside_once_and_the_cache_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    cache = ResponseCache(path)
+    for n in range(40):
+        cache.put(f"k{n}", "m", ChatResponse(text="x" * 4000))
+    cache.close()
+    data = bytearray(path.read_bytes())
+    start = 10 * 4096  # past the schema and the tables' root pages: only rows are damaged
+    data[start:-4096] = b"\xff" * (len(data) - start - 4096)
+    path.write_bytes(bytes(data))
+    said: list[str] = []
+    cache = ResponseCache(path, notify=said.append)
+    assert said == []  # it opens: the damage is further in
+    assert [cache.get(f"k{n}") for n in range(40)] == [None] * 40
+    assert len(said) == 1 and "the response cache was unusable" in said[0]
+    assert len(list(tmp_path.glob("c.sqlite.corrupt-*"))) == 1
+    cache.put("k1", "m", ChatResponse(text="fresh"))
+    hit = cache.get("k1")
+    assert hit is not None and hit.text == "fresh" and len(said) == 1
+
+
+def test_a_learned_json_mode_is_kept_for_a_week(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    assert cache.json_mode("openai", "h:1", "m") is None
+    cache.learn_json_mode("openai", "h:1", "m", "object")
+    assert cache.json_mode("openai", "h:1", "m") == "object"
+    assert cache.json_mode("openai", "h:1", "other-model") is None
+    cache._db.execute("UPDATE json_modes SET learned = learned - 8 * 86400")
+    assert cache.json_mode("openai", "h:1", "m") is None  # an upgraded server gets found again

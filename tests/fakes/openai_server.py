@@ -7,6 +7,10 @@
 Serves ``POST /v1/chat/completions`` (JSON, or SSE when the request has ``"stream": true``)
 and ``GET /v1/models``; anything else is an OpenAI-style 404. Scripted replies are used
 first (FIFO), then ``responder(request_body)``, then a default valid brief.
+
+Like the real API, a strict ``json_schema`` response format outside the documented subset
+(``strict_schema.py``) is answered with a 400 before any scripted reply is used;
+``json_schema_supported=False`` plays an endpoint that has no ``json_schema`` mode at all.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .strict_schema import strict_schema_problem
 from .web_server import DEFAULT_LIFETIME, Handler, LoopbackServer, redact_headers
 
-ReplyKind = Literal["content", "refusal", "status", "hang", "drop"]
+ReplyKind = Literal["content", "refusal", "status", "hang", "drop", "raw", "no_choices"]
 
 DEFAULT_MODEL = "fake-model"
 DEFAULT_BRIEF: dict[str, Any] = {
@@ -81,6 +86,7 @@ class Reply:
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    content_type: str = "application/json"
 
     @classmethod
     def content(
@@ -122,6 +128,18 @@ class Reply:
         """Close the TCP connection without any HTTP response."""
         return cls("drop")
 
+    @classmethod
+    def raw(
+        cls, body: str, *, status: int = 200, content_type: str = "text/html; charset=utf-8"
+    ) -> Reply:
+        """``body`` as it is, e.g. a proxy's HTML login page answered with 200."""
+        return cls("raw", text=body, status_code=status, content_type=content_type)
+
+    @classmethod
+    def no_choices(cls, *, prompt_tokens: int = 100) -> Reply:
+        """A 200 chat.completion whose ``choices`` is empty (usage still reported)."""
+        return cls("no_choices", text=None, prompt_tokens=prompt_tokens, completion_tokens=0)
+
 
 class FakeOpenAI(LoopbackServer):
     """A loopback OpenAI-compatible server; see the module docstring."""
@@ -132,11 +150,14 @@ class FakeOpenAI(LoopbackServer):
         *,
         latency: float = 0.0,
         lifetime: float = DEFAULT_LIFETIME,
+        json_schema_supported: bool = True,
     ) -> None:
         super().__init__(lifetime=lifetime)
         self.responder = responder
         self.latency = latency
         """Seconds to sleep before every answer (bounded, cut short on stop)."""
+        self.json_schema_supported = json_schema_supported
+        """False: every ``json_schema`` response format is refused with a 400."""
         self.model = DEFAULT_MODEL
         """The model ``GET /v1/models`` lists and completions name if the request has none."""
         self._queue: deque[Reply] = deque()
@@ -199,7 +220,11 @@ class FakeOpenAI(LoopbackServer):
         with self._lock:
             self._requests.append(body)
             self._headers.append(redact_headers(request.headers))
-            reply = self._queue.popleft() if self._queue else None
+            refusal = self._refuse_response_format(body)
+            reply = self._queue.popleft() if self._queue and refusal is None else None
+        if refusal is not None:
+            self._send_json(request, 400, refusal)
+            return
         if reply is None:
             reply = (
                 self.responder(body)
@@ -208,6 +233,28 @@ class FakeOpenAI(LoopbackServer):
             )
         self.delay(self.latency)
         self._answer(request, body, reply)
+
+    def _refuse_response_format(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The 400 body the real API sends for this request's response format, if any."""
+        response_format = body.get("response_format")
+        if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+            return None
+        if not self.json_schema_supported:
+            message = "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."
+        else:
+            spec = response_format.get("json_schema") or {}
+            if not spec.get("strict"):
+                return None
+            model = body.get("model")
+            problem = strict_schema_problem(
+                str(spec.get("name", "")), spec.get("schema"), model=model if isinstance(model, str) else ""
+            )
+            if problem is None:
+                return None
+            message = problem
+        refusal = error_body(400, message)
+        refusal["error"]["param"] = "response_format"
+        return refusal
 
     def _answer(self, request: Handler, body: dict[str, Any], reply: Reply) -> None:
         if reply.kind == "drop":
@@ -222,8 +269,13 @@ class FakeOpenAI(LoopbackServer):
             payload = reply.body if reply.body is not None else error_body(reply.status_code)
             self._send_json(request, reply.status_code, payload, reply.headers)
             return
+        if reply.kind == "raw":
+            request.respond(reply.status_code, reply.text or "", content_type=reply.content_type)
+            return
         completion = self._completion(body, reply)
-        if body.get("stream"):
+        if reply.kind == "no_choices":  # JSON only: a stream of no choices is not scripted
+            completion["choices"] = []
+        if body.get("stream") and completion["choices"]:
             self._send_stream(request, body, completion)
         else:
             self._send_json(request, 200, completion, reply.headers)

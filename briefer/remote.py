@@ -1,0 +1,367 @@
+"""An OpenAI-compatible endpoint as a backend, and the one retry layer in front of it.
+
+``OpenAIBackend`` makes one chat-completion request and checks that what came back is a
+chat completion (an HTML login page or an empty ``choices`` list is a one-line
+``ModelError``, not a traceback). ``RetryingBackend`` retries what is worth retrying and
+counts every request that reached the endpoint, so a brief's ``calls`` include the
+attempts that failed (see ``backends.charge``).
+
+The openai SDK's own retries are turned off (``max_retries=0``) so attempts never multiply.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from typing import Any, NoReturn
+from urllib.parse import urlparse, urlsplit
+
+import openai
+from openai.types.chat import ChatCompletion
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_random_exponential,
+)
+
+from briefer.backends import (
+    Backend,
+    ChatRequest,
+    ChatResponse,
+    FinishReason,
+    SchemaRejectedError,
+    charge,
+    spent_on,
+)
+from briefer.errors import InputError, ModelError
+from briefer.schema import Usage, hosted_json_schema
+
+MAX_RETRY_AFTER = 60.0
+_BASE_URL_FIX = (
+    "check OPENAI_BASE_URL / --base-url (an OpenAI-compatible API, usually ending in /v1)"
+)
+
+
+class OpenAIBackend:
+    """One chat completion against any OpenAI-compatible endpoint."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        http_client: Any = None,
+    ) -> None:
+        self.model = model
+        if base_url is not None:  # before the SDK, which raises on some malformed URLs
+            check_base_url(base_url)
+        self._client = openai.OpenAI(
+            api_key=api_key or "not-needed",  # local servers (vLLM, Ollama) accept any key
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=0,
+            http_client=http_client,
+        )
+        check_base_url(self._client.base_url)  # also what the SDK read from the environment
+        self.endpoint = endpoint_host(str(self._client.base_url))
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        started = time.monotonic()
+        try:
+            completion = self._client.chat.completions.create(  # type: ignore[call-overload]
+                model=self.model,
+                messages=request.message_dicts(),
+                response_format=self._response_format(request),
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+            )
+        except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
+            if request.json_mode == "schema" and _mentions_schema(error):
+                rejected = SchemaRejectedError(str(error.message))
+                charge(rejected, attempts=1)
+                raise rejected from error
+            raise
+        choice = self._first_choice(completion)
+        refusal = getattr(choice.message, "refusal", None)
+        return ChatResponse(
+            text=choice.message.content or "",
+            finish_reason="refusal" if refusal else _finish_reason(choice.finish_reason),
+            refusal=refusal,
+            usage=_usage(completion),
+            model=completion.model or self.model,
+            seconds=time.monotonic() - started,
+        )
+
+    def _response_format(self, request: ChatRequest) -> dict[str, Any]:
+        if request.json_mode == "schema" and request.json_schema is not None:
+            fine_tuned = self.model.startswith("ft:")
+            schema = hosted_json_schema(request.json_schema, fine_tuned=fine_tuned)
+            return {
+                "type": "json_schema",
+                "json_schema": {"name": request.schema_name, "schema": schema, "strict": True},
+            }
+        return {"type": "json_object"}
+
+    def _first_choice(self, completion: object) -> Any:
+        """The completion's first choice; a ModelError naming the endpoint when there is none."""
+        if isinstance(completion, str):  # the SDK hands back the text of a non-JSON answer
+            what = (
+                "an HTML page, not the API (a login or proxy page?)"
+                if re.match(r"\s*<", completion)
+                else "text that is not JSON"
+            )
+            self._fail(f"the endpoint {self.endpoint} answered with {what}; {_BASE_URL_FIX}")
+        if not isinstance(completion, ChatCompletion) or completion.choices is None:
+            self._fail(
+                f"the endpoint {self.endpoint} answered JSON that is not a chat completion; "
+                + _BASE_URL_FIX
+            )
+        if not completion.choices or getattr(completion.choices[0], "message", None) is None:
+            self._fail(
+                f"the endpoint {self.endpoint} answered a chat completion with no choices; "
+                "check --model / BRIEFER_MODEL, and the endpoint's logs (it may filter the prompt)",
+                usage=_usage(completion),
+            )
+        return completion.choices[0]
+
+    def _fail(self, message: str, *, usage: Usage | None = None) -> NoReturn:
+        error = ModelError(message)
+        charge(error, attempts=1, usage=usage)
+        raise error
+
+
+def check_base_url(url: object) -> None:
+    """An InputError (exit 2, before any call) unless ``url`` is http(s) with a host.
+
+    The value itself is not shown: a key pasted into the wrong variable must not be printed.
+    """
+    try:
+        parsed = urlsplit(str(url))
+        valid = parsed.scheme in ("http", "https") and bool(parsed.hostname)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        raise InputError(
+            "OPENAI_BASE_URL / --base-url: not an http(s) URL with a host name; set it to the "
+            "endpoint's address, e.g. http://localhost:8000/v1, or unset it for api.openai.com"
+        )
+
+
+def endpoint_host(url: str) -> str:
+    """``host[:port]`` of an endpoint URL: never its credentials, path or query."""
+    parsed = urlparse(url)
+    try:
+        host, port = parsed.hostname or "", parsed.port
+    except ValueError:  # a port that is not a number
+        host, port = parsed.hostname or "", None
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return f"{host}:{port}" if port else host
+
+
+def _usage(completion: ChatCompletion) -> Usage:
+    usage = completion.usage
+    return Usage(
+        prompt_tokens=usage.prompt_tokens if usage else 0,
+        completion_tokens=usage.completion_tokens if usage else 0,
+    )
+
+
+def _mentions_schema(error: openai.APIStatusError) -> bool:
+    return bool(re.search(r"response_format|json_schema|schema", str(error.message), re.IGNORECASE))
+
+
+def _finish_reason(reason: str | None) -> FinishReason:
+    known: dict[str | None, FinishReason] = {
+        "stop": "stop",
+        "length": "length",
+        "content_filter": "content_filter",
+    }
+    return known.get(reason, "other")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Errors worth another attempt: rate limits, server errors, timeouts, dropped connections."""
+    if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code in (408, 409, 429) or error.status_code >= 500
+    return False
+
+
+def reached_endpoint(error: BaseException) -> bool:
+    """Whether a failed attempt's request got to the endpoint (and may be billed).
+
+    An answered status, a read timeout or a connection dropped mid-answer did; a refused
+    connection, an unknown host, a failed TLS handshake or a connect timeout did not.
+    """
+    if isinstance(error, openai.APIStatusError):
+        return True
+    if not isinstance(error, openai.APIConnectionError):
+        return False
+    for cause in _causes(error):
+        # By name: the SDK's HTTP library (httpx, or httpx2 for openai 3) has these classes.
+        if type(cause).__name__ in _NOT_SENT:
+            return False
+        if isinstance(cause, ConnectionRefusedError | socket.gaierror | ssl.SSLError):
+            return False
+    return True
+
+
+_NOT_SENT = frozenset({"ConnectError", "ConnectTimeout", "UnsupportedProtocol"})
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and all(cause is not seen for seen in chain):
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return chain
+
+
+def retry_after_seconds(error: BaseException) -> float | None:
+    """The server's Retry-After (``retry-after-ms`` or seconds or an HTTP date), capped."""
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    seconds: float | None = None
+    if headers.get("retry-after-ms"):
+        try:
+            seconds = float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            seconds = None
+    if seconds is None and headers.get("retry-after"):
+        seconds = _parse_retry_after(headers["retry-after"])
+    return None if seconds is None else max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+def _parse_retry_after(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return parsed.timestamp() - time.time() if parsed else None
+
+
+class _Tally:
+    """Requests of one ``RetryingBackend.complete`` that reached the endpoint, and their usage."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.usage = Usage()
+
+    def failed(self, error: BaseException) -> None:
+        if isinstance(error, openai.APIError):
+            self.attempts += reached_endpoint(error)
+        else:  # the inner backend said what it spent
+            spent = spent_on(error)
+            self.attempts += spent.attempts
+            self.usage = self.usage + spent.usage
+
+
+class RetryingBackend:
+    """The single retry layer: exponential backoff with jitter, honouring Retry-After."""
+
+    def __init__(
+        self,
+        inner: Backend,
+        *,
+        max_attempts: int = 5,
+        max_seconds: float = 120.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.inner = inner
+        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
+        self.max_attempts = max_attempts
+        self.max_seconds = max_seconds
+        self._sleep = sleep
+        self._backoff = wait_random_exponential(multiplier=0.5, max=20)
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        retrying = Retrying(
+            retry=retry_if_exception(is_transient),
+            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(self.max_seconds),
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        tally = _Tally()
+
+        def attempt() -> ChatResponse:
+            try:
+                return self.inner.complete(request)
+            except Exception as error:
+                tally.failed(error)
+                raise
+
+        try:
+            response = retrying(attempt)
+        except Exception as error:
+            final = self._translate(error)
+            charge(final, attempts=tally.attempts, usage=tally.usage)
+            if final is error:
+                raise
+            raise final from error
+        attempts, usage = tally.attempts + response.attempts, response.usage + tally.usage
+        return response.model_copy(update={"attempts": attempts, "usage": usage})
+
+    def _translate(self, error: Exception) -> Exception:
+        """The one-line error a user sees for what the endpoint did (others pass as they are)."""
+        if isinstance(error, openai.AuthenticationError):
+            return InputError(
+                f"the endpoint {self.endpoint} rejected the API key; check OPENAI_API_KEY"
+            )
+        if isinstance(error, openai.NotFoundError):
+            return InputError(
+                f"the endpoint {self.endpoint} has no model {self.model!r}; "
+                "check --model / BRIEFER_MODEL"
+            )
+        if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
+            return ModelError(
+                f"could not reach {self.endpoint} ({_connection_problem(error)}); "
+                "check OPENAI_BASE_URL and the network"
+            )
+        if isinstance(error, openai.APIError):
+            return ModelError(f"model call failed after retries: {_describe(error)}")
+        return error
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        server_says = retry_after_seconds(error) if error else None
+        return server_says if server_says is not None else float(self._backoff(state))
+
+
+def _connection_problem(error: openai.APIConnectionError) -> str:
+    """What went wrong under a connection error, in a few words (never a URL or a key)."""
+    if isinstance(error, openai.APITimeoutError):
+        return "timed out"
+    for cause in _causes(error):
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "host not found"
+        if isinstance(cause, ssl.SSLError):
+            return "TLS handshake failed"
+        if isinstance(cause, TimeoutError):
+            return "timed out"
+    return "connection failed"
+
+
+def _describe(error: openai.APIError) -> str:
+    if isinstance(error, openai.APIStatusError):
+        return f"HTTP {error.status_code} from the endpoint"
+    return type(error).__name__
