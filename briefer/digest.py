@@ -227,6 +227,7 @@ def _collect(
         max_articles=options.max_articles,
         max_chars=settings.max_chars,
         timeout=settings.timeout,
+        fetch_deadline=settings.fetch_deadline,
     )
 
 

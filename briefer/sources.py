@@ -43,6 +43,7 @@ import feedparser
 import httpx
 
 from briefer.articles import (
+    DEFAULT_FETCH_DEADLINE,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_CHARS,
     USER_AGENT,
@@ -165,8 +166,9 @@ def http_client(timeout: float = 20.0) -> httpx.Client:
 class _LazyClient:
     """``http_client()`` made on first use: a folder-only day never builds the TLS context."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, deadline: float) -> None:
         self.timeout = timeout
+        self.deadline = deadline
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
 
@@ -192,6 +194,7 @@ def collect_articles(
     max_articles: int | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
     timeout: float = 20.0,
+    fetch_deadline: float = DEFAULT_FETCH_DEADLINE,
     loader: Loader | None = None,
 ) -> Collected:
     """Every unique article of ``sources``; ``known_keys`` are skipped without loading.
@@ -200,7 +203,7 @@ def collect_articles(
     cannot crowd out the others) before anything is fetched. ``loader`` replaces how one
     candidate is loaded (tests).
     """
-    with _LazyClient(timeout) as http:
+    with _LazyClient(timeout, fetch_deadline) as http:
         expanded = [_expand_source(source, window=window, http=http) for source in sources]
         candidates = _interleave([e.candidates for e in expanded])
         collected = Collected(
@@ -265,7 +268,7 @@ def _expand_url(url: str, *, window: Window, http: _LazyClient) -> _Expanded:
     if not is_fetchable(url):
         reason = "not a valid http(s) URL (it does not parse, or names no host); fix it"
         return _Expanded(problems=[Problem(redact_url(url), "source", reason)])
-    data, _ = fetch_bytes(url, client=http.get())
+    data, _ = fetch_bytes(url, timeout=http.timeout, deadline=http.deadline, client=http.get())
     feed = _parse_feed(data)
     if feed is None:  # not a feed: the URL is an article page
         return _Expanded(candidates=[Candidate(url, True, url)])
@@ -375,7 +378,11 @@ def _default_loader(http: _LazyClient, *, max_chars: int, timeout: float) -> Loa
     def load(candidate: Candidate) -> Article:
         if candidate.is_url:
             return fetch_article(
-                candidate.location, max_chars=max_chars, timeout=timeout, client=http.get()
+                candidate.location,
+                max_chars=max_chars,
+                timeout=timeout,
+                deadline=http.deadline,
+                client=http.get(),
             )
         return load_file(Path(candidate.location), max_chars=max_chars)
 
@@ -453,8 +460,9 @@ def _add_unique(
 
 
 def _without_label(message: str, label: str) -> str:
-    """``articles`` errors start with the input's name; the failure list names it already."""
-    return message.removeprefix(f"{label}: ")
+    """``articles`` errors start with the input's name (a URL's shown redacted); the failure
+    list names it already."""
+    return message.removeprefix(f"{label}: ").removeprefix(f"{redact_url(label)}: ")
 
 
 __all__ = [

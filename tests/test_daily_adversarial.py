@@ -407,3 +407,22 @@ def test_a_story_file_corrupted_between_runs(
     again = daily([str(folder)], fake_openai, config, out)
     assert again.exit_code == 0 and fake_openai.calls == 2
     assert "note" not in again.stderr
+
+
+def test_fetch_deadline_in_briefer_toml_bounds_every_page_of_a_day(
+    fake_web: FakeWeb, fake_openai: FakeOpenAI, model: Model, tmp_path: Path
+) -> None:
+    # 200 bytes at 0.1 s each: 20 s in all, though no single read waits near --timeout
+    fake_web.add("/news/slow", "x" * 200, content_type="text/plain", drip=0.1)
+    config = tmp_path / "briefer.toml"
+    config.write_text("max_attempts = 1\nfetch_deadline = 0.5\n")
+    url = fake_web.url("/news/slow")
+    result = daily([str(articles_folder(tmp_path)), url], fake_openai, config, tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    clean(result)
+    (failure,) = load_digest(tmp_path / "out" / TODAY).failures
+    assert (failure.item, failure.stage) == (url, "source")  # fetched to tell page from feed
+    assert failure.reason == (
+        "no complete answer within the 0.5-second fetch deadline; "
+        "try again later, or raise fetch_deadline in briefer.toml"
+    )
