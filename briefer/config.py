@@ -67,6 +67,30 @@ class Settings(BaseModel):
     daily: dict[str, Any] = Field(default_factory=dict)
     slack: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _header_safe_key(cls, value: Any) -> SecretStr | None:
+        """A key an HTTP header can carry; a pasted key's surrounding whitespace (a CRLF .env
+        file) is dropped, anything else is refused here rather than as 'could not reach'."""
+        if value is None:
+            return None
+        raw = (value.get_secret_value() if isinstance(value, SecretStr) else str(value)).strip()
+        if not raw:
+            return None
+        if not raw.isascii() or not all(char.isprintable() and not char.isspace() for char in raw):
+            raise ValueError(
+                "contains a space, a control or a non-ASCII character, which an HTTP header "
+                "cannot carry"
+            )
+        return SecretStr(raw)
+
+    @field_validator("model")
+    @classmethod
+    def _one_line_name(cls, value: str | None) -> str | None:
+        if value is not None and not value.isprintable():
+            raise ValueError("should not contain control characters such as a newline")
+        return value or None
+
     @field_validator("base_url")
     @classmethod
     def _http_endpoint(cls, value: str | None) -> str | None:
@@ -221,9 +245,10 @@ def load_settings(
     except ValidationError as error:
         first = error.errors()[0]
         key = str(first["loc"][0]) if first["loc"] else ""
+        # Not chained: the ValidationError's text would show the raw value (a URL's password).
         raise InputError(
             _invalid_setting(key, values.get(key), first, origins.get(key, "flag"))
-        ) from error
+        ) from None
 
 
 _FLAG_NAMES = {"prompts_dir": "--prompts", "cache": "--no-cache"}
@@ -240,7 +265,8 @@ def _invalid_setting(key: str, value: Any, error: ErrorDetails, origin: Origin) 
     if isinstance(origin, Path):
         return f"{origin}: setting {key!r} = {shown}: {what}; fix it in the file"
     if origin == "env":
-        var = next((var for var, field in ENV_VARS.items() if field == key), key.upper())
+        names = {**ENV_VARS, "OPENAI_API_KEY": "api_key"}
+        var = next((var for var, field in names.items() if field == key), key.upper())
         return f"{var}={shown}: {what}; fix the environment variable"
     flag = _FLAG_NAMES.get(key, "--" + key.replace("_", "-"))
     return f"{flag} {shown}: {what}; fix the flag"

@@ -419,6 +419,7 @@ FLAG_CASES = [
     (["--max-output-tokens", "10"], "--max-output-tokens 10: should be greater than or equal to 64"),
     (["--overlap-tokens", "-1"], "--overlap-tokens -1: should be greater than or equal to 0"),
     (["--max-chars", "0"], "--max-chars 0: should be greater than or equal to 1"),
+    (["--model", "gpt\n4"], "--model 'gpt\\n4': should not contain control characters such as a newline"),
     (["--base-url", "not a url"], "--base-url 'not a url': should be an http:// or https:// URL with a host; fix the flag"),
     (["--base-url", "ftp://example.org"], "--base-url 'ftp://example.org': should be an http:// or https:// URL"),
     (["--base-url", "https://me:pw@"], "--base-url 'https://': should be an http:// or https:// URL"),
@@ -456,15 +457,27 @@ def test_a_bad_flag_is_one_line_before_any_model_call(
     [
         ({"OPENAI_BASE_URL": "not a url"}, "OPENAI_BASE_URL='not a url': should be an http:// or https:// URL with a host; fix the environment variable"),
         ({"BRIEFER_BACKEND": "gpu"}, "BRIEFER_BACKEND='gpu': should be 'openai', 'local' or 'auto'"),
+        # Used to be an internal error (UnicodeEncodeError) and "could not reach", retried.
+        ({"OPENAI_API_KEY": "sk-clé-secrète"}, "OPENAI_API_KEY=(hidden): contains a space, a control or a non-ASCII character"),
+        ({"OPENAI_API_KEY": "sk-half\nsecret"}, "OPENAI_API_KEY=(hidden): contains a space, a control or a non-ASCII character"),
     ],
-    ids=["OPENAI_BASE_URL", "BRIEFER_BACKEND"],
+    ids=["OPENAI_BASE_URL", "BRIEFER_BACKEND", "key-non-ascii", "key-newline"],
 )
 def test_a_bad_environment_variable_is_named(
     fake_openai: FakeOpenAI, env: dict[str, str], expected: str
 ) -> None:
-    line = one_error_line(invoke(["brief", str(SEED)], fake_openai, **env))
+    result = invoke(["brief", str(SEED)], fake_openai, **env)
+    line = one_error_line(result)
     assert expected in line, line
+    assert "secr" not in result.output
     assert fake_openai.calls == 0
+
+
+def test_whitespace_around_a_pasted_key_is_dropped(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
+    result = invoke(["brief", str(SEED)], fake_openai, OPENAI_API_KEY=f" {SECRET_KEY}\r\n")
+    assert result.exit_code == 0, result.output
+    assert fake_openai.headers[0]["authorization"] == "Bearer REDACTED"  # sent, as a valid header
 
 
 @pytest.mark.parametrize(

@@ -209,3 +209,24 @@ def test_the_key_comes_from_the_environment_and_never_shows(tmp_path: Path) -> N
     assert settings.api_key.get_secret_value() == "sk-env-456"
     assert "sk-env-456" not in repr(settings)
     assert "api_key" not in settings.model_dump()
+
+
+def test_a_refused_endpoint_never_shows_its_credentials(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_settings({"base_url": "ftp://me:hunter2@example.org/v1"}, config_path=toml(tmp_path))
+    assert caught.value.message.startswith("--base-url 'ftp://example.org/v1': should be an http")
+    # Not chained to pydantic's error, whose text would repeat the raw value in a traceback.
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert "hunter2" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [(" sk-x \r\n", "sk-x"), ("sk-x", "sk-x"), ("  ", None)],
+    ids=["crlf-env-file", "plain", "blank"],
+)
+def test_a_pasted_key_loses_its_surrounding_whitespace(
+    tmp_path: Path, value: str, kept: str | None
+) -> None:
+    settings = load_settings(config_path=toml(tmp_path), environ={"OPENAI_API_KEY": value})
+    assert (settings.api_key.get_secret_value() if settings.api_key else None) == kept
