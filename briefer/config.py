@@ -99,6 +99,7 @@ class Settings(BaseModel):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("should be an http:// or https:// URL with a host")
+        _ = parts.port  # a ValueError for a port that is not a number from 0 to 65535
         return value
 
     def resolved_backend(self) -> Literal["openai", "local"]:

@@ -423,6 +423,8 @@ FLAG_CASES = [
     (["--base-url", "not a url"], "--base-url 'not a url': should be an http:// or https:// URL with a host; fix the flag"),
     (["--base-url", "ftp://example.org"], "--base-url 'ftp://example.org': should be an http:// or https:// URL"),
     (["--base-url", "https://me:pw@"], "--base-url 'https://': should be an http:// or https:// URL"),
+    (["--base-url", "http://127.0.0.1:99999/v1"], "--base-url 'http://127.0.0.1:99999/v1': Port out of range 0-65535"),
+    (["--base-url", "http://[::1/v1"], "--base-url 'http://[::1/v1': Invalid IPv6 URL"),
     (["--model-path", "{tmp}/missing.gguf"], "--model-path {tmp}/missing.gguf: no such file"),
     (["--model-path", "{tmp}/notes.gguf"], "--model-path {tmp}/notes.gguf: not a GGUF model file"),
     (["--model-path", "{tmp}/empty.gguf"], "--model-path {tmp}/empty.gguf: not a GGUF model file"),
@@ -540,6 +542,23 @@ def test_a_deleted_working_directory_is_not_a_crash(
     result = invoke(["brief", str(SEED), "-f", "json"], fake_openai)
     assert result.exit_code == 0, result.output
     assert fake_openai.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("http://[::1", "briefer: error: http://[::1: not a valid URL (Invalid port: ':1'); check it"),
+        ("http://me:pw@127.0.0.1:1:2/x", "briefer: error: http://127.0.0.1:1:2/x: not a valid URL (Invalid port: '1:2')"),
+    ],
+    ids=["bracket", "two-ports-with-credentials"],
+)
+def test_a_url_source_the_client_cannot_parse_is_one_line(
+    fake_openai: FakeOpenAI, source: str, expected: str
+) -> None:
+    # httpx.InvalidURL used to escape as a traceback (now it would be an internal error).
+    result = invoke(["brief", source], fake_openai)
+    assert one_error_line(result).startswith(expected)
+    assert "pw@" not in result.output and fake_openai.calls == 0
 
 
 # --- output that cannot be delivered -------------------------------------------------------
