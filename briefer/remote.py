@@ -18,7 +18,7 @@ import ssl
 import time
 from collections.abc import Callable
 from typing import Any, NoReturn
-from urllib.parse import urlparse, urlsplit
+from urllib.parse import urlparse
 
 import openai
 from openai.types.chat import ChatCompletion
@@ -42,6 +42,7 @@ from briefer.backends import (
 )
 from briefer.errors import InputError, ModelError
 from briefer.schema import Usage, hosted_json_schema
+from briefer.urls import is_http_url
 
 MAX_RETRY_AFTER = 60.0
 _BASE_URL_FIX = (
@@ -146,12 +147,7 @@ def check_base_url(url: object) -> None:
 
     The value itself is not shown: a key pasted into the wrong variable must not be printed.
     """
-    try:
-        parsed = urlsplit(str(url))
-        valid = parsed.scheme in ("http", "https") and bool(parsed.hostname)
-        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        valid = False
+    valid = is_http_url(str(url))
     if not valid:
         raise InputError(
             "OPENAI_BASE_URL / --base-url: not an http(s) URL with a host name; set it to the "

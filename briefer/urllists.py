@@ -21,9 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import httpx
-
-from briefer.urls import REDACTED, redact_url
+from briefer.urls import REDACTED, is_http_url, redact_url
 
 URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
@@ -38,18 +36,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MIN_SECRET = 4  # shorter query values are not searched for in other text (too common)
 
 
-def is_fetchable(url: str) -> bool:
-    """An http(s) URL that parses and names a host (what the HTTP client can fetch)."""
-    if not URL.match(url):
-        return False
-    try:
-        split = urlsplit(url)
-        split.port  # noqa: B018 (raises ValueError for a port that is not a number)
-        parsed = httpx.URL(url)
-    except Exception:  # ValueError of a bad IPv6 host or port, httpx.InvalidURL
-        return False
-    host_chars = set(split.hostname or "")
-    return parsed.scheme in ("http", "https") and bool(parsed.host) and not host_chars & set("[]")
+is_fetchable = is_http_url  # a URL-list line is fetchable when an HTTP client can reach it
 
 
 def normalize_url(url: str) -> str:

@@ -21,6 +21,22 @@ _SECRET_PARAM = re.compile(
 )
 
 
+def is_http_url(url: str) -> bool:
+    """An http(s) URL that parses and names a host: what an HTTP client can reach."""
+    import httpx  # lazy: config imports this module, and start-up need not pay for httpx
+
+    if not re.match(r"^https?://\S+$", url, re.IGNORECASE):
+        return False
+    try:
+        split = urlsplit(url)
+        split.port  # noqa: B018 (raises ValueError for a port that is not a number)
+        parsed = httpx.URL(url)
+    except Exception:  # ValueError of a bad IPv6 host or port, httpx.InvalidURL
+        return False
+    host_chars = set(split.hostname or "")
+    return parsed.scheme in ("http", "https") and bool(parsed.host) and not host_chars & set("[]")
+
+
 def redact_url(url: str) -> str:
     """``url`` without its user name and password and with secret query values replaced.
 
@@ -43,4 +59,4 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
-__all__ = ["REDACTED", "redact_url"]
+__all__ = ["REDACTED", "is_http_url", "redact_url"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 import briefer
+from briefer.backends import ChatRequest, ChatResponse
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, Reply
 
@@ -32,3 +34,32 @@ def test_brief_article_from_python(fake_openai: FakeOpenAI) -> None:
         "schema_version", "title", "summary", "actors", "claims", "numbers",
         "open_questions", "article", "meta",
     }
+
+
+def test_an_unwritable_home_is_an_input_error_before_any_call(
+    fake_openai: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "plain-file").write_text("x")
+    monkeypatch.setenv("BRIEFER_HOME", str(tmp_path / "plain-file" / "home"))
+    with pytest.raises(briefer.InputError, match=r"^BRIEFER_HOME .*plain-file is a file, not a folder"):
+        briefer.brief_article(SEED, base_url=fake_openai.base_url)
+    assert fake_openai.calls == 0
+
+
+def test_bad_settings_raise_an_input_error_naming_the_setting() -> None:
+    with pytest.raises(briefer.InputError, match=r"^--timeout inf: should be a finite number"):
+        briefer.load_settings({"timeout": float("inf")})
+
+
+class _BuggyBackend:
+    name, model, endpoint = "openai", "gpt-4o-mini", "127.0.0.1"
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        raise RuntimeError("a bug")
+
+
+def test_the_python_api_raises_unexpected_errors_unchanged() -> None:
+    # Exit 3 is the command line's; a script sees the exception itself, with its traceback.
+    settings = briefer.load_settings({"backend": "openai", "cache": False})
+    with pytest.raises(RuntimeError, match="a bug"):
+        briefer.Briefer(settings, backend=_BuggyBackend()).brief(briefer.load_article(str(SEED)))

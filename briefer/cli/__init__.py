@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
-from typing import Any
+import os
+import sys
+import traceback
+from typing import Any, NoReturn
 
 import click
 
 from briefer.cli.brief import brief
-from briefer.errors import BrieferError
+from briefer.cli.common import internal_error_line, scrub_secrets
+from briefer.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    BrieferError,
+    debug_enabled,
+)
 
 __all__ = ["cli", "main"]
 
+# Click's own control flow: usage errors (exit 2), --help/--version and ctx.exit (Exit),
+# Abort. Some of these derive from RuntimeError, so they are let through by name.
+_CLICK_FLOW = (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort)
+
 
 class BrieferGroup(click.Group):
-    """Turns briefer's errors into one line on stderr and the documented exit code."""
+    """Turns every failure into one line on stderr and the documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -24,16 +40,58 @@ class BrieferGroup(click.Group):
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("briefer: interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
+        except _CLICK_FLOW:
+            raise
+        except BrokenPipeError:
+            _silence_stdout()  # the reader (e.g. `| head`) has what it wanted; say nothing
+            ctx.exit(EXIT_PARTIAL)
+        except OSError as error:
+            if error.errno not in _MACHINE_ERRNOS:
+                _internal_error(ctx, error)
+            where = f"{error.filename}: " if error.filename else "writing the output: "
+            click.echo(
+                f"briefer: error: {where}{error.strerror}; free some space (or choose a "
+                "writable folder) and re-run",
+                err=True,
+            )
+            ctx.exit(EXIT_USAGE)
+        except Exception as error:  # a bug in briefer: never a bare traceback
+            _internal_error(ctx, error)
 
 
-@click.group(cls=BrieferGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
+    """One line and exit 3 (with the traceback first under BRIEFER_DEBUG); call it while
+    ``error`` is being handled."""
+    if debug_enabled():
+        click.echo(scrub_secrets(traceback.format_exc()).rstrip("\n"), err=True)
+    click.echo(internal_error_line(error), err=True)
+    ctx.exit(EXIT_INTERNAL)
+
+
+# A full disk, an exceeded quota, a read-only file system: the machine's state, not a bug.
+_MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. under CliRunner)
+        pass
+
+
+@click.group(
+    cls=BrieferGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit codes: 0 ok, 1 partial failure (some articles or calls failed), "
+    "2 bad usage or input, 3 internal error (a bug in briefer: please report it), "
+    "130 interrupted.",
+)
 @click.version_option(package_name="briefer")
 def cli() -> None:
-    """Turn news articles into short, structured, grounded briefs.
-
-    Exit codes: 0 ok, 1 partial failure (some articles or calls failed), 2 bad usage or input.
-    """
+    """Turn news articles into short, structured, grounded briefs."""
 
 
 cli.add_command(brief)

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 
 from briefer.articles import load_article
 from briefer.cli.common import check_output, model_options, settings_from, write_output
+from briefer.errors import InputError
 from briefer.pipeline import Briefer
 from briefer.progress import status
 from briefer.render import FORMATS, render
+from briefer.urls import redact_url
+
+
+def check_url(source: str) -> None:
+    """An http(s) SOURCE the HTTP client can parse (a bad port or bracket is the user's)."""
+    if not re.match(r"^https?://", source, re.IGNORECASE):
+        return
+    try:
+        httpx.URL(source)
+    except httpx.InvalidURL as error:
+        raise InputError(f"{redact_url(source)}: not a valid URL ({error}); check it") from None
 
 
 @click.command()
@@ -36,6 +50,7 @@ def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
     """Brief one article: a file (.txt .md .html .json), - for stdin, or an http(s) URL."""
     settings = settings_from(options)
     check_output(output)  # before the model call, which an unwritable path would waste
+    check_url(source)
     article = load_article(
         source,
         max_chars=settings.max_chars,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -10,12 +11,14 @@ from typing import Any, TypeVar
 
 import click
 
-from briefer.config import Settings, load_settings
+from briefer.config import Settings, folder_problem, load_settings, preflight, probe_folder
 from briefer.errors import InputError
+from briefer.urls import REDACTED, redact_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _OUTPUT_FIX = "choose an output path in a folder you can write to"
+_FOLDER_FIX = "choose a folder you can write to"
 
 
 def model_options(function: F) -> F:
@@ -78,11 +81,24 @@ SETTING_FLAGS = (
 
 
 def settings_from(options: dict[str, Any]) -> Settings:
-    """Pop the model options out of a command's kwargs and resolve the settings."""
+    """Pop the model options out of a command's kwargs and resolve the settings, checked
+    (backend, model file, window, BRIEFER_HOME) before the command does any work."""
     flags = {name: options.pop(name, None) for name in SETTING_FLAGS}
     if options.pop("no_cache", False):
         flags["cache"] = False
-    return load_settings(flags, config_path=options.pop("config_path", None))
+    settings = load_settings(flags, config_path=options.pop("config_path", None))
+    preflight(settings)
+    return settings
+
+
+def check_folder(folder: Path) -> None:
+    """Fail before any work when ``folder`` cannot be created or written."""
+    try:
+        probe_folder(folder)
+    except OSError as error:
+        raise InputError(
+            f"{folder}: cannot write there ({folder_problem(folder, error)}); {_FOLDER_FIX}"
+        ) from None
 
 
 def check_output(output: Path | None) -> None:
@@ -103,7 +119,15 @@ def check_output(output: Path | None) -> None:
 
 def write_output(text: str, output: Path | None) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+        except BrokenPipeError:
+            raise  # the reader is gone (`| head`): the command line ends quietly
+        except OSError as error:  # e.g. stdout redirected to a full disk
+            raise InputError(
+                f"stdout: cannot write the output ({error.strerror or type(error).__name__}); "
+                "free the space or write to a file with -o"
+            ) from None
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -126,3 +150,42 @@ def _unwritable(output: Path, error: OSError) -> InputError:
         if culprit is not None:
             reason += f" ({culprit})"
     return InputError(f"{output}: cannot write the output: {reason}; {_OUTPUT_FIX}")
+
+
+# --- internal errors ---------------------------------------------------------------------
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+_TOKEN_SHAPES = re.compile(
+    r"\bsk-[A-Za-z0-9_-]{8,}|\bxox[a-z]-[A-Za-z0-9-]{8,}|(?<=hooks\.slack\.com/)[^\s'\"<>]+"
+    r"|(?<=Bearer )\S+",
+)
+_SECRET_ENV_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|WEBHOOK|CREDENTIAL", re.IGNORECASE)
+_MAX_MESSAGE = 300
+_REPORT_HINT = (
+    "this is a bug in briefer — please report it (set BRIEFER_DEBUG=1 to see the traceback)"
+)
+
+
+def scrub_secrets(text: str) -> str:
+    """``text`` without secrets: values of secret-named environment variables, URL
+    credentials and secret query values, and API-key / Slack-token shapes."""
+    for name, value in os.environ.items():
+        if len(value) >= 6 and _SECRET_ENV_NAME.search(name):
+            text = text.replace(value, REDACTED)
+    text = _URL.sub(lambda match: redact_url(match.group(0)), text)
+    return _TOKEN_SHAPES.sub(REDACTED, text)
+
+
+def internal_error_line(error: BaseException) -> str:
+    """The one line shown for an exception briefer did not expect (exit 3)."""
+    kind = type(error).__qualname__
+    if type(error).__module__ != "builtins":
+        kind = f"{type(error).__module__}.{kind}"
+    try:
+        message = " ".join(scrub_secrets(str(error)).split())
+    except Exception:  # an exception whose str() fails still gets its one line
+        message = "(no message)"
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 3] + "..."
+    detail = f"{kind}: {message}" if message else kind
+    return f"briefer: internal error: {detail}; {_REPORT_HINT}"

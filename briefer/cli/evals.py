@@ -16,7 +16,13 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from briefer.cli.common import model_options, settings_from, write_output
+from briefer.cli.common import (
+    check_folder,
+    check_output,
+    model_options,
+    settings_from,
+    write_output,
+)
 from briefer.errors import InputError
 from briefer.evals.compare import compare_runs
 from briefer.evals.dataset import (
@@ -105,6 +111,7 @@ def brief_cases(options: dict[str, Any], selection: dict[str, Any], label: str,
     settings = settings_from(options)
     gold, resolver = resolver_for(selection["gold_dir"], selection["corpus_dir"])
     cases = load_cases(gold, selection["pattern"], selection["split"])
+    check_folder(out_dir or resolver.repo_root / "evals" / "runs")  # before any model call
     with case_progress(len(cases), label) as progress:
         run = run_eval(cases, settings, resolver=resolver, gold_dir=gold,
                        cases_pattern=selection["pattern"], split=selection["split"],
@@ -163,6 +170,8 @@ def compare_command(base: Path, candidate: Path, out_dir: Path | None, eval_conf
         raise InputError("compare takes the two prompt dirs as BASE and CANDIDATE, not --prompts")
     config = load_eval_config(eval_config)
     selection = _selection(kwargs)
+    if out_dir is not None:
+        check_folder(out_dir)
     runs = [load_or_run(path, label, kwargs, selection, out_dir, config)
             for path, label in ((base, "base"), (candidate, "candidate"))]
     comparison = compare_runs(runs[0], runs[1], config)
@@ -197,6 +206,7 @@ def score_command(run_dir: Path, out_dir: Path | None, eval_config: Path | None,
                   gold_dir: Path | None, corpus_dir: Path | None) -> None:
     """Re-score a saved run against the current gold and metrics, with no model calls."""
     config = load_eval_config(eval_config)
+    check_folder(out_dir or run_dir)
     gold, resolver = resolver_for(gold_dir, corpus_dir)
     run = rescore(read_run(run_dir), load_cases(gold), resolver)
     summary = save_run(run, out_dir or run_dir, config)
@@ -213,6 +223,7 @@ def score_command(run_dir: Path, out_dir: Path | None, eval_config: Path | None,
 @click.option("--seed", type=int, default=0, show_default=True)
 def validate_faithfulness_command(data_dir: Path, output: Path | None, seed: int) -> None:
     """Check the faithfulness checker against FRANK's human labels."""
+    check_output(output)
     module_name = "briefer.evals.faithfulness"
     try:
         module = importlib.import_module(module_name)

@@ -18,6 +18,8 @@ from rich.progress import (
 from rich.table import Table
 
 from briefer import models as registry
+from briefer.config import folder_problem
+from briefer.errors import InputError
 
 _NAME = click.argument("name", required=False, default=registry.DEFAULT_MODEL)
 
@@ -79,8 +81,15 @@ def list_command() -> None:
 @_NAME
 def path_command(name: str) -> None:
     """Print the model file's path, assembling it first if needed."""
-    with byte_progress(f"model {name}") as progress:
-        path = registry.resolve_model_path(None, name, progress=progress)
+    folder = registry.default_cache_dir()
+    try:
+        with byte_progress(f"model {name}") as progress:
+            path = registry.resolve_model_path(None, name, cache_dir=folder, progress=progress)
+    except OSError as error:
+        raise InputError(
+            f"{folder}: cannot assemble the model there ({folder_problem(folder, error)}); "
+            "set BRIEFER_HOME to a folder you can write to"
+        ) from None
     click.echo(str(path))
 
 
