@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,23 @@ def fake_web() -> Iterator[FakeWeb]:
     """A started FakeWeb (``.add(path, body)``, ``.url(path)``), stopped after the test."""
     with FakeWeb() as fake:
         yield fake
+
+
+# -- the day-run tests' model and config (tests/test_daily*.py) -------------------------------
+
+
+@pytest.fixture
+def model(fake_openai: FakeOpenAI) -> Any:
+    """The fake endpoint answers as ``tests.test_daily.Model``: per-article briefs, FAILME a 500."""
+    from tests.test_daily import Model
+
+    responder = Model()
+    fake_openai.responder = responder
+    return responder
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "briefer.toml"
+    path.write_text("max_attempts = 1\n")  # a failing model call fails at once
+    return path

@@ -86,20 +86,6 @@ class Model:
         return Reply.content(json.dumps(brief), prompt_tokens=200, completion_tokens=80)
 
 
-@pytest.fixture
-def model(fake_openai: FakeOpenAI) -> Model:
-    responder = Model()
-    fake_openai.responder = responder
-    return responder
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "briefer.toml"
-    path.write_text("max_attempts = 1\n")  # a failing model call fails at once
-    return path
-
-
 def run(args: list[str], fake: FakeOpenAI, config: Path) -> Result:
     env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test-secret-123"}
     return CliRunner().invoke(

@@ -30,21 +30,6 @@ from tests.fakes import FakeOpenAI, FakeWeb, Reply
 from tests.test_daily import Model
 from tests.test_sources import NOW, STRIKE, page, rss
 
-
-@pytest.fixture
-def model(fake_openai: FakeOpenAI) -> Model:
-    responder = Model()
-    fake_openai.responder = responder
-    return responder
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "briefer.toml"
-    path.write_text("max_attempts = 1\n")
-    return path
-
-
 # -- one bad input never aborts a day ---------------------------------------------------------
 
 

@@ -26,21 +26,6 @@ from tests.fakes import FakeOpenAI, Reply
 from tests.test_daily import Model
 from tests.test_sources import STRIKE, page
 
-
-@pytest.fixture
-def model(fake_openai: FakeOpenAI) -> Model:
-    responder = Model()
-    fake_openai.responder = responder
-    return responder
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "briefer.toml"
-    path.write_text("max_attempts = 1\n")
-    return path
-
-
 # -- no article silently dropped: a finished story that gains a source ------------------------
 
 MORNING = (
