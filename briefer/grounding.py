@@ -18,7 +18,10 @@ from briefer.chunking import sentence_spans
 from briefer.numbers import Quantity, find_quantities, normalize_unit, parse_number, same_value
 from briefer.schema import (
     Actor,
+    ArticleRef,
+    Brief,
     BriefDraft,
+    BriefMeta,
     Claim,
     ClaimDraft,
     GroundingCounts,
@@ -256,6 +259,19 @@ class GroundedItems:
     claims: list[Claim]
     numbers: list[Number]
     counts: GroundingCounts
+
+    def brief(self, draft: BriefDraft, article: ArticleRef, meta: BriefMeta) -> Brief:
+        """The brief: ``draft``'s title, summary and questions with these checked items."""
+        return Brief(
+            title=draft.title,
+            summary=draft.summary,
+            actors=self.actors,
+            claims=self.claims,
+            numbers=self.numbers,
+            open_questions=draft.open_questions,
+            article=article,
+            meta=meta,
+        )
 
 
 def ground(draft: BriefDraft, article_text: str, *, strict: bool = False) -> GroundedItems:

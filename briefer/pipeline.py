@@ -121,15 +121,10 @@ class Briefer:
         ]
         draft, invalid_selections = self._reduce(article, [r.draft for r in resolutions], stats)
         items = ground(draft, article.text, strict=self.settings.strict)
-        return Brief(
-            title=draft.title,
-            summary=draft.summary,
-            actors=items.actors,
-            claims=items.claims,
-            numbers=items.numbers,
-            open_questions=draft.open_questions,
-            article=article.ref(),
-            meta=BriefMeta(
+        return items.brief(
+            draft,
+            article.ref(),
+            BriefMeta(
                 model=self.backend.model,
                 backend=self.backend.name,
                 endpoint_host=self.backend.endpoint,

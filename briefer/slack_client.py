@@ -104,6 +104,13 @@ def retry_after(response: HttpResponse | None) -> float | None:
     return None if seconds > MAX_RETRY_AFTER else seconds
 
 
+def _wait_then_retry(state: RetryState, seconds: float) -> None:
+    """What a slack_sdk retry handler does between attempts, with briefer's injectable sleep."""
+    state.next_attempt_requested = True
+    sleep(seconds)
+    state.increment_current_attempt()
+
+
 class RateLimitWait(RateLimitErrorRetryHandler):
     """429: wait exactly Retry-After through :func:`sleep`; give up on a wait too long."""
 
@@ -129,9 +136,7 @@ class RateLimitWait(RateLimitErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
-        state.next_attempt_requested = True
-        sleep(retry_after(response) or 0.0)
-        state.increment_current_attempt()
+        _wait_then_retry(state, retry_after(response) or 0.0)
 
 
 class _Backoff(RetryHandler):
@@ -145,9 +150,8 @@ class _Backoff(RetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
-        state.next_attempt_requested = True
-        sleep(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
-        state.increment_current_attempt()
+        backoff = self.interval_calculator.calculate_sleep_duration(state.current_attempt)
+        _wait_then_retry(state, backoff)
 
 
 class ServerErrorBackoff(_Backoff, ServerErrorRetryHandler):

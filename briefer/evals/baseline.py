@@ -204,17 +204,15 @@ def lead_brief(article: Article) -> Brief:
     """The lead baseline as a ``Brief``, grounded as the pipeline grounds a model's."""
     draft = lead_draft(article.text)
     items = ground(draft, article.text)
-    return Brief(
-        title=draft.title,
-        summary=draft.summary,
-        actors=items.actors,
-        claims=items.claims,
-        numbers=items.numbers,
-        open_questions=draft.open_questions,
-        article=article.ref(),
-        meta=BriefMeta(model=LEAD_MODEL, backend=LEAD_BACKEND, prompt_version="-",
-                       prompt_hash="-", calls=0, grounding=items.counts),
+    meta = BriefMeta(
+        model=LEAD_MODEL,
+        backend=LEAD_BACKEND,
+        prompt_version="-",
+        prompt_hash="-",
+        calls=0,
+        grounding=items.counts,
     )
+    return items.brief(draft, article.ref(), meta)
 
 
 def score_lead(article: Article, gold: BriefDraft) -> dict[str, float | None]:
