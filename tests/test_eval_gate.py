@@ -462,3 +462,17 @@ def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> 
     assert metrics["numbers_f1"] >= 0.93
     assert metrics["hallucinated_number_rate"] == 0.0
 
+
+
+def test_a_run_counts_every_request_the_endpoint_received(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    # Two transient failures before the first case's answer: 3 cases, 5 requests in all.
+    fake.enqueue(
+        Reply.status(429, headers={"Retry-After": "0"}),
+        Reply.status(500, headers={"Retry-After": "0"}),
+    )
+    folder = workspace.root / "run"
+    result = run_into(fake, workspace, workspace.base, folder)
+    assert result.exit_code == 0, result.output
+    assert summary(folder)["stats"]["calls"] == fake.calls == 5

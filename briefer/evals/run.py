@@ -30,7 +30,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from briefer.backends import Backend, ChatRequest, ChatResponse
+from briefer.backends import Backend, ChatRequest, ChatResponse, spent_on
 from briefer.config import Settings
 from briefer.errors import InputError
 from briefer.evals.baseline import LEAD_BACKEND, LEAD_MODEL, lead_brief, score_lead
@@ -152,12 +152,17 @@ class MeteredBackend:
         self.cache_hits = 0
 
     def complete(self, request: ChatRequest) -> ChatResponse:
-        response = self.inner.complete(request)
+        try:
+            response = self.inner.complete(request)
+        except Exception as error:  # a failed call still reached the endpoint: count it
+            spent = spent_on(error)
+            self.usage, self.calls = self.usage + spent.usage, self.calls + spent.attempts
+            raise
         self.usage = self.usage + response.usage
         if response.cached:
             self.cache_hits += 1
         else:
-            self.calls += 1
+            self.calls += response.attempts  # retried attempts reached the endpoint too
         return response
 
     def take(self) -> tuple[Usage, int, int]:
