@@ -1,0 +1,164 @@
+"""What a hostile but realistic user still broke after issue 16's fixes, each case through the
+real CLI (real openai / slack_sdk clients against the loopback fakes): the documented exit
+code, one ``briefer: error:`` line naming the input and the fix, no traceback, no secret."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from briefer.cli import cli
+from tests.dailyrun import TODAY, articles_folder, failed
+from tests.fakes import DEFAULT_CONTENT, FakeOpenAI, Reply
+
+KEY = "sk-test-secret-123"
+ARTICLE = (
+    "# Harbour crane\n\nThe Port Ellis council approved a new crane on Monday. "
+    "It will cost $2 million, the mayor said.\n"
+)
+
+
+def invoke(args: list[str], **env: str) -> Result:
+    return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+
+def brief(tmp_path: Path, fake: FakeOpenAI, *extra: str) -> Result:
+    article = tmp_path / "crane.md"
+    article.write_text(ARTICLE)
+    config = tmp_path / "briefer.toml"
+    config.write_text("max_attempts = 2\nreasks = 1\n")
+    args = ["brief", str(article), "--config", str(config), "--no-cache", *extra]
+    return invoke(args, OPENAI_BASE_URL=fake.base_url, OPENAI_API_KEY=KEY)
+
+
+def one_error(result: Result) -> str:
+    """The single ``briefer: error:`` line; nothing else but progress lines, no secret."""
+    assert "Traceback" not in result.output and KEY not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("briefer: error:")]
+    others = [line for line in result.stderr.splitlines() if line not in errors]
+    assert all(line.startswith("briefer: ") for line in others), others
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def completion(**fields: Any) -> str:
+    """A chat completion body, its fields replaced by ``fields``."""
+    body: dict[str, Any] = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "fake-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": DEFAULT_CONTENT},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }
+    body.update(fields)
+    return json.dumps(body)
+
+
+def message(**fields: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": None, **fields},
+            "finish_reason": "stop",
+        }
+    ]
+
+
+# -- the endpoint answers 200 with something that is not a readable chat completion ----------
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"id": "x", "choices": [{"message": {"content": "{\\"tit', "not valid JSON"),  # cut off
+        ("\x1f\x8b\x08 gzip bytes sent as JSON", "not valid JSON"),
+        (completion(choices=message(content=5)), "message.content is not text"),
+        (completion(choices=message(content={"title": "x"})), "message.content is not text"),
+        (completion(choices=message(refusal=7)), "message.refusal is not text"),
+    ],
+    ids=["truncated", "garbled", "content-int", "content-object", "refusal-int"],
+)
+def test_an_unreadable_200_answer_fails_the_article_in_one_line(
+    fake_openai: FakeOpenAI, tmp_path: Path, body: str, says: str
+) -> None:
+    # Before: JSONDecodeError / pydantic ValidationError reached the catch-all (exit 3).
+    fake_openai.responder = lambda _request: Reply.raw(body, content_type="application/json")
+    result = brief(tmp_path, fake_openai)
+    assert result.exit_code == 1, result.output
+    line = one_error(result)
+    assert f"the endpoint 127.0.0.1:{fake_openai.port} answered" in line and says in line
+    assert "check " in line
+    assert fake_openai.calls == 1  # a broken answer is not a transport failure: not retried
+
+
+@pytest.mark.parametrize(
+    "usage",
+    ["lots", {"prompt_tokens": "x", "completion_tokens": None}, {"prompt_tokens": -5}],
+    ids=["string", "wrong-types", "negative"],
+)
+def test_a_bad_usage_report_does_not_cost_the_brief(
+    fake_openai: FakeOpenAI, tmp_path: Path, usage: Any
+) -> None:
+    # Before: AttributeError / ValidationError (exit 3) for a brief the model answered well.
+    fake_openai.responder = lambda _request: Reply.raw(
+        completion(usage=usage, model=5), content_type="application/json"
+    )
+    result = brief(tmp_path, fake_openai, "-f", "json")
+    assert result.exit_code == 0, result.output
+    meta = json.loads(result.stdout)["meta"]
+    assert meta["usage"] == {"prompt_tokens": 0, "completion_tokens": 0}
+    assert meta["model"] == "gpt-4o-mini"  # a model name that is not text: the one asked for
+
+
+def test_a_broken_answer_in_a_day_is_that_story_s_failure_and_counted(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    # Before: "unexpected JSONDecodeError …; this is a briefer bug", and 0 model calls counted.
+    fake_openai.responder = lambda _request: Reply.raw('{"choices": [', content_type="application/json")
+    config = tmp_path / "briefer.toml"
+    config.write_text("max_attempts = 1\n")
+    out = tmp_path / "out"
+    args = [str(articles_folder(tmp_path)), "--out", str(out), "--date", TODAY]
+    result = invoke(
+        ["daily", *args, "--config", str(config)],
+        OPENAI_BASE_URL=fake_openai.base_url,
+        OPENAI_API_KEY=KEY,
+    )
+    assert result.exit_code == 1, result.output
+    ((stage, reason),) = failed(out).values()
+    assert stage == "brief" and "not valid JSON" in reason and "bug" not in reason
+    assert json.loads((out / TODAY / "digest.json").read_text())["stats"]["model_calls"] == 1
+
+
+# -- refusals by status: not "after retries" when nothing was retried, and always a fix ------
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "calls", "says"),
+    [
+        (403, 2, 1, "refused the request (HTTP 403); check that OPENAI_API_KEY may use model"),
+        (400, 1, 1, "refused the request (HTTP 400); check --model"),
+        (429, 1, 2, "HTTP 429 from the endpoint; try again later (or raise max_attempts"),
+        (500, 1, 2, "HTTP 500 from the endpoint; try again later"),
+    ],
+)
+def test_an_error_status_names_the_endpoint_s_answer_and_the_fix(
+    fake_openai: FakeOpenAI, tmp_path: Path, status: int, code: int, calls: int, says: str
+) -> None:
+    # Before: 403 and 400 said "model call failed after retries" with one attempt, and no fix.
+    fake_openai.responder = lambda _request: Reply.status(status)
+    result = brief(tmp_path, fake_openai)
+    assert result.exit_code == code, result.output
+    assert says in one_error(result)
+    assert fake_openai.calls == calls
