@@ -14,6 +14,8 @@ from click.testing import CliRunner, Result
 from briefer.cli import cli
 from tests.dailyrun import TODAY, articles_folder, failed
 from tests.fakes import DEFAULT_CONTENT, FakeOpenAI, Reply
+from tests.test_eval_gate import Workspace, fake, run_into, workspace  # noqa: F401 (fixtures)
+from tests.test_eval_gate import invoke as eval_invoke
 
 KEY = "sk-test-secret-123"
 ARTICLE = (
@@ -26,13 +28,13 @@ def invoke(args: list[str], **env: str) -> Result:
     return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
 
 
-def brief(tmp_path: Path, fake: FakeOpenAI, *extra: str) -> Result:
+def brief(tmp_path: Path, server: FakeOpenAI, *extra: str) -> Result:
     article = tmp_path / "crane.md"
     article.write_text(ARTICLE)
     config = tmp_path / "briefer.toml"
     config.write_text("max_attempts = 2\nreasks = 1\n")
     args = ["brief", str(article), "--config", str(config), "--no-cache", *extra]
-    return invoke(args, OPENAI_BASE_URL=fake.base_url, OPENAI_API_KEY=KEY)
+    return invoke(args, OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY=KEY)
 
 
 def one_error(result: Result) -> str:
@@ -162,3 +164,22 @@ def test_an_error_status_names_the_endpoint_s_answer_and_the_fix(
     assert result.exit_code == code, result.output
     assert says in one_error(result)
     assert fake_openai.calls == calls
+
+
+# -- eval score of a run folder whose files are not text --------------------------------------
+
+
+@pytest.mark.parametrize("damaged", ["results.jsonl", "summary.json"])
+def test_eval_score_of_a_run_file_that_is_not_utf8_is_one_line(
+    fake: FakeOpenAI,  # noqa: F811
+    workspace: Workspace,  # noqa: F811
+    damaged: str,
+) -> None:
+    # Before: UnicodeDecodeError on results.jsonl reached the catch-all (exit 3).
+    folder = workspace.root / "run"
+    assert run_into(fake, workspace, workspace.base, folder).exit_code == 0
+    (folder / damaged).write_bytes(b"\xff\xfe\x00 half-written\n")
+    result = eval_invoke(fake, "score", folder, "--gold", workspace.gold)
+    assert result.exit_code == 2, result.output
+    assert one_error(result).startswith(f"briefer: error: {folder}: unreadable run folder (")
+    assert "re-run it" in result.stderr
