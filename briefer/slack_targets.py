@@ -30,6 +30,7 @@ HISTORY_MARGIN = timedelta(minutes=10)  # clock skew between this host and Slack
 HISTORY_PAGE = 200
 HISTORY_PAGES = 10  # at most 2,000 messages read to find one
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")  # a Slack message ts: "1715000000.123456"
 # What a token that may not read the channel's history is told to change.
 _HISTORY_FIXES = {
     "missing_scope": "add the channels:history scope (groups:history for a private channel)",
@@ -191,7 +192,15 @@ class BotTarget:
             raise UncertainPostError(
                 self._redact(f"could not reach Slack ({type(error).__name__}: {error})")
             ) from None
-        return str(response["ts"]), str(response["channel"])
+        ts, channel = response.get("ts"), response.get("channel")
+        if not (isinstance(ts, str) and _TS.fullmatch(ts)):
+            # Not Slack's answer (a proxy?): Slack may or may not have the message, and
+            # replies cannot be threaded under it. The next run looks it up first.
+            raise UncertainPostError(
+                "chat.postMessage answered ok without the message's ts, an answer that is not "
+                "Slack's; check SLACK_API_URL, then re-run"
+            )
+        return ts, channel if isinstance(channel, str) and channel else self.channel
 
     def find(
         self, message: SlackMessage, since: datetime, thread: Thread | None, channel: str | None

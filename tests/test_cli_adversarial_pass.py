@@ -11,11 +11,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from briefer import slack_client
 from briefer.cli import cli
+from briefer.digest import write_digest
+from briefer.slack import LEDGER_FILE
 from tests.dailyrun import TODAY, articles_folder, failed
-from tests.fakes import DEFAULT_CONTENT, FakeOpenAI, Reply
+from tests.fakes import DEFAULT_CONTENT, FakeOpenAI, FakeSlack, Reply, SlackReply
 from tests.test_eval_gate import Workspace, fake, run_into, workspace  # noqa: F401 (fixtures)
 from tests.test_eval_gate import invoke as eval_invoke
+from tests.test_slack import TOKEN, make_digest, make_story
+from tests.test_slack import post as slack_post
 
 KEY = "sk-test-secret-123"
 ARTICLE = (
@@ -183,3 +188,27 @@ def test_eval_score_of_a_run_file_that_is_not_utf8_is_one_line(
     assert result.exit_code == 2, result.output
     assert one_error(result).startswith(f"briefer: error: {folder}: unreadable run folder (")
     assert "re-run it" in result.stderr
+
+
+# -- Slack answers "ok" but not with Slack's answer -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer", ['{"ok": true}', '{"ok": true, "ts": null, "channel": 5}', '{"ok": true, "ts": "x"}']
+)
+def test_a_post_answered_ok_without_a_ts_is_looked_up_not_recorded_as_ts_none(
+    fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    # Before: the header was recorded as posted with ts "None" (Slack never had it) and every
+    # story was sent with thread_ts "None".
+    monkeypatch.setattr(slack_client, "sleep", lambda _seconds: None)
+    day = tmp_path / "briefings" / "2026-05-04"
+    write_digest(day, make_digest([make_story(1, "Port Ellis funds a crane")]))
+    fake_slack.enqueue(SlackReply.error(200, body=answer), method="chat.postMessage")
+    result = slack_post([str(day), "--channel", "C123"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
+    assert result.exit_code == 0, result.output
+    header, story = fake_slack.posts  # the refused-looking header posted again, once
+    assert "thread_ts" not in header and story["thread_ts"] == header["ts"]
+    entries = json.loads((day / LEDGER_FILE).read_text())["destinations"]["channel:C123"]
+    assert {entry["ts"] for entry in entries.values()} == {header["ts"], story["ts"]}
+    assert {entry["channel"] for entry in entries.values()} == {"C123"}
