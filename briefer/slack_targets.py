@@ -38,6 +38,25 @@ _HISTORY_FIXES = {
     "channel_not_found": "pass --channel as the channel's ID (C…), not its name",
 }
 
+# What to change when Slack refuses a post, by its error code.
+_POST_FIXES = {
+    "invalid_auth": "check SLACK_BOT_TOKEN",
+    "not_authed": "check SLACK_BOT_TOKEN",
+    "token_revoked": "the token was revoked: set SLACK_BOT_TOKEN to a current one",
+    "account_inactive": "the token's app or user is deactivated: set SLACK_BOT_TOKEN anew",
+    "missing_scope": "add the chat:write scope to the bot",
+    "is_archived": "unarchive the channel, or choose another",
+    "channel_is_archived": "unarchive the channel, or create a webhook for another",
+    "not_in_channel": "invite the bot to the channel",
+    "no_service": "the webhook was removed: create one and set SLACK_WEBHOOK_URL",
+    "invalid_token": "the webhook was revoked: create one and set SLACK_WEBHOOK_URL",
+    "channel_not_found": _HISTORY_FIXES["channel_not_found"],
+}
+
+
+def _post_fix(code: str) -> str:
+    return f"; {_POST_FIXES[code]}" if code in _POST_FIXES else ""
+
 
 class Thread(NamedTuple):
     """The header message replies are threaded under."""
@@ -121,7 +140,10 @@ class WebhookTarget:
             body = " ".join((response.body or "").split())[:200]
             failure = UncertainPostError if response.status_code >= 500 else SlackPostError
             raise failure(
-                self._redact(f"the Slack webhook answered HTTP {response.status_code}: {body}")
+                self._redact(
+                    f"the Slack webhook answered HTTP {response.status_code}: {body}"
+                    + _post_fix(body)
+                )
             )
         return None, None
 
@@ -187,6 +209,7 @@ class BotTarget:
             failure = UncertainPostError if status >= 500 else SlackPostError
             code = error_code(error.response.data, status)
             hint = " (Slack asked to wait too long; re-run later)" if status == 429 else ""
+            hint = hint or _post_fix(code)
             raise failure(self._redact(f"chat.postMessage failed: {code}{hint}")) from None
         except Exception as error:
             raise UncertainPostError(

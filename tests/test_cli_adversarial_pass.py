@@ -212,3 +212,34 @@ def test_a_post_answered_ok_without_a_ts_is_looked_up_not_recorded_as_ts_none(
     entries = json.loads((day / LEDGER_FILE).read_text())["destinations"]["channel:C123"]
     assert {entry["ts"] for entry in entries.values()} == {header["ts"], story["ts"]}
     assert {entry["channel"] for entry in entries.values()} == {"C123"}
+
+
+@pytest.mark.parametrize(
+    ("webhook", "code", "fix"),
+    [
+        (False, "invalid_auth", "check SLACK_BOT_TOKEN"),
+        (False, "is_archived", "unarchive the channel"),
+        (False, "not_in_channel", "invite the bot to the channel"),
+        (True, "no_service", "create one and set SLACK_WEBHOOK_URL"),
+        (True, "channel_is_archived", "unarchive the channel"),
+    ],
+)
+def test_a_refused_post_says_what_to_change(
+    fake_slack: FakeSlack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    webhook: bool,
+    code: str,
+    fix: str,
+) -> None:
+    # Before: "chat.postMessage failed: is_archived" and nothing on what to do.
+    monkeypatch.setattr(slack_client, "sleep", lambda _seconds: None)
+    day = tmp_path / "briefings" / "2026-05-04"
+    write_digest(day, make_digest([make_story(1, "Port Ellis funds a crane")]))
+    fake_slack.enqueue(SlackReply.api_error(code))
+    env = {"SLACK_WEBHOOK_URL": fake_slack.webhook_url} if webhook else {"SLACK_BOT_TOKEN": TOKEN}
+    result = slack_post([str(day), *([] if webhook else ["--channel", "C123"])], fake_slack, **env)
+    assert result.exit_code == 1, result.output
+    line = one_error(result)
+    assert f"{code}; " in line and fix in line
+    assert TOKEN not in result.output and "/services/" not in result.output
