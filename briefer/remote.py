@@ -12,6 +12,7 @@ The openai SDK's own retries are turned off (``max_retries=0``) so attempts neve
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 import socket
 import ssl
@@ -22,6 +23,7 @@ from urllib.parse import urlparse
 
 import openai
 from openai.types.chat import ChatCompletion
+from pydantic import ValidationError
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -93,16 +95,31 @@ class OpenAIBackend:
                 charge(rejected, attempts=1)
                 raise rejected from error
             raise
+        except json.JSONDecodeError:  # the SDK parses a JSON content type without checking it
+            self._fail(
+                f"the endpoint {self.endpoint} answered a body that is not valid JSON (cut off, "
+                f"or not the API); {_BASE_URL_FIX}"
+            )
         choice = self._first_choice(completion)
         refusal = getattr(choice.message, "refusal", None)
-        return ChatResponse(
-            text=choice.message.content or "",
-            finish_reason="refusal" if refusal else _finish_reason(choice.finish_reason),
-            refusal=refusal,
-            usage=_usage(completion),
-            model=completion.model or self.model,
-            seconds=time.monotonic() - started,
-        )
+        usage = _usage(completion)
+        model = completion.model if isinstance(completion.model, str) and completion.model else None
+        try:  # the SDK builds its objects without validating them: any field may be any type
+            return ChatResponse(
+                text=choice.message.content or "",
+                finish_reason="refusal" if refusal else _finish_reason(choice.finish_reason),
+                refusal=refusal,
+                usage=usage,
+                model=model or self.model,
+                seconds=time.monotonic() - started,
+            )
+        except ValidationError as error:
+            field = str(error.errors()[0]["loc"][0])
+            self._fail(
+                f"the endpoint {self.endpoint} answered a chat completion whose "
+                f"message.{'content' if field == 'text' else field} is not text; check --model / BRIEFER_MODEL and the endpoint's logs",
+                usage=usage,
+            )
 
     def _response_format(self, request: ChatRequest) -> dict[str, Any]:
         if request.json_mode == "schema" and request.json_schema is not None:
@@ -168,11 +185,14 @@ def endpoint_host(url: str) -> str:
 
 
 def _usage(completion: ChatCompletion) -> Usage:
+    """The reported token counts; 0 for any count that is missing or not a whole number."""
     usage = completion.usage
-    return Usage(
-        prompt_tokens=usage.prompt_tokens if usage else 0,
-        completion_tokens=usage.completion_tokens if usage else 0,
-    )
+
+    def count(name: str) -> int:
+        value = getattr(usage, name, None)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+    return Usage(prompt_tokens=count("prompt_tokens"), completion_tokens=count("completion_tokens"))
 
 
 def _mentions_schema(error: openai.APIStatusError) -> bool:
@@ -331,8 +351,22 @@ class RetryingBackend:
                 f"could not reach {self.endpoint} ({_connection_problem(error)}); "
                 "check OPENAI_BASE_URL and the network"
             )
+        if isinstance(error, openai.PermissionDeniedError):
+            return InputError(
+                f"the endpoint {self.endpoint} refused the request (HTTP 403); check that "
+                f"OPENAI_API_KEY may use model {self.model!r} there (its project, organisation "
+                "or region)"
+            )
+        if isinstance(error, openai.APIStatusError) and not is_transient(error):
+            return ModelError(
+                f"the endpoint {self.endpoint} refused the request (HTTP {error.status_code}); "
+                "check --model, --max-output-tokens and the endpoint's logs"
+            )
         if isinstance(error, openai.APIError):
-            return ModelError(f"model call failed after retries: {_describe(error)}")
+            wait = " (or raise max_attempts in briefer.toml)" if _rate_limited(error) else ""
+            return ModelError(
+                f"model call failed after retries: {_describe(error)}; try again later{wait}"
+            )
         return error
 
     def _wait(self, state: RetryCallState) -> float:
@@ -355,6 +389,10 @@ def _connection_problem(error: openai.APIConnectionError) -> str:
         if isinstance(cause, TimeoutError):
             return "timed out"
     return "connection failed"
+
+
+def _rate_limited(error: openai.APIError) -> bool:
+    return isinstance(error, openai.APIStatusError) and error.status_code == 429
 
 
 def _describe(error: openai.APIError) -> str:

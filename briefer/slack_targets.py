@@ -30,12 +30,32 @@ HISTORY_MARGIN = timedelta(minutes=10)  # clock skew between this host and Slack
 HISTORY_PAGE = 200
 HISTORY_PAGES = 10  # at most 2,000 messages read to find one
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")  # a Slack message ts: "1715000000.123456"
 # What a token that may not read the channel's history is told to change.
 _HISTORY_FIXES = {
     "missing_scope": "add the channels:history scope (groups:history for a private channel)",
     "not_in_channel": "invite the bot to the channel",
     "channel_not_found": "pass --channel as the channel's ID (C…), not its name",
 }
+
+# What to change when Slack refuses a post, by its error code.
+_POST_FIXES = {
+    "invalid_auth": "check SLACK_BOT_TOKEN",
+    "not_authed": "check SLACK_BOT_TOKEN",
+    "token_revoked": "the token was revoked: set SLACK_BOT_TOKEN to a current one",
+    "account_inactive": "the token's app or user is deactivated: set SLACK_BOT_TOKEN anew",
+    "missing_scope": "add the chat:write scope to the bot",
+    "is_archived": "unarchive the channel, or choose another",
+    "channel_is_archived": "unarchive the channel, or create a webhook for another",
+    "not_in_channel": "invite the bot to the channel",
+    "no_service": "the webhook was removed: create one and set SLACK_WEBHOOK_URL",
+    "invalid_token": "the webhook was revoked: create one and set SLACK_WEBHOOK_URL",
+    "channel_not_found": _HISTORY_FIXES["channel_not_found"],
+}
+
+
+def _post_fix(code: str) -> str:
+    return f"; {_POST_FIXES[code]}" if code in _POST_FIXES else ""
 
 
 class Thread(NamedTuple):
@@ -120,7 +140,10 @@ class WebhookTarget:
             body = " ".join((response.body or "").split())[:200]
             failure = UncertainPostError if response.status_code >= 500 else SlackPostError
             raise failure(
-                self._redact(f"the Slack webhook answered HTTP {response.status_code}: {body}")
+                self._redact(
+                    f"the Slack webhook answered HTTP {response.status_code}: {body}"
+                    + _post_fix(body)
+                )
             )
         return None, None
 
@@ -186,12 +209,21 @@ class BotTarget:
             failure = UncertainPostError if status >= 500 else SlackPostError
             code = error_code(error.response.data, status)
             hint = " (Slack asked to wait too long; re-run later)" if status == 429 else ""
+            hint = hint or _post_fix(code)
             raise failure(self._redact(f"chat.postMessage failed: {code}{hint}")) from None
         except Exception as error:
             raise UncertainPostError(
                 self._redact(f"could not reach Slack ({type(error).__name__}: {error})")
             ) from None
-        return str(response["ts"]), str(response["channel"])
+        ts, channel = response.get("ts"), response.get("channel")
+        if not (isinstance(ts, str) and _TS.fullmatch(ts)):
+            # Not Slack's answer (a proxy?): Slack may or may not have the message, and
+            # replies cannot be threaded under it. The next run looks it up first.
+            raise UncertainPostError(
+                "chat.postMessage answered ok without the message's ts, an answer that is not "
+                "Slack's; check SLACK_API_URL, then re-run"
+            )
+        return ts, channel if isinstance(channel, str) and channel else self.channel
 
     def find(
         self, message: SlackMessage, since: datetime, thread: Thread | None, channel: str | None

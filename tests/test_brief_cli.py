@@ -166,7 +166,9 @@ def test_persistent_server_errors_fail_with_exit_1(fake_openai: FakeOpenAI, tmp_
     assert result.exit_code == 1
     assert fake_openai.calls == 3
     errors = [line for line in result.stderr.splitlines() if "error" in line]
-    assert errors == ["briefer: error: model call failed after retries: HTTP 500 from the endpoint"]
+    assert errors == [
+        "briefer: error: model call failed after retries: HTTP 500 from the endpoint; try again later"
+    ]
 
 
 def test_invalid_json_is_reasked_with_the_error(fake_openai: FakeOpenAI) -> None:

@@ -452,9 +452,12 @@ def read_run(run_dir: Path) -> EvalRun:
         raise InputError(f"{run_dir}: not a run folder (no {RESULTS} and {SUMMARY}); check the path")
     try:
         spec = SummaryFile.model_validate_json((run_dir / SUMMARY).read_bytes()).spec
-        lines = (run_dir / RESULTS).read_text(encoding="utf-8").splitlines()
+        lines = (run_dir / RESULTS).read_bytes().splitlines()  # bytes: pydantic checks UTF-8
         cases = [CaseResult.model_validate_json(line) for line in lines if line.strip()]
     except ValidationError as error:
         raise InputError(f"{run_dir}: unreadable run folder ({error.errors()[0]['msg']}); "
                          "was it written by another briefer version? re-run it") from None
+    except OSError as error:  # e.g. a folder where a file should be
+        raise InputError(f"{run_dir}: unreadable run folder ({error.strerror}); "
+                         "check the path, or re-run it") from None
     return EvalRun(spec=spec, cases=cases)
