@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fnmatch
 import os
 import shutil
 import subprocess
@@ -40,7 +41,7 @@ class Target:
     module: str
     tests: str  # test files under tests/, space-separated, without ".py"
     pending: bool = False  # listed, not run yet
-    functions: tuple[str, ...] = ()  # a fixed sample of functions; empty: the whole module
+    functions: tuple[str, ...] = ()  # a fixed sample: module-level functions; () the whole module
 
     @property
     def name(self) -> str:
@@ -127,13 +128,13 @@ def scratch(name: str) -> Iterator[Path]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def results(work: Path) -> dict[str, str]:
-    """Mutant name -> status, from ``mutmut results --all true``."""
+def results(work: Path, names: list[str]) -> dict[str, str]:
+    """Mutant name -> status, from ``mutmut results --all true`` (only ``names``' when given)."""
     listing = mutmut(work, "results", "--all", "true").stdout
     found = {}
     for line in listing.splitlines():
         name, sep, status = line.strip().rpartition(": ")
-        if sep and name:
+        if sep and name and (not names or any(fnmatch.fnmatch(name, n) for n in names)):
             found[name] = status if status in STATUSES else "other"
     return found
 
@@ -144,7 +145,7 @@ def run(target: Target, jobs: int, show_survivors: bool) -> Counter[str]:
     started = time.monotonic()
     names = [f"{target.module[:-3].replace('/', '.')}.x_{f}__mutmut_*" for f in target.functions]
     done = mutmut(work, "run", "--max-children", str(jobs), *names, log=log)
-    status = results(work)
+    status = results(work, names)
     counts = Counter(status.values())
     minutes = (time.monotonic() - started) / 60
     if done.returncode != 0 or not status:
