@@ -7,6 +7,7 @@ the per-split tables, and every warning, word for word.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -70,7 +71,7 @@ def run(*cases: CaseResult, **spec_fields: Any) -> EvalRun:
     return EvalRun(spec=spec(**spec_fields), cases=list(cases))
 
 
-def pair(metric: str, values: dict[str, tuple[float | None, float | None]],
+def pair(metric: str, values: Mapping[str, tuple[float | None, float | None]],
          config: EvalConfig | None = None, **lead: dict[str, float | None]) -> Comparison:
     """Base and candidate runs with one metric per case (``{case: (base, candidate)}``)."""
     base = run(*[case(i, scores={metric: b}, lead_scores=lead.get(i)) for i, (b, _) in values.items()])
