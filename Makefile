@@ -11,6 +11,11 @@
 #   make lock UPGRADE=--upgrade    move every pin to its newest release (run make drift first)
 #   make drift                     newest releases of everything in a throwaway venv + the tests
 #
+# Tests (see docs/testing.md):
+#
+#   make mutate                    mutation score of the modules that keep promises (not in CI)
+#   make mutate MODULES=grounding  one module; JOBS=2 tests two mutants at a time
+#
 # The model is briefer's usual choice: OPENAI_API_KEY / OPENAI_BASE_URL when set, else the
 # embedded local model. The response cache makes re-runs of unchanged prompts free.
 
@@ -25,9 +30,12 @@ EVAL_FLAGS ?=
 VENV ?= .venv
 UV ?= $(VENV)/bin/uv
 UPGRADE ?=
+PYTHON ?= $(VENV)/bin/python
+MODULES ?=
+JOBS ?=
 LOCK_FLAGS = $(UPGRADE) --generate-hashes --universal --python-version 3.11 --no-header --custom-compile-command 'make lock' -q
 
-.PHONY: eval eval-compare eval-check lock drift
+.PHONY: eval eval-compare eval-check lock drift mutate
 
 # The dev lock is resolved first; the user's lock is held to its versions, so both agree.
 lock:
@@ -50,6 +58,9 @@ drift:
 	"$$tmp/venv/bin/python" -m pytest -q -m 'not slow'; \
 	echo "drift: the newest releases pass; 'make lock UPGRADE=--upgrade' takes them"
 
+# Each module in its own copy under mutants/ (git-ignored); the table lives in scripts/mutate.py.
+mutate:
+	$(PYTHON) scripts/mutate.py $(if $(JOBS),--jobs $(JOBS)) $(MODULES)
 
 eval:
 	$(BRIEFER) eval run --prompts $(PROMPTS) --cases '$(CASES)' --out $(EVAL_RUNS)/latest $(EVAL_FLAGS)
