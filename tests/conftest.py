@@ -84,3 +84,13 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "briefer.toml"
     path.write_text("max_attempts = 1\n")  # a failing model call fails at once
     return path
+
+
+@pytest.fixture(autouse=True)
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every wait between Slack retries, recorded instead of slept (no test sleeps for real)."""
+    from briefer import slack_client
+
+    recorded: list[float] = []
+    monkeypatch.setattr(slack_client, "sleep", recorded.append)
+    return recorded

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 import briefer
-from briefer import slack_client
 from briefer.digest import Failure, write_digest
 from briefer.slack import LEDGER_FILE
 from briefer.slack_ledger import signals_held
@@ -33,13 +32,6 @@ from tests.test_slack_adversarial import WAIT, bot, hook, ledger, wait_until
 KEEP = "; restore it, or move it aside to post the whole day again (messages already in Slack would be posted twice)"
 BAD_JSON = r"Invalid JSON: [a-zA-Z ]+ at line \d+ column \d+"
 STAMP = re.compile(rf"{re.escape(LEDGER_FILE)}\.unreadable-(\d{{8}}T\d{{6}}Z)")
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    recorded: list[float] = []
-    monkeypatch.setattr(slack_client, "sleep", recorded.append)
-    return recorded
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from click.testing import CliRunner, Result
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from briefer import slack_client
 from briefer.cli import cli
 from briefer.digest import (
     Digest,
@@ -82,14 +81,6 @@ def make_digest(stories: list[Story], failures: list[Failure] | None = None) -> 
         failures=failures or [],
         stats=DigestStats(articles=len(stories), stories=len(stories)),
     )
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every wait between Slack retries, recorded instead of slept."""
-    recorded: list[float] = []
-    monkeypatch.setattr(slack_client, "sleep", recorded.append)
-    return recorded
 
 
 @pytest.fixture

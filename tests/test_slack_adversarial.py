@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from briefer import slack_client
 from briefer.digest import Failure, load_digest, write_digest
 from briefer.slack import LEDGER_FILE, build_messages
 from tests.fakes import FakeSlack, SlackReply
@@ -32,13 +31,6 @@ REPO = Path(__file__).resolve().parent.parent
 BOT = ("--channel", "C123")
 KEYS = ["header:1", "story:story0001:1", "story:story0002:1"]  # then the failures' key
 WAIT = 20.0  # seconds: the most any condition below is waited for (never a fixed sleep)
-
-
-@pytest.fixture(autouse=True)
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    recorded: list[float] = []
-    monkeypatch.setattr(slack_client, "sleep", recorded.append)
-    return recorded
 
 
 @pytest.fixture
