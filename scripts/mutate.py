@@ -61,11 +61,12 @@ TARGETS = (
     Target("briefer/evals/compare.py", "test_eval_gate test_eval_metrics test_mutants_compare"),
     Target("briefer/grounding.py",     "test_grounding test_citations test_mutants_grounding"),
     # Pending: being rewritten (issue 15, items 2-5); to run once they land.
-    Target("briefer/cache.py",   "test_client test_brief_cli", pending=True),  # the cache key
-    Target("briefer/llm.py",     "test_client", pending=True),  # retry classes, backoff
-    Target("briefer/sources.py", "test_sources test_daily", pending=True),  # URL keys
-    Target("briefer/stories.py", "test_daily", pending=True),  # text duplicate keys
-    Target("briefer/digest.py",  "test_daily", pending=True),  # story plan, resume, store
+    Target("briefer/cache.py",     "test_client test_client_adversarial", pending=True),  # the cache key
+    Target("briefer/remote.py",    "test_client test_client_adversarial", pending=True),  # retry classes, backoff
+    Target("briefer/urllists.py",  "test_sources test_daily_adversarial", pending=True),  # URL keys
+    Target("briefer/stories.py",   "test_daily test_daily_rerun", pending=True),  # text duplicate keys
+    Target("briefer/dayplan.py",   "test_daily test_daily_rerun", pending=True),  # story plan, late sources
+    Target("briefer/daystore.py",  "test_daily test_daily_adversarial test_daily_rerun", pending=True),  # store, lock, resume
 )
 # fmt: on
 
