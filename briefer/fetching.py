@@ -8,6 +8,7 @@ read timeout) and closes the response. Every message names the URL without its c
 
 from __future__ import annotations
 
+import re
 import threading
 
 import httpx
@@ -45,6 +46,23 @@ _REASONS: tuple[tuple[type[httpx.HTTPError], str, str], ...] = (
 )
 
 
+def check_http_url(url: str) -> None:
+    """An InputError naming ``url`` (without its credentials) if the HTTP client cannot parse it."""
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, UnicodeError) as error:
+        raise InputError(_invalid_url(url, error)) from None
+
+
+def _invalid_url(url: str, error: Exception) -> str:
+    shown = redact_url(url)
+    # httpx quotes the part it could not parse, which may be a password: the detail is shown
+    # only when everything it quotes is already in the redacted URL.
+    quoted = re.findall(r"'([^']*)'", str(error))
+    detail = f" ({error})" if quoted and all(part in shown for part in quoted) else ""
+    return f"{shown}: not a valid URL{detail}; check it"
+
+
 def new_client(timeout: float) -> httpx.Client:
     return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT})
 
@@ -61,6 +79,7 @@ def fetch_bytes(
 
     ``timeout`` bounds each connect and read; ``deadline`` the whole fetch, redirects included.
     """
+    check_http_url(url)
     download = _Download(url, timeout=min(timeout, deadline), max_bytes=max_bytes, client=client)
     worker = threading.Thread(target=download.run, name="briefer-fetch", daemon=True)
     worker.start()
@@ -116,9 +135,8 @@ class _Download:
                 return self._read(response), content_type
         except httpx.HTTPError as error:
             raise InputError(_why(self.shown, error)) from error
-        except (httpx.InvalidURL, ValueError, UnicodeError) as error:
-            # no detail: httpx quotes the URL's parts, which may be its credentials
-            raise InputError(f"{self.shown}: not a valid URL; check it") from error
+        except (httpx.InvalidURL, ValueError, UnicodeError) as error:  # e.g. a redirect's
+            raise InputError(_invalid_url(self.url, error)) from error
         finally:
             if self.client is None:
                 http.close()

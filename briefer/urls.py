@@ -51,12 +51,17 @@ def redact_url(url: str) -> str:
     if not parts.query:
         return urlunsplit(parts._replace(netloc=netloc))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(_SECRET_PARAM.search(name) for name, _ in pairs):
+    if not any(_is_secret(name) for name, _ in pairs):
         return urlunsplit(parts._replace(netloc=netloc))
     query = urlencode(
-        [(name, REDACTED if _SECRET_PARAM.search(name) else value) for name, value in pairs]
+        [(name, REDACTED if _is_secret(name) else value) for name, value in pairs]
     )
     return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def _is_secret(name: str) -> bool:
+    # A space or control character around a name ("\x01token") must not hide it.
+    return bool(_SECRET_PARAM.search(re.sub(r"[^\w.-]", "", name)))
 
 
 __all__ = ["REDACTED", "is_http_url", "redact_url"]

@@ -558,6 +558,20 @@ def test_a_url_source_the_client_cannot_parse_is_one_line(
     # httpx.InvalidURL used to escape as a traceback (now it would be an internal error).
     result = invoke(["brief", source], fake_openai)
     assert one_error_line(result).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["http://me:hunter2\x01@127.0.0.1/x", "http://me:hunter2@127.0.0.1/x?\x01token=hunter2"],
+    ids=["in-password", "in-query"],
+)
+def test_an_unparsable_url_never_shows_what_the_client_quotes_of_its_secrets(
+    fake_openai: FakeOpenAI, source: str
+) -> None:
+    # httpx quotes the character it refused; beside a password, that quote is left out.
+    result = invoke(["brief", source], fake_openai)
+    line = one_error_line(result)
+    assert line.endswith(": not a valid URL; check it") and "hunter2" not in result.output
     assert "pw@" not in result.output and fake_openai.calls == 0
 
 

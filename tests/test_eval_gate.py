@@ -476,3 +476,19 @@ def test_a_run_counts_every_request_the_endpoint_received(
     result = run_into(fake, workspace, workspace.base, folder)
     assert result.exit_code == 0, result.output
     assert summary(folder)["stats"]["calls"] == fake.calls == 5
+
+
+def test_a_write_that_fails_midway_keeps_the_folders_previous_run(
+    fake: FakeOpenAI, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = workspace.root / "run"
+    assert run_into(fake, workspace, workspace.base, folder).exit_code == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", disk_full)
+    again = run_into(fake, workspace, workspace.prompts("worse", DROP), folder)
+    assert again.exit_code == 2 and "No space left on device" in again.output
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no half file, no temp

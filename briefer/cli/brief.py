@@ -7,25 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 
 from briefer.articles import load_article
 from briefer.cli.common import check_output, model_options, settings_from, write_output
-from briefer.errors import InputError
 from briefer.pipeline import Briefer
 from briefer.progress import status
 from briefer.render import FORMATS, render
-from briefer.urls import redact_url
 
 
 def check_url(source: str) -> None:
     """An http(s) SOURCE the HTTP client can parse (a bad port or bracket is the user's)."""
-    if not re.match(r"^https?://", source, re.IGNORECASE):
-        return
-    try:
-        httpx.URL(source)
-    except httpx.InvalidURL as error:
-        raise InputError(f"{redact_url(source)}: not a valid URL ({error}); check it") from None
+    if re.match(r"^https?://", source, re.IGNORECASE):
+        from briefer.fetching import check_http_url  # httpx only for URL sources
+
+        check_http_url(source)
 
 
 @click.command()

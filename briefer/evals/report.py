@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from briefer.daystore import write_atomic
 from briefer.evals.compare import Comparison, MetricComparison
 from briefer.evals.dataset import EvalConfig
 from briefer.evals.metrics import HEADLINE_METRICS, METRICS, Matching
@@ -428,6 +429,6 @@ def save_run(run: EvalRun, out_dir: Path, config: EvalConfig | None = None) -> R
     """Write the run folder: results.jsonl, summary.json, report.md and report.html."""
     summary = summarize(run, config)
     write_run(run, out_dir, summary)
-    (out_dir / "report.md").write_text(run_report_markdown(run, summary), encoding="utf-8")
-    (out_dir / "report.html").write_text(run_report_html(run, summary), encoding="utf-8")
+    write_atomic(out_dir / "report.md", run_report_markdown(run, summary), durable=False)
+    write_atomic(out_dir / "report.html", run_report_html(run, summary), durable=False)
     return summary

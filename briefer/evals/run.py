@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from briefer.backends import Backend, ChatRequest, ChatResponse, spent_on
 from briefer.config import Settings
+from briefer.daystore import write_atomic
 from briefer.errors import InputError
 from briefer.evals.baseline import LEAD_BACKEND, LEAD_MODEL, lead_brief, score_lead
 from briefer.evals.dataset import ArticleResolver, EvalConfig, GoldCase, ResolvedArticle
@@ -436,11 +437,11 @@ def default_run_dir(base: Path, spec: RunSpec) -> Path:
 
 
 def write_run(run: EvalRun, out_dir: Path, summary: RunSummary) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Each file all or nothing: an interrupted write keeps the folder's previous run readable."""
     lines = [case.model_dump_json() for case in run.cases]
-    (out_dir / RESULTS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(out_dir / RESULTS, "\n".join(lines) + "\n")
     summary_file = SummaryFile(spec=run.spec, summary=summary)
-    (out_dir / SUMMARY).write_text(summary_file.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    write_atomic(out_dir / SUMMARY, summary_file.model_dump_json(indent=2) + "\n")
 
 
 def is_run_dir(path: Path) -> bool:
