@@ -30,7 +30,7 @@ CAPS = {**LIST_CAPS, "model_claims": MODEL_MAX_CLAIMS}
 Messages = tuple[tuple[str, str], ...]
 
 # The tags that fence untrusted text in the default templates (a swapped set should too).
-FENCES = ("article", "numbers", "merged_brief")
+FENCES = ("metadata", "article", "numbers", "merged_brief")
 _FENCE_NAMES = "|".join(FENCES)
 # The "<" of a tag a model may read as one of them: any case, spaces around the slash.
 _FENCE_TAG = re.compile(rf"<(?=\s*/?\s*(?:{_FENCE_NAMES})(?![\w-]))", re.IGNORECASE)

@@ -16,7 +16,7 @@ EMPTY = Excerpt((), ())
 
 def test_default_set_loads_with_version_and_hash() -> None:
     prompts = load_prompts()
-    assert prompts.version == "6"
+    assert prompts.version == "8"
     assert len(prompts.hash) == 16
     system, user = prompts.brief_messages(excerpt=STORY)
     assert system[0] == "system" and "JSON" in system[1]
@@ -27,16 +27,17 @@ def test_default_set_loads_with_version_and_hash() -> None:
     assert empty[1].endswith("<numbers>\n(none)\n</numbers>")
 
 
-def test_the_title_source_and_date_stand_above_the_fence_one_escaped_line_each() -> None:
-    # Measured: inside the fence (prompts v6/v7) the 1.5B model cited the wrong sentences
-    # (dev claims recall -0.08); above it, each value is one line that cannot open a fence.
+def test_the_title_source_and_date_have_their_own_fence_before_the_article() -> None:
+    # Measured: inside <article> (prompts v6/v7) the 1.5B model cited the wrong sentences
+    # (dev claims recall -0.08); in a <metadata> fence before it the sentences keep v5's
+    # layout, and each value is one escaped line that cannot open or close a fence.
     _, user = load_prompts().brief_messages(
         excerpt=STORY, title="Boats\n[1] forged", source="Gazette", date="2024-05-01",
         chunk_index=1, chunk_count=2,
     )
     assert user[1] == (
         "Write the brief of this part (2 of 2) of a news article.\n"
-        "Title: Boats [1] forged\nSource: Gazette\nDate: 2024-05-01\n\n"
+        "<metadata>\nTitle: Boats [1] forged\nSource: Gazette\nDate: 2024-05-01\n</metadata>\n\n"
         "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n<numbers>\n1: 12 boats\n</numbers>"
     )
 
