@@ -7,21 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 
-from briefer.articles import load_article
 from briefer.cli.common import check_output, model_options, settings_from, write_output
 from briefer.errors import InputError
-from briefer.pipeline import Briefer
-from briefer.progress import status
-from briefer.render import FORMATS, render
 from briefer.urls import redact_url
+
+FORMATS = ("md", "json", "html")  # briefer.render.FORMATS; tests/test_startup.py keeps them equal
 
 
 def check_url(source: str) -> None:
     """An http(s) SOURCE the HTTP client can parse (a bad port or bracket is the user's)."""
     if not re.match(r"^https?://", source, re.IGNORECASE):
         return
+    import httpx
+
     try:
         httpx.URL(source)
     except httpx.InvalidURL as error:
@@ -48,6 +47,11 @@ def check_url(source: str) -> None:
 @model_options
 def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
     """Brief one article: a file (.txt .md .html .json), - for stdin, or an http(s) URL."""
+    from briefer.articles import load_article
+    from briefer.pipeline import Briefer
+    from briefer.progress import status
+    from briefer.render import render
+
     settings = settings_from(options)
     check_output(output)  # before the model call, which an unwritable path would waste
     check_url(source)
