@@ -3,9 +3,10 @@
 Prints, per article length: wall time, time waiting on the model, local overhead
 (wall − model wait) as a percentage of wall, tokens sent, calls; then the same for a
 second, cached run (which must make zero calls). Then the command line's own cost, each
-the median of ``--repeat`` fresh processes: ``briefer --help``, ``briefer --version`` and
-one cached ``briefer brief`` of the seed article (start-up included, 0 model calls). Run
-from the repo root:
+the median of ``--repeat`` fresh processes: ``briefer --help``, ``briefer --version``, one
+cached ``briefer brief`` of the seed article (start-up included, 0 model calls), and one
+uncached brief against a model of ``--latency`` seconds, less the time spent waiting on it
+(the brief's ``meta.model_seconds``). Run from the repo root:
 
     python bench/overhead.py [--latency 0.5] [--articles 6] [--repeat 5]
     python bench/overhead.py --cli-only --save before.json     # on the old code
@@ -37,7 +38,8 @@ SENTENCE = (
     "Council member {i} said the harbour budget of {n} euros would fund {k} new cranes by spring."
 )
 SEED = REPO / "seeds" / "000_2ebbe5879b4b5f11.txt"
-CLI_GOALS = {"--help": 0.3, "--version": 0.3, "cached brief": 1.0}  # seconds, from the issue
+# seconds, from the issue
+CLI_GOALS = {"--help": 0.3, "--version": 0.3, "cached brief": 1.0, "brief - model": 1.0}
 
 
 def article_text(paragraphs: int) -> str:
@@ -94,22 +96,32 @@ def in_process(latency: float, articles: int) -> None:
 
 
 def timed(args: list[str], env: dict[str, str]) -> float:
-    """Seconds for one fresh ``python -m briefer.cli ARGS`` process (which must succeed)."""
+    """Seconds for one fresh ``python -m briefer.cli ARGS`` process (which must succeed),
+    less the model time a JSON brief reports (``meta.model_seconds``)."""
     started = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "briefer.cli", *args],
         env=env,
         cwd=REPO,
         check=True,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    if args[0] != "brief":
+        return wall
+    model_seconds: float = json.loads(done.stdout)["meta"]["model_seconds"]
+    return wall - model_seconds
 
 
-def cli_timings(repeat: int) -> dict[str, float]:
-    """Median seconds per command: --help, --version, a cached brief of the seed."""
-    with tempfile.TemporaryDirectory() as home, FakeOpenAI() as fake:
+def cli_timings(repeat: int, latency: float) -> dict[str, float]:
+    """Median seconds per command: --help, --version, a cached brief of the seed, and an
+    uncached one less its model time."""
+    with (
+        tempfile.TemporaryDirectory() as home,
+        FakeOpenAI() as fake,
+        FakeOpenAI(latency=latency) as slow,
+    ):
         env = {
             key: value
             for key, value in os.environ.items()
@@ -119,7 +131,13 @@ def cli_timings(repeat: int) -> dict[str, float]:
         brief = ["brief", str(SEED), "-f", "json"]
         timed(brief, env)  # fills the response cache
         calls = fake.calls
-        commands = {"--help": ["--help"], "--version": ["--version"], "cached brief": brief}
+        uncached = [*brief, "--no-cache", "--base-url", slow.base_url]
+        commands = {
+            "--help": ["--help"],
+            "--version": ["--version"],
+            "cached brief": brief,
+            "brief - model": uncached,
+        }
         samples: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(repeat):
             for name, args in commands.items():
@@ -135,7 +153,7 @@ def print_cli(timings: dict[str, float], baseline: dict[str, float] | None, repe
     header = f"{'command':>13} {'seconds':>8} {'goal':>6}"
     print(header + (f" {'before':>8} {'after/before':>12}" if baseline else ""))
     for name, seconds in timings.items():
-        line = f"{name:>13} {seconds:>8.3f} {CLI_GOALS[name]:>6.1f}"
+        line = f"{name:>13} {seconds:>8.3f} {CLI_GOALS.get(name, float('nan')):>6.1f}"
         if baseline and name in baseline:
             line += f" {baseline[name]:>8.3f} {seconds / baseline[name]:>12.2f}"
         print(line)
@@ -152,7 +170,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.cli_only:
         in_process(args.latency, args.articles)
-    timings = cli_timings(args.repeat)
+    timings = cli_timings(args.repeat, args.latency)
     baseline = json.loads(args.baseline.read_text()) if args.baseline else None
     print_cli(timings, baseline, args.repeat)
     if args.save:
