@@ -17,6 +17,9 @@ from typing import get_args
 
 import pytest
 
+from tests.briefs import SEED
+from tests.fakes import FakeOpenAI
+
 REPO = Path(__file__).resolve().parent.parent
 
 # Measured with ``python -X importtime``: each costs 20 ms (rich) to 500 ms (openai) to import.
@@ -41,29 +44,34 @@ _PROBE = """
 import json, sys
 from briefer.cli import cli
 args = json.loads(sys.argv[1])
+code = 0
 if args is not None:
     try:
         cli(args, prog_name="briefer")
-    except SystemExit:
-        pass
-heavy = json.loads(sys.argv[2])
-print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & set(heavy))))
+    except SystemExit as exit:
+        code = exit.code
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(sys.argv[2])))
+print(json.dumps({"code": code, "heavy": heavy}))
 """
 
 
-def heavy_modules_after(args: list[str] | None) -> list[str]:
-    """The HEAVY packages a fresh ``briefer ARGS`` process has imported by the end."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def heavy_modules_after(args: list[str] | None, exit_code: int = 0, **extra_env: str) -> list[str]:
+    """The HEAVY packages a fresh ``briefer ARGS`` process (which must end with
+    ``exit_code``) has imported by the end."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), **extra_env}
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
         env=env,
+        cwd=REPO,  # `python -c` puts the working folder first on sys.path
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    loaded: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["code"] == exit_code, result.stderr
+    loaded: list[str] = probe["heavy"]
     return loaded
 
 
@@ -89,7 +97,18 @@ def test_the_probe_sees_a_command_that_loads_the_library(tmp_path: Path) -> None
     """The check above can fail: a command that runs does load pydantic (its settings)."""
     config = tmp_path / "briefer.toml"
     config.write_text("timeout = -1\n")  # refused while loading the settings: no model call
-    assert "pydantic" in heavy_modules_after(["brief", "-", "--config", str(config)])
+    assert "pydantic" in heavy_modules_after(["brief", "-", "--config", str(config)], exit_code=2)
+
+
+def test_a_brief_the_cache_answers_never_loads_the_openai_sdk(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    env = {"BRIEFER_HOME": str(tmp_path), "OPENAI_BASE_URL": fake_openai.base_url}
+    args = ["brief", str(SEED), "-f", "json"]
+    assert "openai" in heavy_modules_after(args, **env)  # the first brief asks the model
+    assert fake_openai.calls == 1
+    assert "openai" not in heavy_modules_after(args, **env)
+    assert fake_openai.calls == 1
 
 
 def test_the_python_api_is_importable_from_the_package() -> None:
