@@ -2,31 +2,45 @@
 
 Prints, per article length: wall time, time waiting on the model, local overhead
 (wall − model wait) as a percentage of wall, tokens sent, calls; then the same for a
-second, cached run (which must make zero calls). Run from the repo root:
+second, cached run (which must make zero calls). Then the command line's own cost, each
+the median of ``--repeat`` fresh processes: ``briefer --help``, ``briefer --version``, one
+cached ``briefer brief`` of the seed article (start-up included, 0 model calls), and one
+uncached brief against a model of ``--latency`` seconds, less the time spent waiting on it
+(the brief's ``meta.model_seconds``). Run from the repo root:
 
-    python bench/overhead.py [--latency 0.5] [--articles 6]
+    python bench/overhead.py [--latency 0.5] [--articles 6] [--repeat 5]
+    python bench/overhead.py --cli-only --save before.json     # on the old code
+    python bench/overhead.py --cli-only --baseline before.json # after/before ratios
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-from briefer.articles import make_article
-from briefer.config import load_settings
-from briefer.pipeline import Briefer
-from briefer.tokens import count_tokens
-from tests.fakes import FakeOpenAI
+from briefer.articles import make_article  # noqa: E402
+from briefer.config import load_settings  # noqa: E402
+from briefer.pipeline import Briefer  # noqa: E402
+from briefer.tokens import count_tokens  # noqa: E402
+from tests.fakes import FakeOpenAI  # noqa: E402
 
 SENTENCE = (
     "Council member {i} said the harbour budget of {n} euros would fund {k} new cranes by spring."
 )
+SEED = REPO / "seeds" / "000_2ebbe5879b4b5f11.txt"
+# seconds, from the issue
+CLI_GOALS = {"--help": 0.3, "--version": 0.3, "cached brief": 1.0, "brief - model": 1.0}
 
 
 def article_text(paragraphs: int) -> str:
@@ -65,24 +79,106 @@ def run(briefer: Briefer, fake: FakeOpenAI, lengths: list[int], label: str) -> t
     return total_calls, total_overhead
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--latency", type=float, default=0.5)
-    parser.add_argument("--articles", type=int, default=6)
-    args = parser.parse_args()
-    lengths = [2**i for i in range(args.articles)]  # 1 .. 32 paragraphs
-    with tempfile.TemporaryDirectory() as home, FakeOpenAI(latency=args.latency) as fake:
-        os.environ["BRIEFER_HOME"] = home
+def in_process(latency: float, articles: int) -> None:
+    lengths = [2**i for i in range(articles)]  # 1 .. 32 paragraphs
+    with tempfile.TemporaryDirectory() as home, FakeOpenAI(latency=latency) as fake:
         settings = load_settings(
-            {"base_url": fake.base_url, "context_window": 4096, "max_output_tokens": 1000}
+            {"base_url": fake.base_url, "context_window": 4096, "max_output_tokens": 1000},
+            environ={"BRIEFER_HOME": home},
         )
+        os.environ["BRIEFER_HOME"] = home  # where Briefer opens the response cache
         briefer = Briefer(settings)
+        # The SDK is imported with the first request (so a cached brief never loads it):
+        # start-up, which the command-line rows time, not the per-article cost measured here.
+        importlib.import_module("openai")
         first_calls, worst = run(
-            briefer, fake, lengths, f"first run (model latency {args.latency}s per call)"
+            briefer, fake, lengths, f"first run (model latency {latency}s per call)"
         )
         cached_calls, _ = run(briefer, fake, lengths, "second run (response cache)")
     print(f"\nworst local overhead, first run: {worst:.2f}% (goal <= 2%)")
     print(f"model calls: first run {first_calls}, cached run {cached_calls} (goal 0)")
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    """Seconds for one fresh ``python -m briefer.cli ARGS`` process (which must succeed),
+    less the model time a JSON brief reports (``meta.model_seconds``)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "briefer.cli", *args],
+        env=env,
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    wall = time.perf_counter() - started
+    if args[0] != "brief":
+        return wall
+    model_seconds: float = json.loads(done.stdout)["meta"]["model_seconds"]
+    return wall - model_seconds
+
+
+def cli_timings(repeat: int, latency: float) -> dict[str, float]:
+    """Median seconds per command: --help, --version, a cached brief of the seed, and an
+    uncached one less its model time."""
+    with (
+        tempfile.TemporaryDirectory() as home,
+        FakeOpenAI() as fake,
+        FakeOpenAI(latency=latency) as slow,
+    ):
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("OPENAI_", "BRIEFER_"))
+        }
+        env |= {"PYTHONPATH": str(REPO), "BRIEFER_HOME": home, "OPENAI_BASE_URL": fake.base_url}
+        brief = ["brief", str(SEED), "-f", "json"]
+        timed(brief, env)  # fills the response cache
+        calls = fake.calls
+        uncached = [*brief, "--no-cache", "--base-url", slow.base_url]
+        commands = {
+            "--help": ["--help"],
+            "--version": ["--version"],
+            "cached brief": brief,
+            "brief - model": uncached,
+        }
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(repeat):
+            for name, args in commands.items():
+                samples[name].append(timed(args, env))
+        if fake.calls != calls:
+            raise SystemExit(f"the cached brief called the model {fake.calls - calls} times")
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def print_cli(timings: dict[str, float], baseline: dict[str, float] | None, repeat: int) -> None:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\ncommand line, median of {repeat} fresh processes (load average {load:.2f})")
+    header = f"{'command':>13} {'seconds':>8} {'goal':>6}"
+    print(header + (f" {'before':>8} {'after/before':>12}" if baseline else ""))
+    for name, seconds in timings.items():
+        line = f"{name:>13} {seconds:>8.3f} {CLI_GOALS.get(name, float('nan')):>6.1f}"
+        if baseline and name in baseline:
+            line += f" {baseline[name]:>8.3f} {seconds / baseline[name]:>12.2f}"
+        print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--articles", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=5, help="processes per CLI timing")
+    parser.add_argument("--cli-only", action="store_true", help="only the command-line timings")
+    parser.add_argument("--save", type=Path, help="write the CLI timings here (JSON)")
+    parser.add_argument("--baseline", type=Path, help="CLI timings to compare with (JSON)")
+    args = parser.parse_args()
+    if not args.cli_only:
+        in_process(args.latency, args.articles)
+    timings = cli_timings(args.repeat, args.latency)
+    baseline = json.loads(args.baseline.read_text()) if args.baseline else None
+    print_cli(timings, baseline, args.repeat)
+    if args.save:
+        args.save.write_text(json.dumps(timings, indent=2) + "\n")
 
 
 if __name__ == "__main__":

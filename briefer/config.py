@@ -1,13 +1,17 @@
 """Settings, resolved in one place: command-line flag > environment > briefer.toml > default.
 
-The API key is read from the environment only and held as a ``SecretStr`` so it never
-shows up in a repr, a log line or an output file.
+This module owns every environment variable briefer reads (``ENVIRONMENT``) and every
+per-user path (``user_dir``, ``models_dir``); no other module reads ``os.environ``. The
+API key is read from the environment only and held as a ``SecretStr`` so it never shows
+up in a repr, a log line or an output file. The ``[daily]`` and ``[slack]`` tables of
+briefer.toml are typed sections: an unknown key is refused like an unknown setting.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -40,6 +44,50 @@ ENV_VARS = {
     "BRIEFER_MODEL": "model",
     "BRIEFER_BACKEND": "backend",
 }
+HOME_ENV = "BRIEFER_HOME"
+DEBUG_ENV = "BRIEFER_DEBUG"
+EVAL_CORPUS_ENV = "BRIEFER_EVAL_CORPUS"
+SLACK_ENV = ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SLACK_API_URL")
+
+# Every environment variable briefer reads, and what for (the README's table, plus the
+# two that tests and the eval harness use).
+ENVIRONMENT = {
+    "OPENAI_API_KEY": "key for the endpoint (never printed, logged or cached)",
+    "OPENAI_BASE_URL": "any OpenAI-compatible endpoint",
+    "BRIEFER_MODEL": "model name",
+    "BRIEFER_BACKEND": "openai, local or auto",
+    HOME_ENV: "where the response cache, briefer.toml and the assembled models live",
+    DEBUG_ENV: "1 prints an internal error's traceback and llama.cpp's own log",
+    EVAL_CORPUS_ENV: "root of the corpus articles of the eval gold set",
+    "SLACK_WEBHOOK_URL": "Slack incoming webhook (a secret)",
+    "SLACK_BOT_TOKEN": "Slack bot token (a secret)",
+    "SLACK_API_URL": "Slack Web API root (tests point it at a fake)",
+}
+_SECRET_ENV_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|WEBHOOK|CREDENTIAL", re.IGNORECASE)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DailyOptions(_Section):
+    """The ``[daily]`` section of briefer.toml; command-line flags override it."""
+
+    sources: list[str] = Field(default_factory=list)
+    out: Path = Path("briefings")
+    concurrency: int = Field(4, ge=1, le=64)
+    max_articles: int | None = Field(None, ge=1)
+    window_hours: float = Field(24.0, gt=0, description="feed entries older than this are skipped")
+
+
+class SlackSection(_Section):
+    """The ``[slack]`` section of briefer.toml (tokens and webhooks are environment only)."""
+
+    channel: str | None = Field(None, min_length=1)
+    api_url: str | None = Field(None, min_length=1)
+
+
+SECTIONS: dict[str, type[_Section]] = {"daily": DailyOptions, "slack": SlackSection}
 
 
 class Settings(BaseModel):
@@ -70,8 +118,8 @@ class Settings(BaseModel):
     cache: bool = True
     prompts_dir: Path | None = None
     strict: bool = False
-    daily: dict[str, Any] = Field(default_factory=dict)
-    slack: dict[str, Any] = Field(default_factory=dict)
+    daily: DailyOptions = Field(default_factory=DailyOptions)
+    slack: SlackSection = Field(default_factory=SlackSection)
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -132,11 +180,9 @@ class Settings(BaseModel):
             return self.backend
         if self.api_key is not None or self.base_url:
             return "openai"
-        from briefer import local
+        from briefer.local import local_runnable
 
-        if self.model_path is not None and local._llama_cpp_loads():
-            return "local"
-        if local.local_available():
+        if local_runnable(self.model_path):
             return "local"
         raise InputError(NO_MODEL)
 
@@ -151,25 +197,73 @@ class Settings(BaseModel):
         return 4096 if self._backend() == "local" else 128_000
 
 
-def briefer_home() -> Path:
-    """Where the response cache and assembled models live (``BRIEFER_HOME`` overrides)."""
-    override = os.environ.get("BRIEFER_HOME")
-    return Path(override) if override else Path(platformdirs.user_data_dir("briefer"))
+def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
+
+
+def home_override(environ: Mapping[str, str] | None = None) -> Path | None:
+    """``$BRIEFER_HOME`` (``~`` expanded), or None when it is unset or empty."""
+    value = _environ(environ).get(HOME_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def user_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the response cache lives and briefer.toml is looked for after the current
+    folder: ``$BRIEFER_HOME``, else the user data dir (e.g. ``~/.local/share/briefer``)."""
+    return home_override(environ) or Path(platformdirs.user_data_dir("briefer"))
+
+
+def models_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where assembled local models live: ``$BRIEFER_HOME/models``, else the user cache
+    dir's ``models`` (e.g. ``~/.cache/briefer/models``): a rebuildable 1 GB file is cache."""
+    home = home_override(environ)
+    if home is not None:
+        return home / "models"
+    return platformdirs.user_cache_path("briefer", appauthor=False) / "models"
 
 
 def writable_home() -> Path:
-    """``briefer_home()``, created if needed; an InputError naming it and the fix if it
+    """``user_dir()``, created if needed; an InputError naming it and the fix if it
     cannot be written (checked before any model call, which a cache write would waste)."""
-    home = briefer_home()
+    home = user_dir()
     try:
         probe_folder(home)
     except OSError as error:
-        named = "BRIEFER_HOME " if os.environ.get("BRIEFER_HOME") else "briefer's data folder "
+        named = "BRIEFER_HOME " if home_override() else "briefer's data folder "
         raise InputError(
             f"{named}{home}: cannot write there ({folder_problem(home, error)}); set "
             "BRIEFER_HOME to a folder you can write to, or run with --no-cache"
         ) from None
     return home
+
+
+def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``BRIEFER_DEBUG`` is set to something other than empty, 0, false or no."""
+    value = _environ(environ).get(DEBUG_ENV, "")
+    return value.strip().lower() not in ("", "0", "false", "no")
+
+
+def eval_corpus_override(environ: Mapping[str, str] | None = None) -> Path | None:
+    """``$BRIEFER_EVAL_CORPUS``: where the eval gold set's corpus articles are, if set."""
+    value = _environ(environ).get(EVAL_CORPUS_ENV)
+    return Path(value) if value else None
+
+
+def slack_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The Slack variables that are set (webhook, bot token, API root): secrets, passed on
+    to the Slack target and never printed."""
+    source = _environ(environ)
+    return {name: source[name] for name in SLACK_ENV if source.get(name)}
+
+
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Values of secret-named environment variables (keys, tokens, webhooks) long enough to
+    be worth removing from a traceback."""
+    return [
+        value
+        for name, value in _environ(environ).items()
+        if len(value) >= 6 and _SECRET_ENV_NAME.search(name)
+    ]
 
 
 def probe_folder(folder: Path) -> None:
@@ -229,7 +323,9 @@ def _check_prompts(directory: Path) -> None:
             f"{directory / (error.name or '')}: line {error.lineno}: {error.message}; fix the template"
         ) from None
     except (UnicodeDecodeError, OSError) as error:
-        raise InputError(f"{directory}: cannot read the prompt set ({error}); fix the files") from None
+        raise InputError(
+            f"{directory}: cannot read the prompt set ({error}); fix the files"
+        ) from None
 
 
 def load_settings(
@@ -238,8 +334,8 @@ def load_settings(
     config_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    environ = os.environ if environ is None else environ
-    path = config_path or _find_config()
+    environ = _environ(environ)
+    path = config_path or _find_config(environ)
     layers: list[tuple[dict[str, Any], Origin]] = [
         (_read_config_file(path) if path else {}, path or Path(CONFIG_FILENAME)),
         (_from_env(environ), "env"),
@@ -255,10 +351,11 @@ def load_settings(
     except ValidationError as error:
         first = error.errors()[0]
         key = str(first["loc"][0]) if first["loc"] else ""
+        origin = origins.get(key, "flag")
+        if key in SECTIONS:
+            raise InputError(_invalid_section(key, values.get(key), first, origin)) from None
         # Not chained: the ValidationError's text would show the raw value (a URL's password).
-        raise InputError(
-            _invalid_setting(key, values.get(key), first, origins.get(key, "flag"))
-        ) from None
+        raise InputError(_invalid_setting(key, values.get(key), first, origin)) from None
 
 
 _FLAG_NAMES = {"prompts_dir": "--prompts", "cache": "--no-cache"}
@@ -282,16 +379,36 @@ def _invalid_setting(key: str, value: Any, error: ErrorDetails, origin: Origin) 
     return f"{flag} {shown}: {what}; fix the flag"
 
 
+def _invalid_section(section: str, table: Any, error: ErrorDetails, origin: Origin) -> str:
+    """One line for a bad ``[daily]`` or ``[slack]`` entry: the file, the key, the fix."""
+    if len(error["loc"]) < 2:
+        return f"{origin}: [{section}] must be a table of settings; fix the file"
+    key = str(error["loc"][1])
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(key, SECTIONS[section].model_fields, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if section == "slack" and _SECRET_ENV_NAME.search(key):
+            return (
+                f"{origin}: do not store {key!r} in a file; remove it and set "
+                "SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL instead"
+            )
+        return f"{origin}: unknown setting {key!r} in [{section}]{hint}; remove it or fix its name"
+    what = error["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
+    shown = _shown(key, table.get(key) if isinstance(table, dict) else None)
+    return f"{origin}: setting {key!r} in [{section}] = {shown}: {what}; fix it in the file"
+
+
 def _shown(key: str, value: Any) -> str:
     """A setting's value as it may be printed: an endpoint without its credentials."""
     from briefer.urls import redact_url
 
-
     if key == "api_key":
         return "(hidden)"
-    if key == "base_url":  # a refused value that is no URL may be a key in the wrong place
+    if key in ("base_url", "api_url"):  # a refused non-URL may be a key in the wrong place
         return repr(redact_url(value)) if "://" in str(value) else "(not shown)"
-    text = repr(value if isinstance(value, (str, int, float, bool)) or value is None else str(value))
+    text = repr(
+        value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+    )
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -327,12 +444,12 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def _find_config() -> Path | None:
+def _find_config(environ: Mapping[str, str]) -> Path | None:
     try:
         here: list[Path] = [Path.cwd() / CONFIG_FILENAME]
     except OSError:  # the working directory was deleted under us: nothing to read there
         here = []
-    for candidate in (*here, briefer_home() / CONFIG_FILENAME):
+    for candidate in (*here, user_dir(environ) / CONFIG_FILENAME):
         if candidate.is_file():
             return candidate
     return None

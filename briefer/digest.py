@@ -26,10 +26,10 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from briefer.backends import Backend
-from briefer.config import Settings
+from briefer.config import DailyOptions, Settings
 from briefer.daybrief import (
     INTERRUPT_GRACE_SECONDS,
     BriefResults,
@@ -75,18 +75,6 @@ from briefer.digestrender import (
 from briefer.errors import InputError
 from briefer.sources import Collected, Problem, Window, collect_articles, missing_local_sources
 from briefer.urls import redact_url
-
-
-class DailyOptions(BaseModel):
-    """The ``[daily]`` section of briefer.toml; command-line flags override it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    sources: list[str] = Field(default_factory=list)
-    out: Path = Path("briefings")
-    concurrency: int = Field(4, ge=1, le=64)
-    max_articles: int | None = Field(None, ge=1)
-    window_hours: float = Field(24.0, gt=0, description="feed entries older than this are skipped")
 
 
 def daily_options(config: dict[str, Any], **overrides: Any) -> DailyOptions:

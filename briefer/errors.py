@@ -14,18 +14,11 @@ Besides these: click's own usage errors exit 2, a full disk or read-only file sy
 
 from __future__ import annotations
 
-import os
-
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
-
-
-def debug_enabled() -> bool:
-    """``BRIEFER_DEBUG`` is set to something other than empty, 0, false or no."""
-    return os.environ.get("BRIEFER_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
 
 
 class BrieferError(Exception):

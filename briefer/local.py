@@ -25,7 +25,8 @@ from types import ModuleType
 from typing import Any
 
 from briefer.backends import ChatRequest, ChatResponse, FinishReason
-from briefer.errors import InputError, ModelError, debug_enabled
+from briefer.config import debug_enabled
+from briefer.errors import InputError, ModelError
 from briefer.greedy import chat_prompt_tokens, generate, has_chat_template
 from briefer.models import DEFAULT_MODEL, MODELS, Progress, missing_parts, resolve_model_path
 from briefer.schema import Usage
@@ -66,6 +67,14 @@ def _llama_cpp_loads() -> bool:
 def local_available() -> bool:
     """Can the local backend run the default model here (llama_cpp and its part packages)?"""
     return not missing_parts(MODELS[DEFAULT_MODEL]) and _llama_cpp_loads()
+
+
+def local_runnable(model_path: Path | None) -> bool:
+    """Can the local backend run here: a user's GGUF needs llama_cpp only, the default model
+    its part packages too (the question ``backend = auto`` asks)."""
+    if model_path is not None and _llama_cpp_loads():
+        return True
+    return local_available()
 
 
 @lru_cache(maxsize=16)

@@ -31,8 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_cache_path
-
+from briefer.config import models_dir
 from briefer.errors import InputError
 
 Progress = Callable[[int, int], None]
@@ -128,10 +127,7 @@ class ModelInfo:
 
 def default_cache_dir() -> Path:
     """``$BRIEFER_HOME/models`` when BRIEFER_HOME is set, else the user cache dir's ``models``."""
-    home = os.environ.get("BRIEFER_HOME")
-    if home:
-        return Path(home).expanduser() / "models"
-    return user_cache_path("briefer", appauthor=False) / "models"
+    return models_dir()
 
 
 def get_spec(name: str) -> ModelSpec:

@@ -7,6 +7,8 @@ counts every request that reached the endpoint, so a brief's ``calls`` include t
 attempts that failed (see ``backends.charge``).
 
 The openai SDK's own retries are turned off (``max_retries=0``) so attempts never multiply.
+The SDK (half a second to import) is imported when the first request is sent, so a brief
+the response cache answers never loads it.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ import json
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlparse
 
-import openai
-from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 from tenacity import (
     RetryCallState,
@@ -46,7 +47,12 @@ from briefer.errors import InputError, ModelError
 from briefer.schema import Usage, hosted_json_schema
 from briefer.urls import is_http_url
 
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion
+
 MAX_RETRY_AFTER = 60.0
+DEFAULT_BASE_URL = "https://api.openai.com/v1"  # the SDK's own default
 _BASE_URL_FIX = (
     "check OPENAI_BASE_URL / --base-url (an OpenAI-compatible API, usually ending in /v1)"
 )
@@ -67,19 +73,33 @@ class OpenAIBackend:
         http_client: Any = None,
     ) -> None:
         self.model = model
-        if base_url is not None:  # before the SDK, which raises on some malformed URLs
-            check_base_url(base_url)
-        self._client = openai.OpenAI(
-            api_key=api_key or "not-needed",  # local servers (vLLM, Ollama) accept any key
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=0,
-            http_client=http_client,
-        )
-        check_base_url(self._client.base_url)  # also what the SDK read from the environment
-        self.endpoint = endpoint_host(str(self._client.base_url))
+        # Given to the SDK always, so it never reads OPENAI_BASE_URL itself (config does).
+        self.base_url = base_url or DEFAULT_BASE_URL
+        check_base_url(self.base_url)
+        self.endpoint = endpoint_host(self.base_url)
+        self._client_options: dict[str, Any] = {
+            "api_key": api_key or "not-needed",  # local servers (vLLM, Ollama) accept any key
+            "timeout": timeout,
+            "http_client": http_client,
+        }
+        self._sdk_client: openai.OpenAI | None = None
+        self._client_lock = threading.Lock()
+
+    @property
+    def _client(self) -> openai.OpenAI:
+        """The SDK client, built (and the SDK imported) on the first request."""
+        with self._client_lock:
+            if self._sdk_client is None:
+                import openai
+
+                self._sdk_client = openai.OpenAI(
+                    base_url=self.base_url, max_retries=0, **self._client_options
+                )
+            return self._sdk_client
 
     def complete(self, request: ChatRequest) -> ChatResponse:
+        import openai
+
         started = time.monotonic()
         try:
             completion = self._client.chat.completions.create(  # type: ignore[call-overload]
@@ -133,6 +153,8 @@ class OpenAIBackend:
 
     def _first_choice(self, completion: object) -> Any:
         """The completion's first choice; a ModelError naming the endpoint when there is none."""
+        from openai.types.chat import ChatCompletion
+
         if isinstance(completion, str):  # the SDK hands back the text of a non-JSON answer
             what = (
                 "an HTML page, not the API (a login or proxy page?)"
@@ -210,6 +232,8 @@ def _finish_reason(reason: str | None) -> FinishReason:
 
 def is_transient(error: BaseException) -> bool:
     """Errors worth another attempt: rate limits, server errors, timeouts, dropped connections."""
+    import openai
+
     if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
         return True
     if isinstance(error, openai.APIStatusError):
@@ -223,6 +247,8 @@ def reached_endpoint(error: BaseException) -> bool:
     An answered status, a read timeout or a connection dropped mid-answer did; a refused
     connection, an unknown host, a failed TLS handshake or a connect timeout did not.
     """
+    import openai
+
     if isinstance(error, openai.APIStatusError):
         return True
     if not isinstance(error, openai.APIConnectionError):
@@ -281,6 +307,8 @@ class _Tally:
         self.usage = Usage()
 
     def failed(self, error: BaseException) -> None:
+        import openai
+
         if isinstance(error, openai.APIError):
             self.attempts += reached_endpoint(error)
         else:  # the inner backend said what it spent
@@ -337,6 +365,8 @@ class RetryingBackend:
 
     def _translate(self, error: Exception) -> Exception:
         """The one-line error a user sees for what the endpoint did (others pass as they are)."""
+        import openai
+
         if isinstance(error, openai.AuthenticationError):
             return InputError(
                 f"the endpoint {self.endpoint} rejected the API key; check OPENAI_API_KEY"
@@ -377,6 +407,8 @@ class RetryingBackend:
 
 def _connection_problem(error: openai.APIConnectionError) -> str:
     """What went wrong under a connection error, in a few words (never a URL or a key)."""
+    import openai
+
     if isinstance(error, openai.APITimeoutError):
         return "timed out"
     for cause in _causes(error):
@@ -392,10 +424,14 @@ def _connection_problem(error: openai.APIConnectionError) -> str:
 
 
 def _rate_limited(error: openai.APIError) -> bool:
+    import openai
+
     return isinstance(error, openai.APIStatusError) and error.status_code == 429
 
 
 def _describe(error: openai.APIError) -> str:
+    import openai
+
     if isinstance(error, openai.APIStatusError):
         return f"HTTP {error.status_code} from the endpoint"
     return type(error).__name__

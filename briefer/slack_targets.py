@@ -10,7 +10,6 @@ its channel: :meth:`WebhookTarget.find` always says so.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -304,7 +303,10 @@ def slack_target(
     dry_run: bool = False,
 ) -> SlackTarget:
     """A bot token with a channel (threads), else the webhook; a preview for a dry run."""
-    environ = os.environ if environ is None else environ
+    if environ is None:  # the variables are briefer.config's to read
+        from briefer.config import slack_environment
+
+        environ = slack_environment()
     token = _secret(environ, "SLACK_BOT_TOKEN")
     webhook = _secret(environ, "SLACK_WEBHOOK_URL")
     api_url = api_url or environ.get("SLACK_API_URL") or DEFAULT_API_URL

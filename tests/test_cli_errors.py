@@ -368,7 +368,13 @@ CONFIG_CASES = [
     ("typed.toml", 'timeout = "soon"\n', "{path}: setting 'timeout' = 'soon': should be a valid number"),
     ("negative.toml", "timeout = -1\n", "{path}: setting 'timeout' = -1: should be greater than 0; fix it in the file"),
     ("backend.toml", 'backend = "gpu"\n', "{path}: setting 'backend' = 'gpu': should be 'openai', 'local' or 'auto'"),
-    ("table.toml", "daily = 3\n", "{path}: setting 'daily' = 3: should be a valid dictionary"),
+    ("table.toml", "daily = 3\n", "{path}: [daily] must be a table of settings; fix the file"),
+    ("slack-table.toml", 'slack = "#news"\n', "{path}: [slack] must be a table of settings; fix the file"),
+    ("daily-unknown.toml", "[daily]\nconcurency = 2\n", "{path}: unknown setting 'concurency' in [daily] (did you mean 'concurrency'?); remove it or fix its name"),
+    ("slack-unknown.toml", "[slack]\nchanel = '#news'\n", "{path}: unknown setting 'chanel' in [slack] (did you mean 'channel'?); remove it or fix its name"),
+    ("slack-token.toml", "[slack]\nbot_token = 'xoxb-1234567890'\n", "{path}: do not store 'bot_token' in a file; remove it and set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL instead"),
+    ("daily-typed.toml", "[daily]\nwindow_hours = 'a day'\n", "{path}: setting 'window_hours' in [daily] = 'a day': should be a valid number"),
+    ("slack-typed.toml", "[slack]\nchannel = 7\n", "{path}: setting 'channel' in [slack] = 7: should be a valid string; fix it in the file"),
     ("not-a-table.toml", "briefer = 3\n", "{path}: [briefer] must be a table of settings"),
     ("window.toml", "context_window = 1000\nmax_output_tokens = 1000\n", "max_output_tokens 1000: leaves no room for the article in the 1,000-token context window"),
     ("model-path.toml", 'model_path = "/nonexistent/model.gguf"\n', "--model-path /nonexistent/model.gguf: no such file"),
@@ -508,7 +514,10 @@ def test_usage_errors_are_exit_2_before_any_work(
 def test_daily_concurrency_zero_in_the_config_is_exit_2(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
     config = _config(tmp_path, "briefer.toml", f'[daily]\nsources = ["{tmp_path}"]\nconcurrency = 0\n')
     line = one_error_line(invoke(["daily", "--config", str(config)], fake_openai))
-    assert "daily option 'concurrency'" in line
+    assert line == (
+        f"briefer: error: {config}: setting 'concurrency' in [daily] = 0: should be greater than "
+        "or equal to 1; fix it in the file"
+    )
     assert fake_openai.calls == 0
 
 

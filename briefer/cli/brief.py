@@ -8,11 +8,9 @@ from typing import Any
 
 import click
 
-from briefer.articles import load_article
 from briefer.cli.common import check_output, model_options, settings_from, write_output
-from briefer.pipeline import Briefer
-from briefer.progress import status
-from briefer.render import FORMATS, render
+
+FORMATS = ("md", "json", "html")  # briefer.render.FORMATS; tests/test_startup.py keeps them equal
 
 
 def check_url(source: str) -> None:
@@ -43,6 +41,11 @@ def check_url(source: str) -> None:
 @model_options
 def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
     """Brief one article: a file (.txt .md .html .json), - for stdin, or an http(s) URL."""
+    from briefer.articles import load_article
+    from briefer.pipeline import Briefer
+    from briefer.progress import status
+    from briefer.render import render
+
     settings = settings_from(options)
     check_output(output)  # before the model call, which an unwritable path would waste
     check_url(source)

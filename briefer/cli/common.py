@@ -7,13 +7,15 @@ import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from briefer.config import Settings, folder_problem, load_settings, preflight, probe_folder
 from briefer.errors import InputError
 from briefer.urls import REDACTED, redact_url
+
+if TYPE_CHECKING:  # config pulls in pydantic: not needed to parse or print --help
+    from briefer.config import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +85,8 @@ SETTING_FLAGS = (
 def settings_from(options: dict[str, Any]) -> Settings:
     """Pop the model options out of a command's kwargs and resolve the settings, checked
     (backend, model file, window, BRIEFER_HOME) before the command does any work."""
+    from briefer.config import load_settings, preflight
+
     flags = {name: options.pop(name, None) for name in SETTING_FLAGS}
     if options.pop("no_cache", False):
         flags["cache"] = False
@@ -93,6 +97,8 @@ def settings_from(options: dict[str, Any]) -> Settings:
 
 def check_folder(folder: Path) -> None:
     """Fail before any work when ``folder`` cannot be created or written."""
+    from briefer.config import folder_problem, probe_folder
+
     try:
         probe_folder(folder)
     except OSError as error:
@@ -159,7 +165,6 @@ _TOKEN_SHAPES = re.compile(
     r"\bsk-[A-Za-z0-9_-]{8,}|\bxox[a-z]-[A-Za-z0-9-]{8,}|(?<=hooks\.slack\.com/)[^\s'\"<>]+"
     r"|(?<=Bearer )\S+",
 )
-_SECRET_ENV_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|WEBHOOK|CREDENTIAL", re.IGNORECASE)
 _MAX_MESSAGE = 300
 _REPORT_HINT = (
     "this is a bug in briefer — please report it (set BRIEFER_DEBUG=1 to see the traceback)"
@@ -169,9 +174,10 @@ _REPORT_HINT = (
 def scrub_secrets(text: str) -> str:
     """``text`` without secrets: values of secret-named environment variables, URL
     credentials and secret query values, and API-key / Slack-token shapes."""
-    for name, value in os.environ.items():
-        if len(value) >= 6 and _SECRET_ENV_NAME.search(name):
-            text = text.replace(value, REDACTED)
+    from briefer.config import secret_values
+
+    for value in secret_values():
+        text = text.replace(value, REDACTED)
     text = _URL.sub(lambda match: redact_url(match.group(0)), text)
     return _TOKEN_SHAPES.sub(REDACTED, text)
 

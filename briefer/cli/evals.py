@@ -10,11 +10,9 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from briefer.cli.common import (
     check_folder,
@@ -24,44 +22,38 @@ from briefer.cli.common import (
     write_output,
 )
 from briefer.errors import InputError
-from briefer.evals.compare import compare_runs
-from briefer.evals.dataset import (
-    CORPUS_ENV,
-    ArticleResolver,
-    EvalConfig,
-    Split,
-    default_corpus_dir,
-    default_gold_dir,
-    load_cases,
-    load_eval_config,
-    repo_root_of,
-)
-from briefer.evals.report import comparison_markdown, metrics_table, save_run, to_markdown
-from briefer.evals.run import (
-    CaseResult,
-    EvalRun,
-    RunSummary,
-    default_run_dir,
-    is_run_dir,
-    read_run,
-    rescore,
-    run_eval,
-    select_cases,
-)
+
+if TYPE_CHECKING:  # the harness (and the pipeline under it) loads when a command runs
+    from briefer.evals.dataset import ArticleResolver, EvalConfig
+    from briefer.evals.run import CaseResult, EvalRun, RunSummary
 
 F = Callable[..., Any]
+CORPUS_ENV = "BRIEFER_EVAL_CORPUS"  # briefer.config.EVAL_CORPUS_ENV (tests/test_startup.py)
+SPLITS = ("dev", "test")  # briefer.evals.dataset.Split (tests/test_startup.py)
 
 
 def source_options(function: F) -> F:
     """Where the gold cases and their articles are, and the eval config."""
     options = [
-        click.option("--gold", "gold_dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Gold case directory [default: evals/gold]."),
-        click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path),
-                     envvar=CORPUS_ENV, help=f"Root of corpus articles (env {CORPUS_ENV}) "
-                     "[default: ../shared/data beside the repo]."),
-        click.option("--eval-config", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Gate tolerances, bootstrap and prices [default: evals/config.toml]."),
+        click.option(
+            "--gold",
+            "gold_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Gold case directory [default: evals/gold].",
+        ),
+        click.option(
+            "--corpus",
+            "corpus_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar=CORPUS_ENV,
+            help=f"Root of corpus articles (env {CORPUS_ENV}) "
+            "[default: ../shared/data beside the repo].",
+        ),
+        click.option(
+            "--eval-config",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Gate tolerances, bootstrap and prices [default: evals/config.toml].",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -71,9 +63,14 @@ def source_options(function: F) -> F:
 def case_options(function: F) -> F:
     """Which gold cases, plus ``source_options``."""
     options = [
-        click.option("--cases", "pattern", default="*", show_default=True,
-                     help="Glob over case ids, e.g. 'seed-*' or 'bbc-*'."),
-        click.option("--split", type=click.Choice(get_args(Split)), help="Only dev or test cases."),
+        click.option(
+            "--cases",
+            "pattern",
+            default="*",
+            show_default=True,
+            help="Glob over case ids, e.g. 'seed-*' or 'bbc-*'.",
+        ),
+        click.option("--split", type=click.Choice(SPLITS), help="Only dev or test cases."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -81,6 +78,13 @@ def case_options(function: F) -> F:
 
 
 def resolver_for(gold_dir: Path | None, corpus_dir: Path | None) -> tuple[Path, ArticleResolver]:
+    from briefer.evals.dataset import (
+        ArticleResolver,
+        default_corpus_dir,
+        default_gold_dir,
+        repo_root_of,
+    )
+
     gold = gold_dir or default_gold_dir()
     repo = repo_root_of(gold)
     return gold, ArticleResolver(repo, corpus_dir or default_corpus_dir(repo))
@@ -89,9 +93,13 @@ def resolver_for(gold_dir: Path | None, corpus_dir: Path | None) -> tuple[Path, 
 @contextmanager
 def case_progress(total: int, label: str) -> Iterator[Callable[[CaseResult], None]]:
     """A progress bar on a terminal; otherwise one stderr line per case."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     console = Console(stderr=True)
     done = 0
     if not console.is_terminal:
+
         def log(result: CaseResult) -> None:
             nonlocal done
             done += 1
@@ -105,17 +113,32 @@ def case_progress(total: int, label: str) -> Iterator[Callable[[CaseResult], Non
         yield lambda result: bar.update(task, advance=1, description=f"{label}: {result.id}")
 
 
-def brief_cases(options: dict[str, Any], selection: dict[str, Any], label: str,
-                out_dir: Path | None, config: EvalConfig) -> tuple[EvalRun, RunSummary]:
+def brief_cases(
+    options: dict[str, Any],
+    selection: dict[str, Any],
+    label: str,
+    out_dir: Path | None,
+    config: EvalConfig,
+) -> tuple[EvalRun, RunSummary]:
     """Load the cases, run them with the settings in ``options``, save the run folder."""
+    from briefer.evals.dataset import load_cases
+    from briefer.evals.report import save_run
+    from briefer.evals.run import default_run_dir, run_eval
+
     settings = settings_from(options)
     gold, resolver = resolver_for(selection["gold_dir"], selection["corpus_dir"])
     cases = load_cases(gold, selection["pattern"], selection["split"])
     check_folder(out_dir or resolver.repo_root / "evals" / "runs")  # before any model call
     with case_progress(len(cases), label) as progress:
-        run = run_eval(cases, settings, resolver=resolver, gold_dir=gold,
-                       cases_pattern=selection["pattern"], split=selection["split"],
-                       on_case=progress)
+        run = run_eval(
+            cases,
+            settings,
+            resolver=resolver,
+            gold_dir=gold,
+            cases_pattern=selection["pattern"],
+            split=selection["split"],
+            on_case=progress,
+        )
     folder = out_dir or default_run_dir(resolver.repo_root / "evals" / "runs", run.spec)
     summary = save_run(run, folder, config)
     for case_id, reason in {**summary.skipped, **summary.failed}.items():
@@ -136,13 +159,20 @@ def eval_group() -> None:
 @eval_group.command(name="run")
 @model_options
 @case_options
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Run folder [default: evals/runs/<time>-<prompt hash>].")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder [default: evals/runs/<time>-<prompt hash>].",
+)
 def run_command(out_dir: Path | None, eval_config: Path | None, **kwargs: Any) -> None:
     """Brief every gold case, score it, and write a run folder with reports.
 
     Exit 1 when a case failed (it is still scored, as an empty brief).
     """
+    from briefer.evals.dataset import load_eval_config
+    from briefer.evals.report import metrics_table, to_markdown
+
     config = load_eval_config(eval_config)
     _, summary = brief_cases(kwargs, _selection(kwargs), "eval", out_dir, config)
     click.echo(to_markdown([metrics_table(summary)]), nl=False)
@@ -155,25 +185,36 @@ def run_command(out_dir: Path | None, eval_config: Path | None, **kwargs: Any) -
 @click.argument("candidate", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @model_options
 @case_options
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write compare.md, compare.json and the runs of prompt dirs (base/, "
-              "candidate/) here [default: runs go to evals/runs/<time>-<prompt hash>].")
-def compare_command(base: Path, candidate: Path, out_dir: Path | None, eval_config: Path | None,
-                    **kwargs: Any) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write compare.md, compare.json and the runs of prompt dirs (base/, "
+    "candidate/) here [default: runs go to evals/runs/<time>-<prompt hash>].",
+)
+def compare_command(
+    base: Path, candidate: Path, out_dir: Path | None, eval_config: Path | None, **kwargs: Any
+) -> None:
     """Compare two run folders, or two prompt dirs (both are run first).
 
     Prints per metric base vs candidate, delta, cases improved/worsened and a paired
     bootstrap CI. Exit 1 when a headline metric drops beyond its tolerance or a new
     hallucinated number appears (evals/config.toml [gate]); the message names the case.
     """
+    from briefer.evals.compare import compare_runs
+    from briefer.evals.dataset import load_eval_config
+    from briefer.evals.report import comparison_markdown
+
     if kwargs.get("prompts_dir"):
         raise InputError("compare takes the two prompt dirs as BASE and CANDIDATE, not --prompts")
     config = load_eval_config(eval_config)
     selection = _selection(kwargs)
     if out_dir is not None:
         check_folder(out_dir)
-    runs = [load_or_run(path, label, kwargs, selection, out_dir, config)
-            for path, label in ((base, "base"), (candidate, "candidate"))]
+    runs = [
+        load_or_run(path, label, kwargs, selection, out_dir, config)
+        for path, label in ((base, "base"), (candidate, "candidate"))
+    ]
     comparison = compare_runs(runs[0], runs[1], config)
     text = comparison_markdown(comparison)
     click.echo(text, nl=False)
@@ -186,12 +227,22 @@ def compare_command(base: Path, candidate: Path, out_dir: Path | None, eval_conf
         raise SystemExit(1)
 
 
-def load_or_run(path: Path, label: str, options: dict[str, Any], selection: dict[str, Any],
-                out_dir: Path | None, config: EvalConfig) -> EvalRun:
+def load_or_run(
+    path: Path,
+    label: str,
+    options: dict[str, Any],
+    selection: dict[str, Any],
+    out_dir: Path | None,
+    config: EvalConfig,
+) -> EvalRun:
+    from briefer.evals.run import is_run_dir, read_run, select_cases
+
     if is_run_dir(path):
         return select_cases(read_run(path), selection["pattern"], selection["split"])
     if not (path / "manifest.toml").is_file():
-        raise InputError(f"{path}: neither a run folder (results.jsonl) nor a prompt dir (manifest.toml)")
+        raise InputError(
+            f"{path}: neither a run folder (results.jsonl) nor a prompt dir (manifest.toml)"
+        )
     folder = (out_dir / label) if out_dir else None
     run, _ = brief_cases({**options, "prompts_dir": path}, selection, label, folder, config)
     return run
@@ -200,11 +251,24 @@ def load_or_run(path: Path, label: str, options: dict[str, Any], selection: dict
 @eval_group.command(name="score")
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @source_options
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write the re-scored run here [default: update RUN_DIR in place].")
-def score_command(run_dir: Path, out_dir: Path | None, eval_config: Path | None,
-                  gold_dir: Path | None, corpus_dir: Path | None) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the re-scored run here [default: update RUN_DIR in place].",
+)
+def score_command(
+    run_dir: Path,
+    out_dir: Path | None,
+    eval_config: Path | None,
+    gold_dir: Path | None,
+    corpus_dir: Path | None,
+) -> None:
     """Re-score a saved run against the current gold and metrics, with no model calls."""
+    from briefer.evals.dataset import load_cases, load_eval_config
+    from briefer.evals.report import metrics_table, save_run, to_markdown
+    from briefer.evals.run import read_run, rescore
+
     config = load_eval_config(eval_config)
     check_folder(out_dir or run_dir)
     gold, resolver = resolver_for(gold_dir, corpus_dir)
@@ -215,11 +279,19 @@ def score_command(run_dir: Path, out_dir: Path | None, eval_config: Path | None,
 
 
 @eval_group.command(name="validate-faithfulness")
-@click.option("--data", "data_dir", required=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The FRANK folder (articles.jsonl, frank_labelled.jsonl).")
-@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the report here (.json: the raw numbers; else Markdown).")
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The FRANK folder (articles.jsonl, frank_labelled.jsonl).",
+)
+@click.option(
+    "--out",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report here (.json: the raw numbers; else Markdown).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 def validate_faithfulness_command(data_dir: Path, output: Path | None, seed: int) -> None:
     """Check the faithfulness checker against FRANK's human labels."""
@@ -230,11 +302,17 @@ def validate_faithfulness_command(data_dir: Path, output: Path | None, seed: int
     except ModuleNotFoundError as error:
         if error.name != module_name:
             raise
-        raise InputError(f"{module_name} is not available in this install; "
-                         "validate-faithfulness needs briefer/evals/faithfulness.py") from None
+        raise InputError(
+            f"{module_name} is not available in this install; "
+            "validate-faithfulness needs briefer/evals/faithfulness.py"
+        ) from None
     report = module.validate_faithfulness(data_dir, seed=seed)
     markdown: str = report.to_markdown()
     click.echo(markdown, nl=not markdown.endswith("\n"))
     if output is not None:
-        body = json.dumps(report.model_dump(mode="json"), indent=2) + "\n" if output.suffix == ".json" else markdown
+        body = (
+            json.dumps(report.model_dump(mode="json"), indent=2) + "\n"
+            if output.suffix == ".json"
+            else markdown
+        )
         write_output(body, output)

@@ -6,32 +6,33 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
 
-from briefer import models as registry
-from briefer.config import folder_problem
 from briefer.errors import InputError
 
-_NAME = click.argument("name", required=False, default=registry.DEFAULT_MODEL)
+# No default here: the registry (and what it imports) loads only when a command runs.
+_NAME = click.argument("name", required=False)
 
 
-def _stderr() -> Console:
-    return Console(stderr=True)
+def _name(name: str | None) -> str:
+    from briefer.models import DEFAULT_MODEL
+
+    return name or DEFAULT_MODEL
 
 
 @contextmanager
 def byte_progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A (done, total) callback drawing a rich progress bar on stderr (only on a terminal)."""
-    console = _stderr()
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -58,6 +59,11 @@ def models() -> None:
 @models.command(name="list")
 def list_command() -> None:
     """The known local models and their state."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from briefer import models as registry
+
     table = Table(box=None, pad_edge=False)
     for column in ("name", "size", "packages", "assembled", "description"):
         table.add_column(column)
@@ -79,8 +85,12 @@ def list_command() -> None:
 
 @models.command(name="path")
 @_NAME
-def path_command(name: str) -> None:
+def path_command(name: str | None) -> None:
     """Print the model file's path, assembling it first if needed."""
+    from briefer import models as registry
+    from briefer.config import folder_problem
+
+    name = _name(name)
     folder = registry.default_cache_dir()
     try:
         with byte_progress(f"model {name}") as progress:
@@ -95,8 +105,11 @@ def path_command(name: str) -> None:
 
 @models.command(name="verify")
 @_NAME
-def verify_command(name: str) -> None:
+def verify_command(name: str | None) -> None:
     """Re-hash the assembled model file; exit 1 when it does not match or is missing."""
+    from briefer import models as registry
+
+    name = _name(name)
     if registry.model_info(name).path is None:
         click.echo(f"{name} is not assembled yet; run: briefer models path {name}", err=True)
         raise SystemExit(1)

@@ -6,10 +6,6 @@ from pathlib import Path
 
 import click
 
-from briefer.config import load_settings
-from briefer.digest import load_digest
-from briefer.slack import post_digest, slack_target
-
 
 @click.group()
 def slack() -> None:
@@ -34,10 +30,17 @@ def post(day_dir: Path, channel: str | None, dry_run: bool, config_path: Path | 
     looked up in the channel's history. Tokens and webhook URLs are read from the
     environment, never printed.
     """
+    from briefer.config import load_settings, slack_environment
+    from briefer.digest import load_digest
+    from briefer.slack import post_digest, slack_target
+
     config = load_settings(config_path=config_path).slack
     digest = load_digest(day_dir)
     target = slack_target(
-        channel or config.get("channel"), api_url=config.get("api_url"), dry_run=dry_run
+        channel or config.channel,
+        environ=slack_environment(),
+        api_url=config.api_url,
+        dry_run=dry_run,
     )
     if channel and not target.threaded:
         click.echo(

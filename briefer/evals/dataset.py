@@ -22,7 +22,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +30,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from briefer.articles import Article, load_file, make_article
+from briefer.config import EVAL_CORPUS_ENV, eval_corpus_override
 from briefer.errors import BrieferError, InputError
 from briefer.evals.metrics import HEADLINE_METRICS, METRICS
 from briefer.schema import BriefDraft
 
-CORPUS_ENV = "BRIEFER_EVAL_CORPUS"
+CORPUS_ENV = EVAL_CORPUS_ENV
 Split = Literal["dev", "test"]
 ArticleStatus = Literal["ok", "missing", "changed"]
 
@@ -88,9 +88,7 @@ def repo_root_of(gold_dir: Path) -> Path:
 
 
 def default_corpus_dir(repo_root: Path, environ: dict[str, str] | None = None) -> Path:
-    environ = dict(os.environ) if environ is None else environ
-    override = environ.get(CORPUS_ENV)
-    return Path(override) if override else repo_root.parent / "shared" / "data"
+    return eval_corpus_override(environ) or repo_root.parent / "shared" / "data"
 
 
 # --- gold cases -------------------------------------------------------------------------

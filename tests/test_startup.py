@@ -1,0 +1,133 @@
+"""Start-up stays small: the command line loads the library only for the command that runs.
+
+No timings here (the machine's speed varies); instead each test starts a fresh interpreter
+and checks which heavy third-party packages ended up in ``sys.modules``. The figures these
+guard (``briefer --help`` under 0.3 s) come from ``python bench/overhead.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from tests.briefs import SEED
+from tests.fakes import FakeOpenAI
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Measured with ``python -X importtime``: each costs 20 ms (rich) to 500 ms (openai) to import.
+HEAVY = (
+    "openai",
+    "httpx",
+    "pydantic",
+    "rich",
+    "trafilatura",
+    "feedparser",
+    "tiktoken",
+    "jinja2",
+    "rapidfuzz",
+    "slack_sdk",
+    "tenacity",
+    "charset_normalizer",
+    "numpy",
+    "llama_cpp",
+)
+
+_PROBE = """
+import json, sys
+from briefer.cli import cli
+args = json.loads(sys.argv[1])
+code = 0
+if args is not None:
+    try:
+        cli(args, prog_name="briefer")
+    except SystemExit as exit:
+        code = exit.code
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(sys.argv[2])))
+print(json.dumps({"code": code, "heavy": heavy}))
+"""
+
+
+def heavy_modules_after(args: list[str] | None, exit_code: int = 0, **extra_env: str) -> list[str]:
+    """The HEAVY packages a fresh ``briefer ARGS`` process (which must end with
+    ``exit_code``) has imported by the end."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), **extra_env}
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+        env=env,
+        cwd=REPO,  # `python -c` puts the working folder first on sys.path
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["code"] == exit_code, result.stderr
+    loaded: list[str] = probe["heavy"]
+    return loaded
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        None,  # just `import briefer.cli`
+        ["--help"],
+        ["--version"],
+        ["brief", "--help"],
+        ["daily", "--help"],
+        ["slack", "post", "--help"],
+        ["eval", "run", "--help"],
+        ["models", "--help"],
+    ],
+    ids=lambda args: "import" if args is None else " ".join(args),
+)
+def test_the_command_line_starts_without_the_heavy_libraries(args: list[str] | None) -> None:
+    assert heavy_modules_after(args) == []
+
+
+def test_the_probe_sees_a_command_that_loads_the_library(tmp_path: Path) -> None:
+    """The check above can fail: a command that runs does load pydantic (its settings)."""
+    config = tmp_path / "briefer.toml"
+    config.write_text("timeout = -1\n")  # refused while loading the settings: no model call
+    assert "pydantic" in heavy_modules_after(["brief", "-", "--config", str(config)], exit_code=2)
+
+
+def test_a_brief_the_cache_answers_never_loads_the_openai_sdk(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    env = {"BRIEFER_HOME": str(tmp_path), "OPENAI_BASE_URL": fake_openai.base_url}
+    args = ["brief", str(SEED), "-f", "json"]
+    assert "openai" in heavy_modules_after(args, **env)  # the first brief asks the model
+    assert fake_openai.calls == 1
+    assert "openai" not in heavy_modules_after(args, **env)
+    assert fake_openai.calls == 1
+
+
+def test_the_python_api_is_importable_from_the_package() -> None:
+    import briefer
+    from briefer.pipeline import Briefer, brief_article
+
+    assert briefer.Briefer is Briefer and briefer.brief_article is brief_article
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        briefer.nope  # noqa: B018
+
+
+def test_the_command_lines_copies_of_library_constants_agree() -> None:
+    """The CLI names choices without importing the modules that define them."""
+    from briefer import config, render
+    from briefer.evals import dataset
+
+    brief = importlib.import_module("briefer.cli.brief")  # the name `brief` is the command
+    evals = importlib.import_module("briefer.cli.evals")
+
+    assert brief.FORMATS == render.FORMATS
+    assert get_args(dataset.Split) == evals.SPLITS
+    assert evals.CORPUS_ENV == config.EVAL_CORPUS_ENV == dataset.CORPUS_ENV
