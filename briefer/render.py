@@ -1,26 +1,35 @@
 """Render a brief as Markdown (the default, readable in a terminal), JSON or HTML.
 
-Everything that comes from the article or the model is escaped for the target format.
+``brief_blocks`` builds the brief once (``briefer.rendering``); the Markdown and HTML
+renderers escape everything that comes from the article or the model for their target.
 Items grounding could not verify are marked, never hidden (unless ``--strict`` dropped them).
 """
 
 from __future__ import annotations
 
-import html
-import re
-from urllib.parse import quote
+from briefer.rendering import html, markdown
+from briefer.rendering.blocks import (
+    UNVERIFIED,
+    Block,
+    BulletList,
+    Em,
+    Footer,
+    Group,
+    Heading,
+    Inline,
+    Inlines,
+    Item,
+    Link,
+    Lit,
+    Para,
+    Strong,
+    TextOnly,
+    Unverified,
+    safe_url,
+)
+from briefer.schema import Actor, Brief, Claim, Number
 
-from briefer.schema import Brief
-
-UNVERIFIED = "⚠ unverified"
 FORMATS = ("md", "json", "html")
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only http(s) links are ever rendered, percent-encoded (no ``javascript:``, no spaces)."""
-    if not url or not url.lower().startswith(("http://", "https://")):
-        return None
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def render(brief: Brief, fmt: str = "md") -> str:
@@ -35,123 +44,121 @@ def render(brief: Brief, fmt: str = "md") -> str:
 
 def md_escape(text: str) -> str:
     """Neutralise Markdown/HTML syntax in untrusted text, keeping it readable."""
-    text = " ".join(text.split())
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+    return markdown.escape(text)
 
 
-def _flag(grounded: bool) -> str:
-    return "" if grounded else f" _{UNVERIFIED}_"
+def flag(grounded: bool) -> Inlines:
+    """The unverified mark after an item, or nothing."""
+    return () if grounded else (Lit(" "), Unverified())
 
 
-def _number_value(value: float) -> str:
+def number_value(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
-def render_markdown(brief: Brief, *, heading_level: int = 1) -> str:
-    h = "#" * heading_level
-    lines = [f"{h} {md_escape(brief.title)}", "", md_escape(brief.summary), ""]
-    if brief.actors:
-        lines += [f"{h}# Actors", ""]
-        lines += [
-            f"- **{md_escape(a.name)}** — {md_escape(a.role)}{_flag(a.grounded)}"
-            for a in brief.actors
-        ]
-        lines.append("")
-    if brief.claims:
-        lines += [f"{h}# Claims", ""]
-        for claim in brief.claims:
-            who = f" — _{md_escape(claim.attributed_to)}_" if claim.attributed_to else ""
-            lines.append(f"- {md_escape(claim.text)}{who}{_flag(claim.grounded)}")
-            lines.append(f"  > “{md_escape(claim.evidence)}”")
-        lines.append("")
-    if brief.numbers:
-        lines += [f"{h}# Numbers", ""]
-        for number in brief.numbers:
-            unit = f" {md_escape(number.unit)}" if number.unit else ""
-            lines.append(
-                f"- **{md_escape(number.text)}** ({_number_value(number.value)}{unit}): "
-                f"{md_escape(number.context)}{_flag(number.grounded)}"
+def actor_item(actor: Actor, separator: str = " — ") -> Inlines:
+    return (Strong((actor.name,)), Lit(separator), actor.role, *flag(actor.grounded))
+
+
+def claim_item(claim: Claim) -> Inlines:
+    who: Inlines = (Lit(" — "), Em((claim.attributed_to,))) if claim.attributed_to else ()
+    return (claim.text, *who, *flag(claim.grounded))
+
+
+def number_item(number: Number) -> Inlines:
+    unit: Inlines = (Lit(" "), number.unit) if number.unit else ()
+    return (
+        Strong((number.text,)),
+        Lit(" ("),
+        number_value(number.value),
+        *unit,
+        Lit("): "),
+        number.context,
+        *flag(number.grounded),
+    )
+
+
+def brief_blocks(brief: Brief, *, level: int = 1, rank: int | None = None) -> list[Block]:
+    """The brief: title, summary, a heading and list per part, the run details. ``rank``
+    (in a digest) numbers the title in the text formats."""
+    numbered: Inlines = (TextOnly((Lit(f"{rank}. "),)),) if rank is not None else ()
+    blocks: list[Block] = [
+        Heading((*numbered, brief.title), level, html_level=2),
+        Para((brief.summary,)),
+    ]
+    parts: list[tuple[str, list[Item]]] = [
+        ("Actors", [Item(actor_item(a)) for a in brief.actors]),
+        ("Claims", [Item(claim_item(c), quote=c.evidence) for c in brief.claims]),
+        ("Numbers", [Item(number_item(n)) for n in brief.numbers]),
+        ("Open questions", [Item((q,)) for q in brief.open_questions]),
+    ]
+    for heading, items in parts:
+        if items:
+            blocks.append(
+                Group([Heading((Lit(heading),), level + 1, html_level=3), BulletList(items)])
             )
-        lines.append("")
-    if brief.open_questions:
-        lines += [f"{h}# Open questions", ""]
-        lines += [f"- {md_escape(q)}" for q in brief.open_questions]
-        lines.append("")
-    lines.append(_md_footer(brief))
-    return "\n".join(lines) + "\n"
+    blocks.append(Footer(_footer(brief)))
+    return blocks
 
 
-def _md_footer(brief: Brief) -> str:
+def _footer(brief: Brief) -> Inlines:
+    """The source and run details; HTML shows the short form (TextOnly is left out)."""
     meta, counts = brief.meta, brief.meta.grounding
     source = brief.article.url or brief.article.source or brief.article.id
     dropped = f", {counts.dropped} dropped (--strict)" if counts.dropped else ""
+    details = (
+        f"{dropped} · {meta.chunks} chunk(s), {meta.calls} call(s), {meta.cache_hits} cached · "
+        f"{meta.usage.prompt_tokens}+{meta.usage.completion_tokens} tokens · {meta.seconds:.1f}s"
+    )
     return (
-        f"_Source: {md_escape(source)} · model {md_escape(meta.model)} ({meta.backend}) · "
-        f"prompts v{meta.prompt_version} ({meta.prompt_hash}) · {counts.grounded} grounded, "
-        f"{counts.ungrounded} unverified{dropped} · {meta.chunks} chunk(s), {meta.calls} call(s), "
-        f"{meta.cache_hits} cached · {meta.usage.prompt_tokens}+{meta.usage.completion_tokens} tokens · "
-        f"{meta.seconds:.1f}s_"
+        Lit("Source: "),
+        Link(brief.article.url, source, style="page"),
+        Lit(" · model "),
+        meta.model,
+        TextOnly((Lit(f" ({meta.backend})"),)),
+        Lit(" · prompts v"),
+        meta.prompt_version,
+        TextOnly((Lit(f" ({meta.prompt_hash})"),)),
+        Lit(f" · {counts.grounded} grounded, {counts.ungrounded} unverified"),
+        TextOnly((Lit(details),)),
+    )
+
+
+def render_markdown(brief: Brief, *, heading_level: int = 1) -> str:
+    return markdown.to_markdown(brief_blocks(brief, level=heading_level))
+
+
+def brief_article(brief: Brief, *, rank: int | None = None) -> Group:
+    """The brief as one ``<article>`` (HTML), for pages that hold several briefs."""
+    level = 1 if rank is None else 2
+    return Group(
+        brief_blocks(brief, level=level, rank=rank), tag="article", role="brief", lines=True
     )
 
 
 def render_html_fragment(brief: Brief) -> str:
     """The brief as an HTML ``<article>`` element, for pages that hold several briefs."""
-    e = html.escape
-
-    def flag(grounded: bool) -> str:
-        return "" if grounded else f' <span class="unverified">{UNVERIFIED}</span>'
-
-    parts = [f'<article class="brief"><h2>{e(brief.title)}</h2>', f"<p>{e(brief.summary)}</p>"]
-    if brief.actors:
-        items = "".join(
-            f"<li><b>{e(a.name)}</b> — {e(a.role)}{flag(a.grounded)}</li>" for a in brief.actors
-        )
-        parts.append(f"<h3>Actors</h3><ul>{items}</ul>")
-    if brief.claims:
-        items = "".join(
-            f"<li>{e(c.text)}{' — <i>' + e(c.attributed_to) + '</i>' if c.attributed_to else ''}"
-            f"{flag(c.grounded)}<blockquote>{e(c.evidence)}</blockquote></li>"
-            for c in brief.claims
-        )
-        parts.append(f"<h3>Claims</h3><ul>{items}</ul>")
-    if brief.numbers:
-        items = "".join(
-            f"<li><b>{e(n.text)}</b> ({e(_number_value(n.value))}{' ' + e(n.unit) if n.unit else ''}): "
-            f"{e(n.context)}{flag(n.grounded)}</li>"
-            for n in brief.numbers
-        )
-        parts.append(f"<h3>Numbers</h3><ul>{items}</ul>")
-    if brief.open_questions:
-        items = "".join(f"<li>{e(q)}</li>" for q in brief.open_questions)
-        parts.append(f"<h3>Open questions</h3><ul>{items}</ul>")
-    source = brief.article.url or brief.article.source or brief.article.id
-    url = safe_url(brief.article.url)
-    link = f'<a href="{e(url)}">{e(source)}</a>' if url else e(source)
-    parts.append(
-        f"<footer>Source: {link} · model {e(brief.meta.model)} · prompts v{e(brief.meta.prompt_version)}"
-        f" · {brief.meta.grounding.grounded} grounded, {brief.meta.grounding.ungrounded} unverified</footer>"
-    )
-    parts.append("</article>")
-    return "\n".join(parts)
-
-
-PAGE_STYLE = """
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-h1, h2 { line-height: 1.2; } h3 { margin-bottom: .2rem; font-size: 1rem; text-transform: uppercase; color: #555; }
-blockquote { margin: .2rem 0 .6rem 1rem; color: #555; font-style: italic; }
-.unverified { color: #a15c00; font-size: .85em; white-space: nowrap; }
-article.brief { border-top: 1px solid #ddd; padding-top: 1rem; margin-top: 1.5rem; }
-footer { color: #777; font-size: .85em; }
-"""
+    return html.block(brief_article(brief))
 
 
 def html_page(title: str, body: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
-        f"<style>{PAGE_STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
-    )
+    return html.page(title, body)
 
 
 def render_html_page(brief: Brief) -> str:
-    return html_page(brief.title, render_html_fragment(brief))
+    return html.page(brief.title, render_html_fragment(brief))
+
+
+__all__ = [
+    "FORMATS",
+    "UNVERIFIED",
+    "Inline",
+    "brief_article",
+    "brief_blocks",
+    "md_escape",
+    "render",
+    "render_html_fragment",
+    "render_html_page",
+    "render_markdown",
+    "safe_url",
+]
