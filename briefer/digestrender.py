@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from briefer.daymodels import Digest, Failure, SourceLink, Story
-from briefer.render import brief_article
 from briefer.rendering import html, markdown
 from briefer.rendering.blocks import (
     Aside,
@@ -26,6 +25,7 @@ from briefer.rendering.blocks import (
     Para,
     Subtitle,
 )
+from briefer.rendering.brief import brief_article
 
 
 def digest_title(digest: Digest) -> str:

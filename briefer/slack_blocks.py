@@ -31,9 +31,9 @@ from briefer.digestrender import (
     failure_items,
     source_links,
 )
-from briefer.render import actor_item, claim_item, flag
 from briefer.rendering import blocks as doc
 from briefer.rendering.blocks import safe_url
+from briefer.rendering.brief import actor_item, claim_item, flag
 from briefer.schema import Number
 
 MAX_BLOCKS = 50  # Slack: blocks per message

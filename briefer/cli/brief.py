@@ -14,7 +14,7 @@ from briefer.cli.common import check_output, model_options, settings_from, write
 from briefer.errors import InputError
 from briefer.pipeline import Briefer
 from briefer.progress import status
-from briefer.render import FORMATS, render
+from briefer.rendering.brief import FORMATS, render
 from briefer.urls import redact_url
 
 
