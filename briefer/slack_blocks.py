@@ -1,7 +1,11 @@
 """Slack messages from a digest: Block Kit blocks within Slack's limits, untrusted text escaped.
 
+The Slack renderer of the render layer (``briefer.rendering``): ``to_block_kit`` turns
+document blocks into Block Kit, ``mrkdwn_escape`` is the one mrkdwn escaper.
+
 Layout: the digest header (title, counts, the numbered contents) is the main message; each
-story, then the failure list, is one reply in its thread.
+story, then the failure list, is one reply in its thread. A story's reply lists claims,
+numbers (without their value), actors and questions, in that order, without the evidence.
 
 Limits: a message holds at most ``MAX_BLOCKS`` blocks and ``MESSAGE_BUDGET`` characters of
 block text; a section at most ``MAX_SECTION_CHARS``. Longer content is split into more
@@ -33,8 +37,7 @@ from briefer.digestrender import (
 )
 from briefer.rendering import blocks as doc
 from briefer.rendering.blocks import safe_url
-from briefer.rendering.brief import actor_item, claim_item, flag
-from briefer.schema import Number
+from briefer.rendering.brief import actor_item, claim_item, number_item
 
 MAX_BLOCKS = 50  # Slack: blocks per message
 MAX_SECTION_CHARS = 3000  # Slack: text of one section or context element
@@ -63,6 +66,83 @@ def mrkdwn_link(url: str | None, label: str) -> str:
         return mrkdwn_escape(label)
     target = safe.replace("&", "&amp;").replace("|", "%7C")
     return f"<{target}|{mrkdwn_escape(label) or target}>"
+
+
+# -- rendering: document blocks as Block Kit --------------------------------------------------
+
+
+def to_block_kit(blocks: Sequence[doc.Block]) -> list[Block]:
+    """A page title as a header, a subtitle or run details as context, the rest as sections."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, doc.Heading) and block.level == 1:
+            out.append(
+                {"type": "header", "text": {"type": "plain_text", "text": _plain(block.content)}}
+            )
+        elif isinstance(block, doc.Subtitle | doc.Footer):
+            out.append(_context(mrkdwn(block.content)))
+        else:
+            out += _sections(_text(block))
+    return out
+
+
+def _text(block: doc.Block) -> str:
+    if isinstance(block, doc.Group):
+        return "\n".join(_text(child) for child in block.children)
+    if isinstance(block, doc.BulletList):
+        return "\n".join(
+            (f"{n}. " if block.ordered else "• ") + mrkdwn(item.content)
+            for n, item in enumerate(block.items, start=1)
+        )
+    if isinstance(block, doc.Heading):
+        return f"*{mrkdwn(block.content)}*"
+    assert isinstance(block, doc.Para | doc.Subtitle | doc.Footer), block
+    return mrkdwn(block.content)
+
+
+def mrkdwn(content: Sequence[doc.Inline]) -> str:
+    return "".join(_inline(piece) for piece in content)
+
+
+def _inline(piece: doc.Inline) -> str:
+    if isinstance(piece, str):
+        return mrkdwn_escape(piece)
+    if isinstance(piece, doc.Lit):
+        return _entities(piece.text)
+    if isinstance(piece, doc.Strong):
+        return f"*{mrkdwn(piece.content)}*"
+    if isinstance(piece, doc.Label):
+        return f"*{mrkdwn_escape(piece.text)}*"
+    if isinstance(piece, doc.Em):
+        return f"_{mrkdwn(piece.content)}_"
+    if isinstance(piece, doc.Aside):
+        return f"({mrkdwn_escape(piece.text)})"
+    if isinstance(piece, doc.Link):
+        return (
+            mrkdwn_link(piece.url, piece.label)
+            if piece.style == "source"
+            else mrkdwn_escape(piece.label)
+        )
+    if isinstance(piece, doc.Unverified):
+        return f"_{doc.UNVERIFIED}_"
+    if isinstance(piece, doc.TextOnly):
+        return mrkdwn(piece.content)
+    return mrkdwn_escape(piece.text)
+
+
+def _plain(content: Sequence[doc.Inline]) -> str:
+    """Text for a ``plain_text`` element, which Slack shows as is (nothing to escape)."""
+    return "".join(
+        piece if isinstance(piece, str) else getattr(piece, "text", "") for piece in content
+    )
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 # -- messages ---------------------------------------------------------------------------------
@@ -130,7 +210,7 @@ def _story_blocks(rank: int, story: Story) -> list[Block]:
     )
     parts = (
         ("Claims", [claim_item(c) for c in brief.claims]),
-        ("Numbers", [_number_item(n) for n in brief.numbers]),
+        ("Numbers", [number_item(n, value=False) for n in brief.numbers]),
         ("Actors", [actor_item(a, ": ") for a in brief.actors]),
         ("Open questions", [(q,) for q in brief.open_questions]),
     )
@@ -143,17 +223,6 @@ def _story_blocks(rank: int, story: Story) -> list[Block]:
             doc.Para(source_links(story)),
             doc.Footer((doc.Lit(run), brief.meta.model)),
         ]
-    )
-
-
-def _number_item(number: Number) -> doc.Inlines:
-    unit: doc.Inlines = (doc.Lit(" "), number.unit) if number.unit else ()
-    return (
-        doc.Strong((number.text,)),
-        *unit,
-        doc.Lit(": "),
-        number.context,
-        *flag(number.grounded),
     )
 
 
@@ -170,81 +239,6 @@ def _failure_blocks(failures: Sequence[Failure]) -> list[Block]:
         )
     )
     return to_block_kit([doc.Group([heading, failure_items(failures)])])
-
-
-# -- rendering: document blocks as Block Kit --------------------------------------------------
-
-
-def to_block_kit(blocks: Sequence[doc.Block]) -> list[Block]:
-    """A page title as a header, a subtitle or run details as context, the rest as sections."""
-    out: list[Block] = []
-    for block in blocks:
-        if isinstance(block, doc.Heading) and block.level == 1:
-            out.append(
-                {"type": "header", "text": {"type": "plain_text", "text": _plain(block.content)}}
-            )
-        elif isinstance(block, doc.Subtitle | doc.Footer):
-            out.append(_context(mrkdwn(block.content)))
-        else:
-            out += _sections(_text(block))
-    return out
-
-
-def _text(block: doc.Block) -> str:
-    if isinstance(block, doc.Group):
-        return "\n".join(_text(child) for child in block.children)
-    if isinstance(block, doc.BulletList):
-        return "\n".join(
-            (f"{n}. " if block.ordered else "• ") + mrkdwn(item.content)
-            for n, item in enumerate(block.items, start=1)
-        )
-    if isinstance(block, doc.Heading):
-        return f"*{mrkdwn(block.content)}*"
-    assert isinstance(block, doc.Para | doc.Subtitle | doc.Footer), block
-    return mrkdwn(block.content)
-
-
-def mrkdwn(content: Sequence[doc.Inline]) -> str:
-    return "".join(_inline(piece) for piece in content)
-
-
-def _inline(piece: doc.Inline) -> str:
-    if isinstance(piece, str):
-        return mrkdwn_escape(piece)
-    if isinstance(piece, doc.Lit):
-        return _entities(piece.text)
-    if isinstance(piece, doc.Strong | doc.Label):
-        return f"*{mrkdwn(piece.content) if isinstance(piece, doc.Strong) else mrkdwn_escape(piece.text)}*"
-    if isinstance(piece, doc.Em):
-        return f"_{mrkdwn(piece.content)}_"
-    if isinstance(piece, doc.Aside):
-        return f"({mrkdwn_escape(piece.text)})"
-    if isinstance(piece, doc.Link):
-        return (
-            mrkdwn_link(piece.url, piece.label)
-            if piece.style == "source"
-            else mrkdwn_escape(piece.label)
-        )
-    if isinstance(piece, doc.Unverified):
-        return f"_{doc.UNVERIFIED}_"
-    if isinstance(piece, doc.TextOnly):
-        return mrkdwn(piece.content)
-    return mrkdwn_escape(piece.text)
-
-
-def _plain(content: Sequence[doc.Inline]) -> str:
-    """Text for a ``plain_text`` element, which Slack shows as is (nothing to escape)."""
-    return "".join(
-        piece if isinstance(piece, str) else getattr(piece, "text", "") for piece in content
-    )
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 # -- splitting --------------------------------------------------------------------------------

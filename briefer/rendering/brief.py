@@ -1,22 +1,21 @@
-"""Render a brief as Markdown (the default, readable in a terminal), JSON or HTML.
+"""A brief as Markdown (the default, readable in a terminal), JSON or HTML.
 
-``brief_blocks`` builds the brief once (``briefer.rendering``); the Markdown and HTML
-renderers escape everything that comes from the article or the model for their target.
-Items grounding could not verify are marked, never hidden (unless ``--strict`` dropped them).
+``brief_blocks`` builds the brief once; the Markdown and HTML renderers escape everything
+that comes from the article or the model for their target. Items grounding could not
+verify are marked, never hidden (unless ``--strict`` dropped them). The item builders
+(``actor_item`` …) are shared with the digest and the Slack messages.
 """
 
 from __future__ import annotations
 
 from briefer.rendering import html, markdown
 from briefer.rendering.blocks import (
-    UNVERIFIED,
     Block,
     BulletList,
     Em,
     Footer,
     Group,
     Heading,
-    Inline,
     Inlines,
     Item,
     Link,
@@ -25,7 +24,6 @@ from briefer.rendering.blocks import (
     Strong,
     TextOnly,
     Unverified,
-    safe_url,
 )
 from briefer.schema import Actor, Brief, Claim, Number
 
@@ -36,24 +34,46 @@ def render(brief: Brief, fmt: str = "md") -> str:
     if fmt == "json":
         return brief.model_dump_json(indent=2) + "\n"
     if fmt == "html":
-        return render_html_page(brief)
+        return html.page(brief.title, html.block(brief_article(brief)))
     if fmt == "md":
-        return render_markdown(brief)
+        return markdown.to_markdown(brief_blocks(brief))
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def md_escape(text: str) -> str:
-    """Neutralise Markdown/HTML syntax in untrusted text, keeping it readable."""
-    return markdown.escape(text)
+def brief_blocks(brief: Brief, *, rank: int | None = None) -> list[Block]:
+    """Title, summary, a heading and a list per part, the run details. In a digest
+    (``rank``) the title is one level down and numbered in the text formats."""
+    level = 1 if rank is None else 2
+    numbered: Inlines = () if rank is None else (TextOnly((Lit(f"{rank}. "),)),)
+    blocks: list[Block] = [
+        Heading((*numbered, brief.title), level, html_level=2),
+        Para((brief.summary,)),
+    ]
+    parts = (
+        ("Actors", [Item(actor_item(a)) for a in brief.actors]),
+        ("Claims", [Item(claim_item(c), quote=c.evidence) for c in brief.claims]),
+        ("Numbers", [Item(number_item(n)) for n in brief.numbers]),
+        ("Open questions", [Item((q,)) for q in brief.open_questions]),
+    )
+    for heading, items in parts:
+        if items:
+            title = Heading((Lit(heading),), level + 1, html_level=3)
+            blocks.append(Group([title, BulletList(items)]))
+    blocks.append(Footer(run_details(brief)))
+    return blocks
+
+
+def brief_article(brief: Brief, *, rank: int | None = None) -> Group:
+    """The brief as one HTML ``<article>``, for pages that hold several briefs."""
+    return Group(brief_blocks(brief, rank=rank), tag="article", role="brief", lines=True)
+
+
+# -- the items ---------------------------------------------------------------------------------
 
 
 def flag(grounded: bool) -> Inlines:
     """The unverified mark after an item, or nothing."""
     return () if grounded else (Lit(" "), Unverified())
-
-
-def number_value(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
 def actor_item(actor: Actor, separator: str = " — ") -> Inlines:
@@ -65,44 +85,20 @@ def claim_item(claim: Claim) -> Inlines:
     return (claim.text, *who, *flag(claim.grounded))
 
 
-def number_item(number: Number) -> Inlines:
+def number_item(number: Number, *, value: bool = True) -> Inlines:
+    """``**50 thousand** (50,000 soldiers): context``; without ``value``, as Slack shows
+    it: ``*50 thousand* soldiers: context``."""
     unit: Inlines = (Lit(" "), number.unit) if number.unit else ()
-    return (
-        Strong((number.text,)),
-        Lit(" ("),
-        number_value(number.value),
-        *unit,
-        Lit("): "),
-        number.context,
-        *flag(number.grounded),
-    )
+    amount: Inlines = (Lit(" ("), number_value(number.value), *unit, Lit(")")) if value else unit
+    return (Strong((number.text,)), *amount, Lit(": "), number.context, *flag(number.grounded))
 
 
-def brief_blocks(brief: Brief, *, level: int = 1, rank: int | None = None) -> list[Block]:
-    """The brief: title, summary, a heading and list per part, the run details. ``rank``
-    (in a digest) numbers the title in the text formats."""
-    numbered: Inlines = (TextOnly((Lit(f"{rank}. "),)),) if rank is not None else ()
-    blocks: list[Block] = [
-        Heading((*numbered, brief.title), level, html_level=2),
-        Para((brief.summary,)),
-    ]
-    parts: list[tuple[str, list[Item]]] = [
-        ("Actors", [Item(actor_item(a)) for a in brief.actors]),
-        ("Claims", [Item(claim_item(c), quote=c.evidence) for c in brief.claims]),
-        ("Numbers", [Item(number_item(n)) for n in brief.numbers]),
-        ("Open questions", [Item((q,)) for q in brief.open_questions]),
-    ]
-    for heading, items in parts:
-        if items:
-            blocks.append(
-                Group([Heading((Lit(heading),), level + 1, html_level=3), BulletList(items)])
-            )
-    blocks.append(Footer(_footer(brief)))
-    return blocks
+def number_value(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
 
-def _footer(brief: Brief) -> Inlines:
-    """The source and run details; HTML shows the short form (TextOnly is left out)."""
+def run_details(brief: Brief) -> Inlines:
+    """The source and the run; HTML shows the short form (``TextOnly`` is left out)."""
     meta, counts = brief.meta, brief.meta.grounding
     source = brief.article.url or brief.article.source or brief.article.id
     dropped = f", {counts.dropped} dropped (--strict)" if counts.dropped else ""
@@ -124,41 +120,14 @@ def _footer(brief: Brief) -> Inlines:
     )
 
 
-def render_markdown(brief: Brief, *, heading_level: int = 1) -> str:
-    return markdown.to_markdown(brief_blocks(brief, level=heading_level))
-
-
-def brief_article(brief: Brief, *, rank: int | None = None) -> Group:
-    """The brief as one ``<article>`` (HTML), for pages that hold several briefs."""
-    level = 1 if rank is None else 2
-    return Group(
-        brief_blocks(brief, level=level, rank=rank), tag="article", role="brief", lines=True
-    )
-
-
-def render_html_fragment(brief: Brief) -> str:
-    """The brief as an HTML ``<article>`` element, for pages that hold several briefs."""
-    return html.block(brief_article(brief))
-
-
-def html_page(title: str, body: str) -> str:
-    return html.page(title, body)
-
-
-def render_html_page(brief: Brief) -> str:
-    return html.page(brief.title, render_html_fragment(brief))
-
-
 __all__ = [
     "FORMATS",
-    "UNVERIFIED",
-    "Inline",
+    "actor_item",
     "brief_article",
     "brief_blocks",
-    "md_escape",
+    "claim_item",
+    "flag",
+    "number_item",
     "render",
-    "render_html_fragment",
-    "render_html_page",
-    "render_markdown",
-    "safe_url",
+    "run_details",
 ]

@@ -51,20 +51,20 @@ def inline(piece: Inline) -> str:
     if isinstance(piece, Em):
         return f"<i>{inlines(piece.content)}</i>"
     if isinstance(piece, Label):
-        return (
-            f'<span class="{piece.role}">{escape(piece.text)}</span>'
-            if piece.role
-            else escape(piece.text)
-        )
+        return _span(piece.role, escape(piece.text)) if piece.role else escape(piece.text)
     if isinstance(piece, Aside):
-        return f'<span class="{piece.role}">· {escape(piece.text)}</span>'
+        return _span(piece.role, f"· {escape(piece.text)}")
     if isinstance(piece, Link):
         return link(piece)
     if isinstance(piece, Unverified):
-        return f'<span class="unverified">{UNVERIFIED}</span>'
+        return _span("unverified", UNVERIFIED)
     if isinstance(piece, TextOnly):
         return ""
     return cell(piece, "span")
+
+
+def _span(role: str, inner: str) -> str:
+    return f"<span{_attributes(role, None)}>{inner}</span>"
 
 
 def link(piece: Link) -> str:
