@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from briefer.digest import Digest, load_digest
     from briefer.errors import BrieferError, BriefValidationError, InputError, ModelError
     from briefer.pipeline import Briefer, brief_article
-    from briefer.render import render
+    from briefer.rendering.brief import render
     from briefer.schema import SCHEMA_VERSION, Brief, BriefDraft
 
 _EXPORTS = {
@@ -41,7 +41,7 @@ _EXPORTS = {
     "load_article": "briefer.articles",
     "load_digest": "briefer.digest",
     "load_settings": "briefer.config",
-    "render": "briefer.render",
+    "render": "briefer.rendering.brief",
 }
 
 __all__ = [

@@ -1,16 +1,31 @@
 """The digest as Markdown and HTML: contents, each story's brief and sources, the failures.
 
-Everything from an article or a model is escaped (``render.md_escape``, ``html.escape``);
-only http(s) links are rendered (``render.safe_url``).
+``digest_blocks`` builds the digest once (``briefer.rendering``); the renderers escape
+everything from an article or a model and render only http(s) links.
 """
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 from pathlib import Path
 
-from briefer.daymodels import Digest, SourceLink
-from briefer.render import html_page, md_escape, render_html_fragment, render_markdown, safe_url
+from briefer.daymodels import Digest, Failure, SourceLink, Story
+from briefer.rendering import html, markdown
+from briefer.rendering.blocks import (
+    Aside,
+    Block,
+    BulletList,
+    Group,
+    Heading,
+    Inlines,
+    Item,
+    Label,
+    Link,
+    Lit,
+    Para,
+    Subtitle,
+)
+from briefer.rendering.brief import brief_article
 
 
 def digest_title(digest: Digest) -> str:
@@ -40,42 +55,70 @@ def link_label(link: SourceLink) -> str:
     return link.title or link.site or link.url
 
 
-def digest_markdown(digest: Digest) -> str:
-    lines = [
-        f"# {md_escape(digest_title(digest))}",
-        "",
-        f"_{md_escape(digest_summary(digest))}_",
-        "",
-    ]
+# -- the parts, shared with the Slack messages -------------------------------------------------
+
+
+def digest_header(digest: Digest) -> list[Block]:
+    return [Heading((Lit(digest_title(digest)),), 1), Subtitle((Lit(digest_summary(digest)),))]
+
+
+def contents_list(digest: Digest) -> BulletList:
+    """``1. Title (2 sources)``; in HTML each title links to its story."""
+    return BulletList(
+        [
+            Item(
+                (
+                    Link(f"story-{rank}", story.brief.title, style="anchor"),
+                    Lit(" "),
+                    Aside(plural(len(story.sources), "source"), "count"),
+                )
+            )
+            for rank, story in enumerate(digest.stories, start=1)
+        ],
+        ordered=True,
+    )
+
+
+def source_links(story: Story) -> Inlines:
+    """``Sources: a · b``, each source linked when it has an http(s) URL."""
+    links: list[Link | Lit] = []
+    for link in story.sources:
+        links += [Lit(" · "), Link(link.url, link_label(link))]
+    return (Label("Sources:"), Lit(" "), *links[1:])
+
+
+def failure_item(failure: Failure) -> Inlines:
+    return (Label(failure.stage, "stage"), Lit(" "), failure.item, Lit(": "), failure.reason)
+
+
+def failure_items(failures: Sequence[Failure]) -> BulletList:
+    return BulletList([Item(failure_item(f)) for f in failures])
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+
+def digest_blocks(digest: Digest) -> list[Block]:
+    blocks: list[Block] = [Group(digest_header(digest), tag="header")]
     if digest.stories:
-        lines += ["## Contents", ""]
-        lines += [
-            f"{rank}. {md_escape(s.brief.title)} ({plural(len(s.sources), 'source')})"
-            for rank, s in enumerate(digest.stories, start=1)
-        ]
-        lines.append("")
+        blocks.append(Group([Heading((Lit("Contents"),), 2), contents_list(digest)], tag="nav"))
     for rank, story in enumerate(digest.stories, start=1):
-        body = render_markdown(story.brief, heading_level=2).split("\n", 1)[1]
-        lines += [f"## {rank}. {md_escape(story.brief.title)}", body.rstrip("\n"), ""]
-        lines += ["**Sources:** " + " · ".join(_md_link(link) for link in story.sources), ""]
+        sources = Para(source_links(story), role="sources")
+        blocks.append(
+            Group([brief_article(story.brief, rank=rank), sources], "section", f"story-{rank}")
+        )
     if digest.failures:
-        lines += [
-            f"## Failed ({len(digest.failures)})",
-            "",
-            "A re-run of the same day retries these.",
-            "",
+        failed: list[Block] = [
+            Heading((Lit(f"Failed ({len(digest.failures)})"),), 2),
+            Para((Lit("A re-run of the same day retries these."),)),
+            failure_items(digest.failures),
         ]
-        lines += [
-            f"- **{f.stage}** {md_escape(f.item)}: {md_escape(f.reason)}" for f in digest.failures
-        ]
-        lines.append("")
-    return "\n".join(lines)
+        blocks.append(Group(failed, "section", "failures", role="failures"))
+    return blocks
 
 
-def _md_link(link: SourceLink) -> str:
-    url = safe_url(link.url)
-    label = md_escape(link_label(link))
-    return f"[{label}](<{url}>)" if url else label
+def digest_markdown(digest: Digest) -> str:
+    return markdown.to_markdown(digest_blocks(digest))
 
 
 DIGEST_STYLE = """<style>
@@ -86,47 +129,21 @@ font-size: .8em; color: #a12; }
 
 
 def digest_html(digest: Digest) -> str:
-    e = html.escape
-    parts = [
-        DIGEST_STYLE,
-        f"<header><h1>{e(digest_title(digest))}</h1><p>{e(digest_summary(digest))}</p></header>",
-    ]
-    if digest.stories:
-        items = "".join(
-            f'<li><a href="#story-{rank}">{e(s.brief.title)}</a> '
-            f'<span class="count">· {e(plural(len(s.sources), "source"))}</span></li>'
-            for rank, s in enumerate(digest.stories, start=1)
-        )
-        parts.append(f"<nav><h2>Contents</h2><ol>{items}</ol></nav>")
-    for rank, story in enumerate(digest.stories, start=1):
-        links = " · ".join(_html_link(link) for link in story.sources)
-        parts.append(
-            f'<section id="story-{rank}">{render_html_fragment(story.brief)}'
-            f'<p class="sources">Sources: {links}</p></section>'
-        )
-    if digest.failures:
-        items = "".join(
-            f'<li><span class="stage">{e(f.stage)}</span> {e(f.item)}: {e(f.reason)}</li>'
-            for f in digest.failures
-        )
-        parts.append(
-            f'<section class="failures" id="failures"><h2>Failed ({len(digest.failures)})</h2>'
-            f"<p>A re-run of the same day retries these.</p><ul>{items}</ul></section>"
-        )
-    return html_page(digest_title(digest), "\n".join(parts))
-
-
-def _html_link(link: SourceLink) -> str:
-    url = safe_url(link.url)
-    label = html.escape(link_label(link))
-    return f'<a href="{html.escape(url)}" rel="noopener noreferrer">{label}</a>' if url else label
+    body = html.to_html(digest_blocks(digest))
+    return html.page(digest_title(digest), f"{DIGEST_STYLE}\n{body}")
 
 
 __all__ = [
+    "contents_list",
+    "digest_blocks",
+    "digest_header",
     "digest_html",
     "digest_markdown",
     "digest_summary",
     "digest_title",
+    "failure_item",
+    "failure_items",
     "link_label",
     "plural",
+    "source_links",
 ]

@@ -1,7 +1,11 @@
 """Slack messages from a digest: Block Kit blocks within Slack's limits, untrusted text escaped.
 
+The Slack renderer of the render layer (``briefer.rendering``): ``to_block_kit`` turns
+document blocks into Block Kit, ``mrkdwn_escape`` is the one mrkdwn escaper.
+
 Layout: the digest header (title, counts, the numbered contents) is the main message; each
-story, then the failure list, is one reply in its thread.
+story, then the failure list, is one reply in its thread. A story's reply lists claims,
+numbers (without their value), actors and questions, in that order, without the evidence.
 
 Limits: a message holds at most ``MAX_BLOCKS`` blocks and ``MESSAGE_BUDGET`` characters of
 block text; a section at most ``MAX_SECTION_CHARS``. Longer content is split into more
@@ -22,8 +26,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from briefer.digest import Digest, Failure, Story, digest_summary, digest_title, link_label, plural
-from briefer.render import safe_url
+from briefer.daymodels import Digest, Failure, Story
+from briefer.digestrender import (
+    contents_list,
+    digest_header,
+    digest_summary,
+    digest_title,
+    failure_items,
+    source_links,
+)
+from briefer.rendering import blocks as doc
+from briefer.rendering.blocks import safe_url
+from briefer.rendering.brief import actor_item, claim_item, number_item
 
 MAX_BLOCKS = 50  # Slack: blocks per message
 MAX_SECTION_CHARS = 3000  # Slack: text of one section or context element
@@ -38,7 +52,10 @@ Block = dict[str, Any]
 
 def mrkdwn_escape(text: str) -> str:
     """Untrusted text as literal mrkdwn: one line, and ``& < >`` as Slack's entities."""
-    text = " ".join(text.split())
+    return _entities(" ".join(text.split()))
+
+
+def _entities(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -49,6 +66,83 @@ def mrkdwn_link(url: str | None, label: str) -> str:
         return mrkdwn_escape(label)
     target = safe.replace("&", "&amp;").replace("|", "%7C")
     return f"<{target}|{mrkdwn_escape(label) or target}>"
+
+
+# -- rendering: document blocks as Block Kit --------------------------------------------------
+
+
+def to_block_kit(blocks: Sequence[doc.Block]) -> list[Block]:
+    """A page title as a header, a subtitle or run details as context, the rest as sections."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, doc.Heading) and block.level == 1:
+            out.append(
+                {"type": "header", "text": {"type": "plain_text", "text": _plain(block.content)}}
+            )
+        elif isinstance(block, doc.Subtitle | doc.Footer):
+            out.append(_context(mrkdwn(block.content)))
+        else:
+            out += _sections(_text(block))
+    return out
+
+
+def _text(block: doc.Block) -> str:
+    if isinstance(block, doc.Group):
+        return "\n".join(_text(child) for child in block.children)
+    if isinstance(block, doc.BulletList):
+        return "\n".join(
+            (f"{n}. " if block.ordered else "• ") + mrkdwn(item.content)
+            for n, item in enumerate(block.items, start=1)
+        )
+    if isinstance(block, doc.Heading):
+        return f"*{mrkdwn(block.content)}*"
+    assert isinstance(block, doc.Para | doc.Subtitle | doc.Footer), block
+    return mrkdwn(block.content)
+
+
+def mrkdwn(content: Sequence[doc.Inline]) -> str:
+    return "".join(_inline(piece) for piece in content)
+
+
+def _inline(piece: doc.Inline) -> str:
+    if isinstance(piece, str):
+        return mrkdwn_escape(piece)
+    if isinstance(piece, doc.Lit):
+        return _entities(piece.text)
+    if isinstance(piece, doc.Strong):
+        return f"*{mrkdwn(piece.content)}*"
+    if isinstance(piece, doc.Label):
+        return f"*{mrkdwn_escape(piece.text)}*"
+    if isinstance(piece, doc.Em):
+        return f"_{mrkdwn(piece.content)}_"
+    if isinstance(piece, doc.Aside):
+        return f"({mrkdwn_escape(piece.text)})"
+    if isinstance(piece, doc.Link):
+        return (
+            mrkdwn_link(piece.url, piece.label)
+            if piece.style == "source"
+            else mrkdwn_escape(piece.label)
+        )
+    if isinstance(piece, doc.Unverified):
+        return f"_{doc.UNVERIFIED}_"
+    if isinstance(piece, doc.TextOnly):
+        return mrkdwn(piece.content)
+    return mrkdwn_escape(piece.text)
+
+
+def _plain(content: Sequence[doc.Inline]) -> str:
+    """Text for a ``plain_text`` element, which Slack shows as is (nothing to escape)."""
+    return "".join(
+        piece if isinstance(piece, str) else getattr(piece, "text", "") for piece in content
+    )
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 # -- messages ---------------------------------------------------------------------------------
@@ -105,73 +199,46 @@ def build_messages(digest: Digest) -> list[SlackMessage]:
 
 
 def _header_blocks(digest: Digest) -> list[Block]:
-    blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": digest_title(digest)}},
-        _context(mrkdwn_escape(digest_summary(digest))),
-    ]
-    contents = "\n".join(
-        f"{rank}. {mrkdwn_escape(s.brief.title)} ({plural(len(s.sources), 'source')})"
-        for rank, s in enumerate(digest.stories, start=1)
-    )
-    return blocks + (_sections(contents) if contents else [])
+    contents = contents_list(digest)
+    return to_block_kit([*digest_header(digest), *([contents] if contents.items else [])])
 
 
 def _story_blocks(rank: int, story: Story) -> list[Block]:
     brief = story.brief
-    blocks = _sections(f"*{rank}. {mrkdwn_escape(brief.title)}*\n{mrkdwn_escape(brief.summary)}")
-    claims = [
-        f"• {mrkdwn_escape(c.text)}"
-        + (f" — _{mrkdwn_escape(c.attributed_to)}_" if c.attributed_to else "")
-        + _flag(c.grounded)
-        for c in brief.claims
-    ]
-    numbers = [
-        f"• *{mrkdwn_escape(n.text)}*{' ' + mrkdwn_escape(n.unit) if n.unit else ''}: "
-        f"{mrkdwn_escape(n.context)}{_flag(n.grounded)}"
-        for n in brief.numbers
-    ]
-    actors = [
-        f"• *{mrkdwn_escape(a.name)}*: {mrkdwn_escape(a.role)}{_flag(a.grounded)}"
-        for a in brief.actors
-    ]
-    questions = [f"• {mrkdwn_escape(q)}" for q in brief.open_questions]
-    for heading, lines in (
-        ("Claims", claims),
-        ("Numbers", numbers),
-        ("Actors", actors),
-        ("Open questions", questions),
-    ):
-        if lines:
-            blocks += _sections(f"*{heading}*\n" + "\n".join(lines))
-    links = [mrkdwn_link(link.url, link_label(link)) for link in story.sources]
-    blocks += _sections("*Sources:* " + " · ".join(links))
-    counts = brief.meta.grounding
-    blocks.append(
-        _context(
-            f"{counts.grounded} grounded · {counts.ungrounded} unverified · "
-            f"model {mrkdwn_escape(brief.meta.model)}"
-        )
+    title = doc.Para(
+        (doc.Strong((doc.Lit(f"{rank}. "), brief.title)), doc.Lit("\n"), brief.summary)
     )
-    return blocks
+    parts = (
+        ("Claims", [claim_item(c) for c in brief.claims]),
+        ("Numbers", [number_item(n, value=False) for n in brief.numbers]),
+        ("Actors", [actor_item(a, ": ") for a in brief.actors]),
+        ("Open questions", [(q,) for q in brief.open_questions]),
+    )
+    counts = brief.meta.grounding
+    run = f"{counts.grounded} grounded · {counts.ungrounded} unverified · model "
+    return to_block_kit(
+        [
+            title,
+            *(_listed(heading, lines) for heading, lines in parts if lines),
+            doc.Para(source_links(story)),
+            doc.Footer((doc.Lit(run), brief.meta.model)),
+        ]
+    )
+
+
+def _listed(heading: str, lines: Sequence[doc.Inlines]) -> doc.Group:
+    items = doc.BulletList([doc.Item(line) for line in lines])
+    return doc.Group([doc.Heading((doc.Lit(heading),), 3), items])
 
 
 def _failure_blocks(failures: Sequence[Failure]) -> list[Block]:
-    lines = [f"• *{f.stage}* {mrkdwn_escape(f.item)}: {mrkdwn_escape(f.reason)}" for f in failures]
-    return _sections(
-        f"*Failed ({len(failures)})*: a re-run of the day retries these\n" + "\n".join(lines)
+    heading = doc.Para(
+        (
+            doc.Strong((doc.Lit(f"Failed ({len(failures)})"),)),
+            doc.Lit(": a re-run of the day retries these"),
+        )
     )
-
-
-def _flag(grounded: bool) -> str:
-    return "" if grounded else " _⚠ unverified_"
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return to_block_kit([doc.Group([heading, failure_items(failures)])])
 
 
 # -- splitting --------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ class Target:
 # The module -> tests table. Only the tests named here run against the module's mutants.
 # fmt: off
 TARGETS = (
-    Target("briefer/slack_blocks.py",  "test_slack test_slack_adversarial test_mutants_slack_blocks"),
+    Target("briefer/slack_blocks.py",  "test_slack test_slack_adversarial test_mutants_slack_blocks test_rendering"),
     Target("briefer/slack_ledger.py",  "test_slack test_slack_adversarial test_mutants_slack_ledger"),
     Target("briefer/evals/metrics.py", "test_eval_metrics test_mutants_metrics"),
     Target("briefer/evals/compare.py", "test_eval_gate test_eval_metrics test_mutants_compare"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,6 +19,15 @@ def test_every_exported_name_resolves() -> None:
     assert sorted(briefer.__all__) == sorted(briefer._EXPORTS)
     for name in briefer.__all__:
         assert getattr(briefer, name) is not None, name
+
+
+@pytest.mark.parametrize("name", briefer.__all__)
+def test_an_exported_name_stays_itself_once_its_module_is_imported(name: str) -> None:
+    """A submodule named like an export (``briefer/render.py`` and ``render``) replaced the
+    export on the package once imported: ``briefer.render(brief)`` then called a module."""
+    first = getattr(briefer, name)
+    importlib.import_module(briefer._EXPORTS[name])
+    assert getattr(briefer, name) is first and not isinstance(first, ModuleType)
 
 
 def test_unknown_name_is_an_attribute_error() -> None:

@@ -122,12 +122,13 @@ def test_the_python_api_is_importable_from_the_package() -> None:
 
 def test_the_command_lines_copies_of_library_constants_agree() -> None:
     """The CLI names choices without importing the modules that define them."""
-    from briefer import config, render
+    from briefer import config
     from briefer.evals import dataset
+    from briefer.rendering import brief as rendered
 
     brief = importlib.import_module("briefer.cli.brief")  # the name `brief` is the command
     evals = importlib.import_module("briefer.cli.evals")
 
-    assert brief.FORMATS == render.FORMATS
+    assert brief.FORMATS == rendered.FORMATS
     assert get_args(dataset.Split) == evals.SPLITS
     assert evals.CORPUS_ENV == config.EVAL_CORPUS_ENV == dataset.CORPUS_ENV

@@ -10,7 +10,7 @@ import click
 
 from briefer.cli.common import check_output, model_options, settings_from, write_output
 
-FORMATS = ("md", "json", "html")  # briefer.render.FORMATS; tests/test_startup.py keeps them equal
+FORMATS = ("md", "json", "html")  # briefer.rendering.brief.FORMATS; tests/test_startup.py keeps them equal
 
 
 def check_url(source: str) -> None:
@@ -44,7 +44,7 @@ def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
     from briefer.articles import load_article
     from briefer.pipeline import Briefer
     from briefer.progress import status
-    from briefer.render import render
+    from briefer.rendering.brief import render
 
     settings = settings_from(options)
     check_output(output)  # before the model call, which an unwritable path would waste

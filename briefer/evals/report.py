@@ -1,19 +1,15 @@
 """Reports of eval runs and comparisons, as Markdown and static HTML.
 
-A report is first built as a list of blocks (headings, paragraphs, tables, bullet lists)
-whose cells carry *marks* (missed, extra, ungrounded, hallucinated, …); ``to_markdown``
-and ``to_html`` render the same blocks, so the two formats never disagree. Text from
-articles, gold and model output is escaped for each format.
+A report is first built as a list of blocks (``briefer.rendering``: headings, paragraphs,
+tables, bullet lists) whose cells carry *marks* (missed, extra, ungrounded, hallucinated,
+…); ``to_markdown`` and ``to_html`` render the same blocks, so the two formats never
+disagree. Text from articles, gold and model output is escaped for each format.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from briefer.daystore import write_atomic
 from briefer.evals.compare import Comparison, MetricComparison
@@ -28,49 +24,21 @@ from briefer.evals.run import (
     summarize,
     write_run,
 )
+from briefer.rendering import html, markdown
+from briefer.rendering.blocks import Block, BulletList, Cell, Heading, Item, Mark, Para, Table
 from briefer.schema import ActorDraft, ClaimDraft, NumberDraft
 
-Mark = Literal["ok", "bad", "missed", "extra", "ungrounded", "hallucinated"]
-MARK_LABELS: dict[Mark, str] = {
-    "ok": "✓",
-    "bad": "✗",
-    "missed": "✗ missed",
-    "extra": "+ extra",
-    "ungrounded": "⚠ ungrounded",
-    "hallucinated": "⚠ number not in article",
-}
+
+def heading(text: str, level: int = 2, anchor: str | None = None) -> Heading:
+    return Heading((text,), level, anchor)
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str = ""
-    marks: tuple[Mark, ...] = ()
+def para(text: str) -> Para:
+    return Para((text,))
 
 
-@dataclass(frozen=True)
-class Heading:
-    text: str
-    level: int = 2
-    anchor: str | None = None
-
-
-@dataclass(frozen=True)
-class Para:
-    text: str
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: tuple[str, ...]
-    rows: Sequence[tuple[Cell, ...]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Bullets:
-    items: list[Cell]
-
-
-Block = Heading | Para | Table | Bullets
+def bullets(cells: Sequence[Cell]) -> BulletList:
+    return BulletList([Item((cell,)) for cell in cells])
 
 
 def fmt(value: float | None, digits: int = 3) -> str:
@@ -88,8 +56,8 @@ def run_blocks(run: EvalRun, summary: RunSummary) -> list[Block]:
     spec = run.spec
     dirty = " (dirty)" if spec.git_dirty else ""
     blocks: list[Block] = [
-        Heading(f"Eval run: prompts v{spec.prompt_version} ({spec.prompt_hash}) · {spec.model}", 1),
-        Bullets([
+        heading(f"Eval run: prompts v{spec.prompt_version} ({spec.prompt_hash}) · {spec.model}", 1),
+        bullets([
             Cell(f"backend {spec.backend}, endpoint {spec.endpoint_host or '—'}, "
                  f"temperature {spec.temperature}, strict {spec.strict}"),
             Cell(f"prompts {spec.prompts_dir}; git {spec.git_commit or 'no commit'}{dirty}"),
@@ -99,19 +67,19 @@ def run_blocks(run: EvalRun, summary: RunSummary) -> list[Block]:
                  + (f", re-scored {spec.rescored_at}" if spec.rescored_at else "")),
             Cell("packages " + ", ".join(f"{k} {v}" for k, v in spec.packages.items())),
         ]),
-        Heading("Metrics"),
-        Para("Means over scored cases; ★ marks the headline metrics the compare gate checks. "
+        heading("Metrics"),
+        para("Means over scored cases; ★ marks the headline metrics the compare gate checks. "
              "Test cases are held out: tune prompts on dev."),
-        Para(LEAD_NOTE),
+        para(LEAD_NOTE),
         metrics_table(summary),
-        Heading("Run"),
+        heading("Run"),
         stats_table(summary.stats),
     ]
     problems = [Cell(f"{case}: skipped, {why}", ("bad",)) for case, why in summary.skipped.items()]
     problems += [Cell(f"{case}: failed, {why}", ("bad",)) for case, why in summary.failed.items()]
     if problems:
-        blocks += [Heading("Skipped and failed cases"), Bullets(problems)]
-    blocks += [Heading("Cases"), cases_table(run.cases)]
+        blocks += [heading("Skipped and failed cases"), bullets(problems)]
+    blocks += [heading("Cases"), cases_table(run.cases)]
     for case in run.cases:
         blocks += case_blocks(case)
     return blocks
@@ -176,25 +144,25 @@ def cases_table(cases: Sequence[CaseResult]) -> Table:
 
 def case_blocks(case: CaseResult) -> list[Block]:
     title = f"{case.id} ({case.split}, {case.topic}): {case.status}"
-    blocks: list[Block] = [Heading(title, 3, anchor=case.id)]
+    blocks: list[Block] = [heading(title, 3, anchor=case.id)]
     if case.reason:
-        blocks.append(Para(case.reason))
+        blocks.append(para(case.reason))
     if case.details is None or case.gold is None:
         return blocks
     brief, gold, details = case.brief, case.gold, case.details
     blocks += [
-        Para(f"Output title: {brief.title}" if brief else "No valid brief: scored as empty."),
-        Heading("Actors", 4),
+        para(f"Output title: {brief.title}" if brief else "No valid brief: scored as empty."),
+        heading("Actors", 4),
         diff_table(details.actors, [describe_actor(a) for a in gold.actors],
                    [Cell(describe_actor(a), () if a.grounded else ("ungrounded",))
                     for a in (brief.actors if brief else [])]),
-        Heading("Numbers", 4),
+        heading("Numbers", 4),
         diff_table(details.numbers, [describe_number(n) for n in gold.numbers],
                    [Cell(describe_number(n), number_marks(i, n.grounded, details.numbers.hallucinated))
                     for i, n in enumerate(brief.numbers if brief else [])]),
-        Heading("Claims", 4),
+        heading("Claims", 4),
         claims_table(case),
-        Heading("Open questions", 4),
+        heading("Open questions", 4),
         diff_table(details.questions, list(gold.open_questions),
                    [Cell(q) for q in (brief.open_questions if brief else [])]),
     ]
@@ -255,40 +223,40 @@ def claims_table(case: CaseResult) -> Table:
 def comparison_blocks(comparison: Comparison) -> list[Block]:
     base, candidate = comparison.base, comparison.candidate
     blocks: list[Block] = [
-        Heading(f"Prompt comparison: {base.prompt_hash} (v{base.prompt_version}) → "
+        heading(f"Prompt comparison: {base.prompt_hash} (v{base.prompt_version}) → "
                 f"{candidate.prompt_hash} (v{candidate.prompt_version})", 2),
-        Para(f"Model {candidate.model} ({candidate.backend}); {len(comparison.paired)} paired "
+        para(f"Model {candidate.model} ({candidate.backend}); {len(comparison.paired)} paired "
              f"cases (dev {comparison.split_cases.get('dev', 0)}, test "
              f"{comparison.split_cases.get('test', 0)}). Δ = candidate − base; CI: paired "
              "bootstrap 95%; ★ headline metrics are gated."),
-        Para("lead: the lead baseline (the article's first sentences, no model) over the same "
+        para("lead: the lead baseline (the article's first sentences, no model) over the same "
              "cases; base − lead and candidate − lead: each run's mean minus the lead's; vs "
              "lead: the gate's below-lead rule (exempt metrics are not checked)."),
         Table(("metric", "base", "candidate", "Δ", "95% CI", "improved", "worsened", "gate",
                "lead", "base − lead", "candidate − lead", "vs lead"),
               [metric_row(m) for m in sorted(comparison.metrics, key=lambda m: not m.headline)]),
-        Heading("Headline Δ by split", 3),
+        heading("Headline Δ by split", 3),
         Table(("metric", *(f"{s} ({comparison.split_cases.get(s, 0)})" for s in SPLITS)),
               [(Cell(name), *(Cell(signed(comparison.split_deltas[s].get(name))) for s in SPLITS))
                for name in comparison.split_deltas.get("all", {})]),
-        Heading("Headline candidate − lead by split", 3),
+        heading("Headline candidate − lead by split", 3),
         Table(("metric", *(f"{s} ({comparison.split_cases.get(s, 0)})" for s in SPLITS)),
               [(Cell(name), *(Cell(signed(comparison.split_minus_lead.get(s, {}).get(name)))
                               for s in SPLITS))
                for name in comparison.split_minus_lead.get("all", {})]),
-        Heading("Run", 3),
+        heading("Run", 3),
         Table(("", "base", "candidate"), stats_rows(comparison.base_stats, comparison.candidate_stats)),
-        Heading("Gate", 3),
+        heading("Gate", 3),
     ]
     if comparison.passed:
-        blocks.append(Bullets([Cell("PASS: no headline metric dropped beyond its tolerance or "
+        blocks.append(bullets([Cell("PASS: no headline metric dropped beyond its tolerance or "
                                     "fell below the lead baseline, and no new hallucinated "
                                     "number", ("ok",))]))
     else:
-        blocks.append(Bullets([Cell(f"FAIL [{f.rule}] {f.message}", ("bad",))
+        blocks.append(bullets([Cell(f"FAIL [{f.rule}] {f.message}", ("bad",))
                                for f in comparison.failures]))
     if comparison.warnings:
-        blocks += [Heading("Warnings", 3), Bullets([Cell(w) for w in comparison.warnings])]
+        blocks += [heading("Warnings", 3), bullets([Cell(w) for w in comparison.warnings])]
     return blocks
 
 
@@ -340,36 +308,9 @@ def stats_rows(base: RunStats, candidate: RunStats) -> list[tuple[Cell, ...]]:
 # --- rendering --------------------------------------------------------------------------
 
 
-_MD_SPECIAL = re.compile(r"([\\`*<>|])")
-
-
-def md_escape(text: str) -> str:
-    """One line of untrusted text made inert in Markdown: no HTML, emphasis, code, table
-    breaks or links. Underscores and brackets stay (GFM leaves ``actors_f1`` alone)."""
-    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return text.replace("](", "]\\(")
-
-
-def _md_cell(cell: Cell) -> str:
-    labels = " ".join(f"**{MARK_LABELS[m]}**" for m in cell.marks)
-    return " ".join(part for part in (md_escape(cell.text), labels) if part)
-
-
 def to_markdown(blocks: Sequence[Block]) -> str:
-    lines: list[str] = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            lines += ["#" * block.level + " " + md_escape(block.text), ""]
-        elif isinstance(block, Para):
-            lines += [md_escape(block.text), ""]
-        elif isinstance(block, Bullets):
-            lines += [f"- {_md_cell(item)}" for item in block.items] + [""]
-        else:
-            lines.append("| " + " | ".join(md_escape(h) for h in block.headers) + " |")
-            lines.append("|" + "---|" * len(block.headers))
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    """Markdown with the loose escaper: metric names such as ``actors_f1`` stay readable."""
+    return markdown.to_markdown(blocks, loose=True)
 
 
 _CSS = """
@@ -385,32 +326,8 @@ td.has-ungrounded{background:#fffbea} td.has-hallucinated{background:#fde8eb}
 """
 
 
-def _html_cell(cell: Cell, tag: str = "td") -> str:
-    classes = " ".join(f"has-{m}" for m in cell.marks)
-    labels = "".join(f'<span class="mark m-{m}">{html.escape(MARK_LABELS[m])}</span>' for m in cell.marks)
-    attribute = f' class="{classes}"' if classes else ""
-    return f"<{tag}{attribute}>{html.escape(cell.text)}{labels}</{tag}>"
-
-
 def to_html(blocks: Sequence[Block], title: str) -> str:
-    parts = [
-        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
-    ]
-    for block in blocks:
-        if isinstance(block, Heading):
-            anchor = f' id="{html.escape(block.anchor)}"' if block.anchor else ""
-            parts.append(f"<h{block.level}{anchor}>{html.escape(block.text)}</h{block.level}>")
-        elif isinstance(block, Para):
-            parts.append(f"<p>{html.escape(block.text)}</p>")
-        elif isinstance(block, Bullets):
-            parts.append("<ul>" + "".join(f"<li>{_html_cell(i, 'span')}</li>" for i in block.items) + "</ul>")
-        else:
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in block.headers)
-            body = "".join("<tr>" + "".join(_html_cell(c) for c in row) + "</tr>" for row in block.rows)
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return html.report_page(title, html.to_html(blocks), _CSS)
 
 
 def run_report_markdown(run: EvalRun, summary: RunSummary) -> str:
