@@ -239,7 +239,8 @@ def test_template_syntax_in_an_article_stays_literal(
     fake_openai.enqueue(Reply.content(as_content(seed_answer())))
     brief_json(["brief", str(article)], fake_openai)
     user = fake_openai.requests[0]["messages"][1]["content"]
-    assert "{{ 7*7 }}" in user and "49" not in user
+    # a bare 49: the temporary folder's name (pytest-498) may hold the digits
+    assert "{{ 7*7 }}" in user and not re.search(r"\b49\b", user)
     assert "{% for x in range(3) %}loop{% endfor %}" in user
     assert user.count("</article>") == 1  # the article cannot close its own fence
 

@@ -146,7 +146,7 @@ def test_title_source_and_date_cannot_forge_sentences_or_open_a_fence(
         "numbers": (1, 1),
         "merged_brief": (0, 0),
     }
-    assert "hunter2" not in prompt and "49" not in prompt
+    assert "hunter2" not in prompt and not re.search(r"\b49\b", prompt)
 
 
 # --- other languages ------------------------------------------------------------------------
