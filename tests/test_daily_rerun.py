@@ -88,8 +88,12 @@ def test_a_late_article_with_new_text_is_briefed_with_its_story(
     [
         pytest.param({"evening.md": EVENING}, 2, id="a close title"),
         pytest.param(
-            {"update.md": MORNING.replace("# Live updates: storm hits the coast", "# Harbour shut")
-             + "\nAt noon the ferries ran again and the school bus kept to the inland road.\n"},
+            {
+                "update.md": MORNING.replace(
+                    "# Live updates: storm hits the coast", "# Harbour shut"
+                )
+                + "\nAt noon the ferries ran again and the school bus kept to the inland road.\n"
+            },
             2,
             id="an overlapping text",
         ),
