@@ -120,8 +120,8 @@ def test_shingles_and_jaccard() -> None:
     assert shingles("a b c") == frozenset({hash(("a", "b", "c"))})
     assert shingles("A, b. C d") == frozenset({hash(("a", "b", "c")), hash(("b", "c", "d"))})
     assert len(shingles(" ".join(words("w", 300)))) == 248  # the first 250 words only
-    long_words = " ".join(["x" * 20, *words("y", 200)])  # 4,000 characters are read
-    assert len(shingles(long_words)) < 200
+    # 250 words of 19 characters: only the first 4,000 characters (200 words) are read
+    assert len(shingles(" ".join(f"{n:019d}" for n in range(250)))) == 198
     assert jaccard(frozenset({1, 2}), frozenset({2, 3})) == pytest.approx(1 / 3)
     assert jaccard(frozenset({1}), frozenset({1})) == 1.0
     assert jaccard(frozenset({1}), frozenset({2})) == 0.0
@@ -149,6 +149,14 @@ def test_stories_are_connected_groups_in_order_of_their_first_article() -> None:
     assert group_stories([]) == []
 
 
+def test_a_title_close_to_many_others_joins_every_one() -> None:
+    hub = "baa caa daa eaa faa gaa"
+    spokes = [hub.replace(word, word[0] + "zz") for word in hub.split()]  # 91.3 to the hub,
+    assert not titles_match(spokes[0], spokes[1])  # 82.6 to each other
+    members = [item(f"Text number {n}.", title) for n, title in enumerate([hub, *spokes])]
+    assert [len(g.members) for g in group_stories(members)] == [7]
+
+
 def test_a_story_id_depends_only_on_its_set_of_articles() -> None:
     expected = hashlib.sha256(b"a\nb").hexdigest()[:12]
     assert story_id(["b", "a"]) == story_id(["a", "b"]) == expected
@@ -171,7 +179,14 @@ def test_merged_material_takes_each_distinct_text_once_longest_first() -> None:
         f"[Source 2] Copy (Gazette)\n\n{COPY_A}\n\n"
         f"[Source 3] Other\n\n{HALF_A}"
     )
-    assert merge_material(StoryGroup((other, item(HALF_A + " x", None, None)))).source is None
+    untitled = item(UNDER_B, None, source="Wire", url="https://wire.example/2")
+    merged = merge_material(StoryGroup((other, untitled)))
+    assert merged.text == (
+        f"[Source 1] Untitled (Wire · https://wire.example/2)\n\n{UNDER_B}\n\n"
+        f"[Source 2] Other\n\n{HALF_A}"
+    )
+    assert merged.source == "2 sources: Wire"
+    assert merge_material(StoryGroup((other, item(UNDER_B, None, None)))).source is None
     assert merge_material(StoryGroup((short,))) is short.article
 
 
