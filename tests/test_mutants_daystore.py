@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from briefer import daystore
 from briefer.articles import make_article
 from briefer.cli import cli
 from briefer.daymodels import Digest, SourceLink, Story
@@ -186,6 +189,16 @@ def test_a_story_that_shares_articles_without_being_part_of_another_is_kept(
     assert sorted(recover_stories(tmp_path).stories) == ["a", "b", "c"]
 
 
+def test_a_story_file_that_cannot_be_moved_aside_is_named_where_it_is(tmp_path: Path) -> None:
+    stories = tmp_path / "stories"
+    stories.mkdir()
+    (stories / "bad.json").write_text("[]")
+    (stories / "bad.json.corrupt").mkdir()  # taken, by a folder that is not empty
+    (stories / "bad.json.corrupt" / "x").write_text("x")
+    (aside,) = recover_stories(tmp_path).set_aside
+    assert (aside.path, aside.reason) == (stories / "bad.json", "not a valid story file")
+
+
 def test_an_unreadable_story_file_names_its_os_reason(tmp_path: Path) -> None:
     (tmp_path / "stories" / "dir.json").mkdir(parents=True)  # reading it: IsADirectoryError
     state = recover_stories(tmp_path)
@@ -206,14 +219,34 @@ def test_remove_story_is_quiet_when_the_file_is_gone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("durable", [True, False])
 def test_write_atomic_leaves_the_whole_file_readable_and_no_temporary(
-    tmp_path: Path, durable: bool
+    tmp_path: Path, durable: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "deep" / "digest.md"
+    synced: list[int] = []
+    temporaries: list[Path] = []
+    real_fsync, real_mkstemp = os.fsync, tempfile.mkstemp
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    def mkstemp(**kwargs: Any) -> tuple[int, str]:
+        fd, name = real_mkstemp(**kwargs)
+        temporaries.append(Path(name))
+        return fd, name
+
+    monkeypatch.setattr(daystore.os, "fsync", fsync)
+    monkeypatch.setattr(daystore.tempfile, "mkstemp", mkstemp)
+    path = tmp_path / "deep" / "er" / "digest.md"
     write_atomic(path, "first", durable=durable)
     write_atomic(path, "second ✓", durable=durable)
     assert path.read_text(encoding="utf-8") == "second ✓"
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert os.listdir(path.parent) == ["digest.md"]
+    assert [t.parent for t in temporaries] == [path.parent] * 2  # os.replace stays atomic
+    assert len(synced) == (2 if durable else 0)
+    synced.clear()
+    write_atomic(path, "third")  # durable unless told otherwise
+    assert len(synced) == 1
 
 
 def test_a_failed_atomic_write_keeps_the_old_file_and_no_temporary(tmp_path: Path) -> None:
