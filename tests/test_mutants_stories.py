@@ -200,6 +200,24 @@ def test_merged_material_stops_at_the_cap_but_always_takes_the_first() -> None:
     exact = len(section_1) + 2 + len(section_2)
     assert merge_material(group, max_chars=exact).text == f"{section_1}\n\n{section_2}"
     assert merge_material(group, max_chars=exact - 1).text == section_1
+    third = item(" ".join(words("t", 30)), "Third", source=None)
+    section_3 = f"[Source 3] Third\n\n{third.article.text}"
+    three = StoryGroup((third, second, first))
+    # what is used so far counts every section taken: the third does not fit after two
+    assert merge_material(three, max_chars=exact + 2 + len(section_3) - 1).text == (
+        f"{section_1}\n\n{section_2}"
+    )
+
+
+def test_merged_material_is_the_longest_article_s_and_may_pass_the_cap() -> None:
+    longest = make_article(
+        "x" * 200_000, label="t", title="Long", url="https://x.org/l", date="2026-05-04"
+    )
+    other = item("Another text.", "Other", url="https://y.org/o")
+    group = StoryGroup((other, SourcedArticle(longest, ("https://x.org/l",), ("url:l",), "t")))
+    merged = merge_material(group)  # the first section alone is over the 200,000 cap
+    assert len(merged.text) > 200_000 and merged.text.startswith("[Source 1] Long (")
+    assert (merged.url, merged.date, merged.title) == ("https://x.org/l", "2026-05-04", "Long")
 
 
 def test_a_day_briefs_overlapping_texts_as_one_story_and_a_copy_once(
