@@ -28,10 +28,14 @@ def words(prefix: str, count: int) -> str:
 
 
 def found(
-    text: str, title: str | None = None, *places: str, url: str | None = None
+    text: str,
+    title: str | None = None,
+    *places: str,
+    url: str | None = None,
+    date: str | None = None,
 ) -> SourcedArticle:
     """An article as collected, at ``places`` (URLs or paths; one path by default)."""
-    article = make_article(text, label="t", title=title, url=url, source="Gazette")
+    article = make_article(text, label="t", title=title, url=url, source="Gazette", date=date)
     places = places or (f"/day/{article.id}.md",)
     keys = tuple(f"url:{p}" if p.startswith("http") else f"file:{p}" for p in places)
     return SourcedArticle(article, places, keys, "test")
@@ -77,7 +81,10 @@ def test_a_known_article_found_again_adds_its_new_place_only() -> None:
         "file:/day/m.md",
         "url:x.org/m",
     ]
-    assert plan_stories([MORNING], {story.id: story}).updated == []  # nothing new: unchanged
+    unchanged = plan_stories([MORNING], {story.id: story})  # nothing new, texts not stored
+    assert (unchanged.groups, unchanged.updated) == ([], [])
+    elsewhere = plan_stories([again], {story.id: story})  # known by its id, not its text
+    assert elsewhere.groups == [] and len(elsewhere.updated[0].sources) == 3
 
 
 def test_a_new_text_of_a_finished_story_is_briefed_with_all_its_texts() -> None:
@@ -178,6 +185,7 @@ def test_source_links_one_per_place_urls_without_credentials() -> None:
         "/day/c.md",
         "https://ann:pw@x.org/c?token=abc",
         url="https://x.org/page",
+        date="2026-05-04",
     )
     assert source_links(article) == [
         SourceLink(
@@ -187,6 +195,7 @@ def test_source_links_one_per_place_urls_without_credentials() -> None:
             site="Gazette",
             url="https://x.org/page",
             path="/day/c.md",
+            date="2026-05-04",
         ),
         SourceLink(
             key="url:https://ann:pw@x.org/c?token=abc",
@@ -195,6 +204,7 @@ def test_source_links_one_per_place_urls_without_credentials() -> None:
             site="Gazette",
             url="https://x.org/c?token=REDACTED",
             path=None,
+            date="2026-05-04",
         ),
     ]
 
