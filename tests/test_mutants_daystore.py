@@ -67,6 +67,33 @@ def story(story_id: str, title: str, *keys: str) -> Story:
     )
 
 
+class Recorded:
+    """The fsyncs and the temporary files of the writes under test."""
+
+    def __init__(self) -> None:
+        self.synced = 0
+        self.temporaries: list[Path] = []
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> Recorded:
+    record = Recorded()
+    real_fsync, real_mkstemp = os.fsync, tempfile.mkstemp
+
+    def fsync(fd: int) -> None:
+        record.synced += 1
+        real_fsync(fd)
+
+    def mkstemp(**kwargs: Any) -> tuple[int, str]:
+        fd, name = real_mkstemp(**kwargs)
+        record.temporaries.append(Path(name))
+        return fd, name
+
+    monkeypatch.setattr(daystore.os, "fsync", fsync)
+    monkeypatch.setattr(daystore.tempfile, "mkstemp", mkstemp)
+    return record
+
+
 # -- the day lock, through the CLI ------------------------------------------------------------
 
 
@@ -219,34 +246,28 @@ def test_remove_story_is_quiet_when_the_file_is_gone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("durable", [True, False])
 def test_write_atomic_leaves_the_whole_file_readable_and_no_temporary(
-    tmp_path: Path, durable: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, durable: bool, recorded: Recorded
 ) -> None:
-    synced: list[int] = []
-    temporaries: list[Path] = []
-    real_fsync, real_mkstemp = os.fsync, tempfile.mkstemp
-
-    def fsync(fd: int) -> None:
-        synced.append(fd)
-        real_fsync(fd)
-
-    def mkstemp(**kwargs: Any) -> tuple[int, str]:
-        fd, name = real_mkstemp(**kwargs)
-        temporaries.append(Path(name))
-        return fd, name
-
-    monkeypatch.setattr(daystore.os, "fsync", fsync)
-    monkeypatch.setattr(daystore.tempfile, "mkstemp", mkstemp)
     path = tmp_path / "deep" / "er" / "digest.md"
     write_atomic(path, "first", durable=durable)
     write_atomic(path, "second ✓", durable=durable)
     assert path.read_text(encoding="utf-8") == "second ✓"
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert os.listdir(path.parent) == ["digest.md"]
-    assert [t.parent for t in temporaries] == [path.parent] * 2  # os.replace stays atomic
-    assert len(synced) == (2 if durable else 0)
-    synced.clear()
+    assert [t.parent for t in recorded.temporaries] == [path.parent] * 2  # atomic os.replace
+    assert recorded.synced == (2 if durable else 0)
     write_atomic(path, "third")  # durable unless told otherwise
-    assert len(synced) == 1
+    assert recorded.synced == (3 if durable else 1)
+
+
+def test_stories_are_synced_and_texts_and_digests_are_not(
+    tmp_path: Path, recorded: Recorded
+) -> None:
+    save_story(tmp_path, story("s", "S", "url:a"))
+    assert recorded.synced == 1
+    save_articles(tmp_path, [make_article("The council met.", label="a")])
+    write_digest(tmp_path / "day", digest())
+    assert recorded.synced == 1
 
 
 def test_a_failed_atomic_write_keeps_the_old_file_and_no_temporary(tmp_path: Path) -> None:
@@ -270,6 +291,15 @@ def test_stored_texts_are_written_once_and_read_back_by_id(tmp_path: Path) -> No
     assert load_article(tmp_path, "1" * 16) is None  # the file names another article
     path.write_text("{")
     assert load_article(tmp_path, article.id) is None
+    other = make_article("The mayor spoke on Tuesday.", label="b")
+    save_articles(tmp_path, [article, other])  # one already there: the next still written
+    assert load_article(tmp_path, other.id) == other
+
+
+def test_a_text_that_cannot_be_stored_is_skipped_quietly(tmp_path: Path) -> None:
+    (tmp_path / "articles").write_text("a file where the folder should be")
+    save_articles(tmp_path, [make_article("The council met.", label="a")])
+    assert (tmp_path / "articles").read_text() == "a file where the folder should be"
 
 
 # -- the day folder and the digest ------------------------------------------------------------
@@ -284,7 +314,16 @@ def test_an_unwritable_day_folder_is_one_line(tmp_path: Path) -> None:
         f"{out}: cannot write the day's briefings there (Not a directory); give --out "
         "(or [daily] out in briefer.toml) a folder you can write to"
     )
+
+
+def test_the_day_folder_is_proved_writable_by_a_file_in_it(
+    tmp_path: Path, recorded: Recorded
+) -> None:
     open_day_folder(tmp_path / "ok", tmp_path / "ok" / TODAY)
+    assert [t.parent for t in recorded.temporaries] == [
+        tmp_path / "ok" / TODAY,
+        tmp_path / "ok" / TODAY / "stories",
+    ]
     assert os.listdir(tmp_path / "ok" / TODAY) == ["stories"]
     assert os.listdir(tmp_path / "ok" / TODAY / "stories") == []
 
