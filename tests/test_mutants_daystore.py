@@ -255,6 +255,10 @@ def test_write_atomic_leaves_the_whole_file_readable_and_no_temporary(
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert os.listdir(path.parent) == ["digest.md"]
     assert [t.parent for t in recorded.temporaries] == [path.parent] * 2  # atomic os.replace
+    # one left by a power cut is hidden, names its file and is never read as one
+    assert all(
+        t.name.startswith(".digest.md.") and t.name.endswith(".tmp") for t in recorded.temporaries
+    )
     assert recorded.synced == (2 if durable else 0)
     write_atomic(path, "third")  # durable unless told otherwise
     assert recorded.synced == (3 if durable else 1)
@@ -324,6 +328,9 @@ def test_the_day_folder_is_proved_writable_by_a_file_in_it(
         tmp_path / "ok" / TODAY,
         tmp_path / "ok" / TODAY / "stories",
     ]
+    assert all(
+        t.name.startswith(".write-check.") and t.name.endswith(".tmp") for t in recorded.temporaries
+    )
     assert os.listdir(tmp_path / "ok" / TODAY) == ["stories"]
     assert os.listdir(tmp_path / "ok" / TODAY / "stories") == []
 
@@ -340,6 +347,7 @@ def test_the_digest_is_written_and_read_back(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["digest.html", "digest.json", "digest.md"]
     assert load_digest(tmp_path) == digest() == load_digest(str(tmp_path))
     assert (tmp_path / "digest.json").read_text().endswith("}\n")
+    assert (tmp_path / "digest.json").read_text().startswith('{\n  "schema_version"')
     assert json.loads((tmp_path / "digest.json").read_text())["date"] == TODAY
 
 
