@@ -63,10 +63,10 @@ TARGETS = (
     # Pending: being rewritten (issue 15, items 2-5); to run once they land.
     Target("briefer/cache.py",     "test_client test_client_adversarial", pending=True),  # the cache key
     Target("briefer/remote.py",    "test_client test_client_adversarial", pending=True),  # retry classes, backoff
-    Target("briefer/urllists.py",  "test_sources test_daily_adversarial", pending=True),  # URL keys
-    Target("briefer/stories.py",   "test_daily test_daily_rerun", pending=True),  # text duplicate keys
-    Target("briefer/dayplan.py",   "test_daily test_daily_rerun", pending=True),  # story plan, late sources
-    Target("briefer/daystore.py",  "test_daily test_daily_adversarial test_daily_rerun", pending=True),  # store, lock, resume
+    Target("briefer/urllists.py",  "test_sources test_daily_adversarial test_mutants_urllists"),  # URL keys
+    Target("briefer/stories.py",   "test_daily test_daily_rerun test_mutants_stories"),  # text duplicate keys
+    Target("briefer/dayplan.py",   "test_daily test_daily_rerun test_mutants_dayplan"),  # story plan, late sources
+    Target("briefer/daystore.py",  "test_daily test_daily_adversarial test_daily_rerun test_mutants_daystore"),  # store, lock, resume
 )
 # fmt: on
 

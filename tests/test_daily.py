@@ -260,14 +260,34 @@ def test_failures_are_named_and_a_rerun_retries_only_them(
 
 
 class InterruptAfterFirst(DayObserver):
+    def __init__(self) -> None:
+        self.interrupted = threading.Event()
+
     def story(self, event: StoryEvent) -> None:
+        self.interrupted.set()
         raise KeyboardInterrupt
+
+
+class AfterFirst(Model):
+    """Answers the first call at once, the others only after the run was interrupted (bounded):
+    some stories are surely still to brief when Ctrl-C comes, without a real delay."""
+
+    def __init__(self, interrupted: threading.Event) -> None:
+        super().__init__()
+        self.interrupted = interrupted
+        self.first = threading.Lock()
+
+    def __call__(self, request: dict[str, Any]) -> Reply:
+        if not self.first.acquire(blocking=False):
+            self.interrupted.wait(10)
+        return super().__call__(request)
 
 
 def test_ctrl_c_leaves_a_consistent_day_that_resumes(
     fake_openai: FakeOpenAI, model: Model, tmp_path: Path
 ) -> None:
-    fake_openai.latency = 0.05
+    observer = InterruptAfterFirst()
+    fake_openai.responder = AfterFirst(observer.interrupted)
     folder = tmp_path / "articles"
     folder.mkdir()
     for number, town in enumerate(("Ashby", "Brill", "Colne", "Dunmow", "Epping")):
@@ -280,9 +300,9 @@ def test_ctrl_c_leaves_a_consistent_day_that_resumes(
     options = DailyOptions(sources=[str(folder)], out=tmp_path / "out", concurrency=1)
     day = date(2026, 5, 4)
     with pytest.raises(KeyboardInterrupt):
-        run_day(options, settings, day=day, observer=InterruptAfterFirst())
+        run_day(options, settings, day=day, observer=observer)
     interrupted = load_digest(tmp_path / "out" / "2026-05-04")
-    assert len(interrupted.stories) >= 1
+    assert 1 <= len(interrupted.stories) < 5
     assert {f.stage for f in interrupted.failures} == {"interrupted"}
     assert len(interrupted.stories) + len(interrupted.failures) == 5
     for thread in threading.enumerate():  # briefs in flight still land in stories/
@@ -438,30 +458,37 @@ def test_bad_lines_of_a_url_list_are_failures_in_the_digest(
 
 
 class InFlight:
-    """Wraps a responder: counts the requests being answered at once (each takes ``seconds``)."""
+    """Wraps a responder: each call waits (bounded) until ``width`` calls are answered at once,
+    or every one of the ``total`` calls has arrived, so reaching the bound is a certainty, not
+    a matter of timing; ``peak`` is the most calls ever in flight together."""
 
-    def __init__(self, inner: Model, seconds: float) -> None:
-        self.inner, self.seconds = inner, seconds
-        self.now = self.peak = 0
-        self.lock = threading.Lock()
+    def __init__(self, inner: Model, width: int, total: int) -> None:
+        self.inner, self.width, self.total = inner, width, total
+        self.now = self.peak = self.arrived = 0
+        self.changed = threading.Condition()
 
     def __call__(self, request: dict[str, Any]) -> Reply:
-        with self.lock:
+        with self.changed:
             self.now += 1
+            self.arrived += 1
             self.peak = max(self.peak, self.now)
+            self.changed.notify_all()
+            self.changed.wait_for(
+                lambda: self.now >= self.width or self.arrived >= self.total, timeout=10
+            )
         try:
-            threading.Event().wait(self.seconds)
             return self.inner(request)
         finally:
-            with self.lock:
+            with self.changed:
                 self.now -= 1
+                self.changed.notify_all()
 
 
 @pytest.mark.parametrize("concurrency", [1, 2, 3])
 def test_concurrency_bounds_the_model_calls_in_flight(
     fake_openai: FakeOpenAI, config: Path, tmp_path: Path, concurrency: int
 ) -> None:
-    in_flight = InFlight(Model(), seconds=0.04)
+    in_flight = InFlight(Model(), width=concurrency, total=6)
     fake_openai.responder = in_flight
     folder = tmp_path / "articles"
     folder.mkdir()

@@ -76,9 +76,10 @@ def test_a_bug_while_briefing_one_story_costs_only_that_story(
     )
     options = DailyOptions(sources=[str(folder)], out=tmp_path / "out")
     digest = run_day(
-        options, settings, day=date.fromisoformat(TODAY), backend=ExplodingBackend(
-            make_backend(settings)
-        )
+        options,
+        settings,
+        day=date.fromisoformat(TODAY),
+        backend=ExplodingBackend(make_backend(settings)),
     )
     assert [s.brief.title for s in digest.stories] == ["Library reopens"]
     (failure,) = digest.failures
@@ -252,7 +253,11 @@ def test_a_feed_with_entries_lacking_links_or_dates(
     result = daily([fake_web.url("/feed.xml")], fake_openai, config, out)
     assert result.exit_code == 1, result.output
     clean(result)
-    assert sorted(titles(out)) == ["Library reopens", "Market moves", "Northfield teachers strike over pay"]
+    assert sorted(titles(out)) == [
+        "Library reopens",
+        "Market moves",
+        "Northfield teachers strike over pay",
+    ]
     assert failed(out) == {
         f"{fake_web.url('/feed.xml')}: No link at all": ("source", "feed entry has no http(s) link")
     }
@@ -385,8 +390,11 @@ def test_a_story_file_corrupted_between_runs(
     assert "set aside" in lost.reason
     assert result.stderr.count("briefer: note: ") == 2
     assert sorted(p.name for p in stories.iterdir()) == sorted(
-        [by_title["Library reopens"].name, by_title["Library reopens"].name + ".corrupt",
-         by_title["Ashby news"].name + ".corrupt"]
+        [
+            by_title["Library reopens"].name,
+            by_title["Library reopens"].name + ".corrupt",
+            by_title["Ashby news"].name + ".corrupt",
+        ]
     )
 
     again = daily([str(folder)], fake_openai, config, out)

@@ -88,8 +88,12 @@ def test_a_late_article_with_new_text_is_briefed_with_its_story(
     [
         pytest.param({"evening.md": EVENING}, 2, id="a close title"),
         pytest.param(
-            {"update.md": MORNING.replace("# Live updates: storm hits the coast", "# Harbour shut")
-             + "\nAt noon the ferries ran again and the school bus kept to the inland road.\n"},
+            {
+                "update.md": MORNING.replace(
+                    "# Live updates: storm hits the coast", "# Harbour shut"
+                )
+                + "\nAt noon the ferries ran again and the school bus kept to the inland road.\n"
+            },
             2,
             id="an overlapping text",
         ),
@@ -204,6 +208,18 @@ def interrupt_main() -> None:
     signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
 
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in a terminal, whatever the test process inherited:
+    mutmut's fork server ignores SIGINT, and without this the Ctrl-C tests would fail (and
+    "kill") every mutant they run against, after waiting out their timeouts."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class InterruptingModel(Model):
     """Answers the first call; the second sends Ctrl-C (once the first story is on disk) and
     hangs until ``release``, so the run must end without it."""
@@ -247,7 +263,7 @@ def join_workers() -> None:
 
 @pytest.mark.timeout(20)
 def test_ctrl_c_during_a_model_call_ends_the_day_without_waiting_for_it(
-    fake_openai: FakeOpenAI, config: Path, tmp_path: Path
+    fake_openai: FakeOpenAI, config: Path, tmp_path: Path, sigint_raises: None
 ) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -327,7 +343,12 @@ def slow_pages() -> Iterator[str]:
 
 @pytest.mark.timeout(20)
 def test_ctrl_c_while_fetching_ends_the_day_and_keeps_finished_stories(
-    fake_openai: FakeOpenAI, model: Model, config: Path, tmp_path: Path, slow_pages: str
+    fake_openai: FakeOpenAI,
+    model: Model,
+    config: Path,
+    tmp_path: Path,
+    slow_pages: str,
+    sigint_raises: None,
 ) -> None:
     folder = articles_folder(tmp_path)
     out = tmp_path / "out"
