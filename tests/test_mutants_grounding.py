@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.grounding import ArticleIndex, content_words, ground, ground_number
+from briefer.grounding import ArticleIndex, ground, ground_number
 from briefer.schema import ActorDraft, BriefDraft, ClaimDraft, GroundingCounts, NumberDraft
+from briefer.vocabulary import content_words
 
 
 def number(value: float, unit: str | None, text: str, context: str) -> NumberDraft:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from briefer.numbers import (
+from briefer.quantities import (
     Quantity,
     find_quantities,
     normalize_unit,

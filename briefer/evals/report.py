@@ -17,7 +17,8 @@ from typing import Literal
 
 from briefer.evals.compare import Comparison, MetricComparison
 from briefer.evals.dataset import EvalConfig
-from briefer.evals.metrics import HEADLINE_METRICS, METRICS, Matching
+from briefer.evals.matching import Matching
+from briefer.evals.metrics import HEADLINE_METRICS, METRICS
 from briefer.evals.run import (
     SPLITS,
     CaseResult,
