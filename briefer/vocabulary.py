@@ -156,8 +156,9 @@ def looks_plural(word: str) -> bool:
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper, so "tumbled"/"tumbles"/"tumbling" compare equal."""
-    if len(word) <= 4 or not word.isalpha():
+    """A light suffix stripper, so "tumbled"/"tumbles"/"tumbling" compare equal; nouns
+    whose plural is their singular stay whole ("species", "series")."""
+    if len(word) <= 4 or not word.isalpha() or word in _INVARIANT:
         return word
     if word.endswith(("ies", "ied")) and len(word) > 5:
         return word[:-3] + "y"

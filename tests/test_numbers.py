@@ -656,3 +656,33 @@ def test_offsets_hypothesis() -> None:
         _check_any_text(text)
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("text", "counts", "unit"),
+    [
+        ("700,000 Kremlin soldiers have died", "Kremlin soldiers", "kremlin soldier"),
+        ("5mln people fled", "people", "people"),
+        ("145 drones, mostly Iranian", "drones", "drone"),
+        ("70 world leaders after the vote", "world leaders", "world leader"),
+        ("10,000 of them", None, None),
+        ("a 323-page report", "page", "page"),
+        ("a 24-year-old man", "years", "year"),
+        ("a 21km run", "km", "km"),
+        ("two Northumbria officers", "Northumbria officers", "northumbria officer"),
+        ("£3bn", "GBP", "GBP"),
+        ("12.5 per cent", "%", "%"),
+        ("rated 9/10", "points", None),
+        ("in 1:35.782", "seconds", "second"),
+        ("5 said", None, None),
+    ],
+)
+def test_a_quantity_says_what_it_counts_once(text: str, counts: str | None, unit: str | None) -> None:
+    (quantity,) = find_quantities(text)
+    assert (quantity.counts, quantity.unit) == (counts, unit)
+
+
+def test_a_range_shares_its_unit_but_counts_only_what_follows_each_number() -> None:
+    first, second = find_quantities("2 to 3 million people")
+    assert (first.unit, second.unit) == ("people", "people")
+    assert (first.counts, second.counts) == (None, "people")
