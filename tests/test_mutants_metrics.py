@@ -82,7 +82,7 @@ def test_assignment_edges(scores: list[list[float]], pairs: list[Pair]) -> None:
         ("Conan O'Brien", ("conan", "obrien")),
     ],
 )
-def test_normalize_name_ampersands_and_apostrophes(name: str, tokens: tuple[str, ...]) -> None:
+def test_name_key_ampersands_and_apostrophes(name: str, tokens: tuple[str, ...]) -> None:
     assert name_key(name) == tokens
 
 

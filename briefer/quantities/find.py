@@ -102,9 +102,9 @@ def _inherit(a: _Cand, b: _Cand, hyphen: bool) -> None:
     if a.kind == "number" and a.unit is None:
         a.unit = b.unit
         if b.kind in ("money", "percent"):
-            a.kind = b.kind
+            a.kind, a.counts = b.kind, b.unit  # a sum or share counts its currency or %
     if hyphen and b.kind == "number" and a.kind in ("money", "percent"):
-        b.kind, b.unit = a.kind, a.unit
+        b.kind, b.unit, b.counts = a.kind, a.unit, a.unit
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -114,9 +114,10 @@ def find_quantities(text: str) -> list[Quantity]:
 
     * ``text`` of a quantity covers the number with its scale, currency and percent
       wording (``"£1.2bn"``, ``"12.5 per cent"``, ``"50 thousand"``) but not the counted
-      noun; ``unit`` is then the next word if it directly follows (one space or a hyphen)
-      and is not a stopword or number word, singularised (``"145 drones"`` -> ``"drone"``,
-      ``"24-hour"`` -> ``"hour"``).
+      noun; ``counts`` is then that noun as written (up to two words right after it, not
+      a stopword: ``"145 drones"`` -> ``"drones"``, ``"700,000 Kremlin soldiers"`` ->
+      ``"Kremlin soldiers"``, ``"24-hour"`` -> ``"hour"``; see ``counted_noun``) and
+      ``unit`` its normalised form (``"drone"``, ``"kremlin soldier"``).
     * Ranges give two quantities: ``"10-15"``, ``"10 to 15"``, ``"between 10 and 15"``;
       the first shares what only the second states (``"10-15%"`` is two percents,
       ``"2 to 3 million"`` is 2,000,000 and 3,000,000).

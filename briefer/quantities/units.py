@@ -120,6 +120,11 @@ _GLUED_LETTERS = re.compile(r"\d([A-Za-z]+)$")
 _TRAILING = ",.;:!?)]\"”’'"
 
 
+def _not_counted(word: str) -> bool:
+    """A stopword ("of", "said"), but not an acronym that spells one ("17 US states")."""
+    return word.lower() in NOT_COUNTED and not (len(word) > 1 and word.isupper())
+
+
 def _spelled_plural(word: str) -> bool:
     """Plural by its spelling alone ("leaders", "basis"; not "people", "Police"): a noun
     phrase "Kremlin soldiers" ends in such a word, a name "Northumbria Police" need not."""
@@ -152,7 +157,7 @@ def counted_noun(kind: str, unit: str | None, number: str, rest: str) -> str | N
     for raw in islice(re.finditer(r"\S+", rest), 2):
         token = raw.group(0)
         word = token.rstrip(_TRAILING)
-        if not _COUNTED_WORD.fullmatch(word) or word.lower() in NOT_COUNTED:
+        if not _COUNTED_WORD.fullmatch(word) or _not_counted(word):
             break
         if words and not (_spelled_plural(word) and not _spelled_plural(words[0])):
             break  # a second word only completes "world leaders", "Kremlin soldiers"
