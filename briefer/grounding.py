@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefer.article_index import ArticleIndex, index_of
+from briefer.article_index import ArticleIndex, Located, index_of
 from briefer.quantities import Quantity, normalize_unit, parse_number, same_value
 from briefer.schema import (
     Actor,
@@ -25,7 +25,7 @@ from briefer.schema import (
     Number,
     NumberDraft,
 )
-from briefer.vocabulary import content_words
+from briefer.vocabulary import content_words, fold_text
 
 __all__ = [
     "ArticleIndex",
@@ -76,7 +76,18 @@ def _supported(number: NumberDraft, index: ArticleIndex) -> bool:
             continue
         if unit in ("%", *_CURRENCIES) or about & index.window(located):
             return True
+        if _states(located, number):
+            return True
     return False
+
+
+def _states(located: Located, number: NumberDraft) -> bool:
+    """The number's context is the very clause of the article that states it (as a cited
+    number's is), even when that clause has no content word ("10,000 of them")."""
+    context = fold_text(number.context)
+    return fold_text(located.quantity.text) in context and context in fold_text(
+        located.sentence.text
+    )
 
 
 def _kind_matches(unit: str | None, quantity: Quantity) -> bool:

@@ -1,6 +1,7 @@
 """The English text vocabulary every stage and the evals share: one home per idea.
 
-* Word lists: ``STOPWORDS`` (function words), ``REPORTING_VERBS`` ("said"),
+* Word lists: ``CORE_STOPWORDS`` (function words proper) within ``STOPWORDS`` (every
+  closed-class word), ``REPORTING_VERBS`` ("said"),
   ``RELATIVE_TIMES`` ("today", "ago"), ``TITLES`` (honorifics and offices before a name).
   A stage that ignores more than function words says which on top
   (``NOT_COUNTED`` for what a number cannot count, ``grounding`` and the faithfulness
@@ -24,6 +25,7 @@ import unicodedata
 from briefer.writing_systems import script_words
 
 __all__ = [
+    "CORE_STOPWORDS",
     "NOT_COUNTED",
     "RELATIVE_TIMES",
     "REPORTING_VERBS",
@@ -44,17 +46,24 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-STOPWORDS = _words(
-    """a about above across after again against all along also am amid among an and another
-    any are around as at be been before behind being below between beyond both but by can
-    could did do does down during each either even ever every few for from further had has
-    have having he her here hers him his how i if in inside into is it its just least less
-    like many may me might mine more most much must my near neither no nor not of off on
-    once only onto or other our ours out outside over own per same several shall she should
-    since so some still such than that the their theirs them then there these they this
-    those through throughout till to too toward towards under until up upon us very via was
-    we were what when where whether which while who whom whose why will with within without
-    would yes yet you your yours"""
+# Function words proper: articles, pronouns, auxiliaries and modals, conjunctions, the
+# commonest prepositions. Text similarity ignores only these: in a short claim or question
+# "all", "only", "each" still carry meaning (and the eval thresholds were calibrated so).
+CORE_STOPWORDS = _words(
+    """a an the and or but nor of in on at to for from by with as into onto over under is
+    are was were be been being am has have had it its this that these those he she they
+    his her their them we our you your i who whom whose which what when where why how
+    whether will would could should can may might must do does did not no than then so if
+    also after before about up out any more"""
+)
+# Every other closed-class word: quantifiers, adverbs, the rarer prepositions and pronouns.
+STOPWORDS = CORE_STOPWORDS | _words(
+    """above across again against all along amid among another around behind below
+    between beyond both down during each either even ever every few further having here
+    hers him inside just least less like many me mine most much my near neither off once
+    only other ours outside own per same several shall since some still such theirs there
+    through throughout till too toward towards until upon us very via while within
+    without yes yet yours"""
 )
 REPORTING_VERBS = _words("said says say told tell")
 RELATIVE_TIMES = _words("today yesterday tomorrow now ago later")

@@ -44,7 +44,7 @@ from briefer.article_index import index_of
 from briefer.evals.matching import Matching, match_items
 from briefer.quantities import find_quantities, parse_number, same_value, units_compatible
 from briefer.schema import ActorDraft, BriefDraft, ClaimDraft, NumberDraft
-from briefer.vocabulary import REPORTING_VERBS, STOPWORDS, fold_text, name_key, singular
+from briefer.vocabulary import CORE_STOPWORDS, REPORTING_VERBS, fold_text, name_key, singular
 
 NAME_FUZZY_THRESHOLD = 90
 CLAIM_MATCH_THRESHOLD = 0.45
@@ -168,8 +168,9 @@ def score_actors(predicted: Sequence[ActorDraft], gold: Sequence[ActorDraft]) ->
 
 # --- text similarity --------------------------------------------------------------------
 
-# Words ROUGE ignores: function words and "said" (who said it is the attribution's score).
-TEXT_STOPWORDS = STOPWORDS | REPORTING_VERBS
+# Words ROUGE ignores: function words proper and "said" (who said it is the attribution's
+# score); the match thresholds above were calibrated with exactly these.
+TEXT_STOPWORDS = CORE_STOPWORDS | REPORTING_VERBS
 _TOKEN = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")
 
 
