@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 
+from briefer.article_index import ArticleIndex, Sentence, index_of
 from briefer.chunking import sentence_spans
 from briefer.errors import InputError
-from briefer.numbers import Quantity, find_quantities
+from briefer.quantities import Quantity
 from briefer.schema import (
     MAX_CONTEXT_CHARS,
     MAX_EVIDENCE_CHARS,
@@ -35,6 +36,7 @@ from briefer.schema import (
     ClaimDraft,
     NumberDraft,
 )
+from briefer.vocabulary import singular
 from briefer.writing_systems import CJK, dominant_script
 
 # Quantities worth listing: years, dates and ordinals are not "numbers that matter" in a
@@ -48,14 +50,6 @@ _PHRASE_WORD = re.compile(rf"[{CJK}]{{1,4}}|[^\s{CJK}]+")
 _CJK_CHAR = re.compile(f"[{CJK}]")
 # An article whose sentences average this many characters had no sentence end found.
 UNSPLIT_SENTENCE_CHARS = 600
-
-
-@dataclass(frozen=True)
-class Sentence:
-    id: int
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -81,7 +75,7 @@ class Listed:
             return 0
         if self.unit is None:
             return 1
-        return 2 if _singular(self.unit.lower()) in _DURATIONS else 0
+        return 2 if singular(self.unit) in _DURATIONS else 0
 
 
 @dataclass(frozen=True)
@@ -103,34 +97,31 @@ class Excerpt:
 class CitedArticle:
     """An article's sentences and listed quantities, numbered from 1 in reading order."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, article: str | ArticleIndex) -> None:
+        self.index = index_of(article) if isinstance(article, str) else article
+        self.text = self.index.text
 
-    @cached_property
+    @property
     def sentences(self) -> tuple[Sentence, ...]:
-        return tuple(
-            Sentence(i, start, end, self.text[start:end])
-            for i, (start, end) in enumerate(sentence_spans(self.text), start=1)
-        )
+        return self.index.sentences
 
     @cached_property
     def listed(self) -> tuple[Listed, ...]:
         found: list[Listed] = []
-        for sentence in self.sentences:
-            for quantity in find_quantities(sentence.text):
-                if quantity.kind not in LISTED_KINDS:
-                    continue
-                absolute = _shift(quantity, sentence.start)
-                found.append(
-                    Listed(
-                        id=len(found) + 1,
-                        quantity=absolute,
-                        sentence=sentence.id,
-                        phrase=_phrase(self.text, absolute, sentence.end),
-                        unit=_unit(self.text, absolute, sentence.end),
-                        context=_clause(self.text, sentence, absolute),
-                    )
+        for located in self.index.quantities:
+            quantity, sentence = located.quantity, located.sentence
+            if quantity.kind not in LISTED_KINDS:
+                continue
+            found.append(
+                Listed(
+                    id=len(found) + 1,
+                    quantity=quantity,
+                    sentence=sentence.id,
+                    phrase=_phrase(self.text, quantity, sentence.end),
+                    unit=quantity.counts,
+                    context=_clause(self.text, sentence, quantity),
                 )
+            )
         return tuple(found)
 
     def require_sentences(self, label: str) -> None:
@@ -174,17 +165,6 @@ class CitedArticle:
         return None
 
 
-def _shift(quantity: Quantity, offset: int) -> Quantity:
-    return Quantity(
-        quantity.value,
-        quantity.unit,
-        quantity.text,
-        quantity.start + offset,
-        quantity.end + offset,
-        quantity.kind,
-    )
-
-
 def _phrase(text: str, quantity: Quantity, limit: int) -> str:
     """The quantity and the words after it, as the article writes them ("24-year-old man")."""
     end = quantity.end
@@ -196,64 +176,10 @@ def _phrase(text: str, quantity: Quantity, limit: int) -> str:
 _DURATIONS = frozenset(
     {"second", "minute", "hour", "day", "night", "week", "weekend", "month", "year", "decade", "century"}
 )
-_NOT_UNITS = frozenset(
-    ["of", "in", "on", "at", "to", "for", "with", "from", "by", "and", "or", "but", "nor", "the", "a", "an", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "will", "would", "could", "should", "may", "might", "can", "that", "which", "who", "whom", "whose", "than", "more", "less", "over", "under", "about", "after", "before", "since", "per", "each", "as", "this", "these", "those", "it", "its", "their", "his", "her", "they", "we", "he", "she", "i", "you", "not", "so", "said", "says", "say", "out", "up", "down", "into", "onto", "between", "among", "during", "against", "while", "when", "where", "if", "then", "there", "here", "also", "only", "just", "even", "still", "other", "another", "such", "some", "any", "all", "both", "most", "many", "few", "through", "across", "around", "along", "toward", "towards", "near", "within", "without", "beyond", "behind", "inside", "outside", "off", "via", "like", "until", "today", "yesterday", "tomorrow", "now", "ago", "later"]
-)
-_SCALE_SUFFIXES = frozenset({"k", "m", "mn", "b", "bn", "tn", "million", "billion", "trillion"})
-_UNIT_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_TRAILING = ",.;:!?)]\"”’'"
 # Not the comma of "700,000"; the CJK and Arabic commas and colons are breaks too.
 _CLAUSE_BREAK = re.compile(r"[,;:](?=\s)|[、，；：،؛]|[()\[\]]|\s[–—-]\s")
 MIN_CLAUSE_WORDS = 4
 _CONTEXT_STRIP = " .,;:–—-"
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
-def _looks_plural(word: str) -> bool:
-    return len(word) > 3 and word.endswith("s") and not word.endswith("ss")
-
-
-def _unit(text: str, quantity: Quantity, limit: int) -> str | None:
-    """What a quantity counts: its currency or % as parsed, else up to two plain words after it.
-
-    "145 drones, mostly" -> "drones"; "70 world leaders after" -> "world leaders";
-    "700,000 Kremlin soldiers have" -> "Kremlin soldiers"; "10,000 of them" -> None;
-    "a 323-page report" -> "page".
-    """
-    if quantity.kind in ("money", "percent"):
-        return quantity.unit
-    if quantity.kind == "time":
-        return "seconds"
-    if quantity.kind == "score":
-        return "points"
-    glued_unit = re.search(r"\d([A-Za-z]+)$", quantity.text)
-    if glued_unit and glued_unit.group(1).lower() not in _SCALE_SUFFIXES:  # "21km"
-        return glued_unit.group(1)
-    rest = text[quantity.end : limit]
-    if rest.startswith("-"):  # "323-page", "24-year-old" (an age, in years)
-        glued = _UNIT_WORD.match(rest[1:])
-        if glued is None:
-            return None
-        return "years" if glued.group(0).lower().startswith("year-old") else glued.group(0)
-    words: list[str] = []
-    for raw in islice(re.finditer(r"\S+", rest), 2):
-        token = raw.group(0)
-        word = token.rstrip(_TRAILING)
-        if not _UNIT_WORD.fullmatch(word) or word.lower() in _NOT_UNITS:
-            break
-        if words and not (_looks_plural(word) and not _looks_plural(words[0])):
-            break  # a second word only completes "world leaders", "Kremlin soldiers"
-        if not words and word[0].isupper() and word != token:
-            break  # a name ("9/10 Ladival", "two Northumbria officers") counts nothing alone
-        words.append(word)
-        if word != token:  # punctuation ends the noun phrase
-            break
-    if words and words[0][0].isupper() and len(words) == 1:
-        return None  # "two Northumbria officers": the name alone is not what is counted
-    return " ".join(words) or None
 
 
 def _clause(text: str, sentence: Sentence, quantity: Quantity) -> str:

@@ -9,13 +9,10 @@ are marked, so a reader sees what could not be verified.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
 
-from briefer.chunking import sentence_spans
-from briefer.numbers import Quantity, find_quantities, normalize_unit, parse_number, same_value
+from briefer.article_index import ArticleIndex, Located, index_of
+from briefer.quantities import Quantity, normalize_unit, parse_number, same_value
 from briefer.schema import (
     Actor,
     ArticleRef,
@@ -28,181 +25,18 @@ from briefer.schema import (
     Number,
     NumberDraft,
 )
-from briefer.writing_systems import script_words
+from briefer.vocabulary import content_words, fold_text
 
-_QUOTES = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "‛": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "–": "-",
-        "—": "-",
-        "‐": "-",
-        "‑": "-",
-        "−": "-",
-        "\u00a0": " ",
-    }
-)
-_TITLES = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "prof",
-    "professor",
-    "president",
-    "prime",
-    "minister",
-    "president-elect",
-    "king",
-    "queen",
-    "pope",
-    "general",
-    "gen",
-    "senator",
-    "sen",
-    "rep",
-    "judge",
-    "chancellor",
-    "the",
-}
-_STOPWORDS = {
-    "the",
-    "and",
-    "for",
-    "that",
-    "with",
-    "from",
-    "this",
-    "have",
-    "has",
-    "had",
-    "was",
-    "were",
-    "are",
-    "been",
-    "their",
-    "they",
-    "them",
-    "its",
-    "his",
-    "her",
-    "not",
-    "but",
-    "about",
-    "over",
-    "into",
-    "than",
-    "said",
-    "says",
-    "number",
-    "total",
-    "some",
-    "more",
-    "of",
-    "in",
-    "on",
-    "at",
-    "by",
-    "to",
-    "as",
-    "an",
-    "a",
-    "or",
-    "is",
-    "be",
-    "it",
-    "who",
-    "which",
-    "what",
-    "when",
-    "since",
-    "after",
-    "before",
-    "per",
-    "all",
-    "also",
-    "other",
-}
+__all__ = [
+    "ArticleIndex",
+    "GroundedItems",
+    "ground",
+    "ground_actor",
+    "ground_claim",
+    "ground_number",
+]
+
 _CURRENCIES = {"USD", "GBP", "EUR", "JPY", "CNY", "INR", "RUB", "CHF", "CAD", "AUD"}
-
-
-def normalize_text(text: str) -> str:
-    """Lowercase, NFKC, one quote and dash style, collapsed whitespace."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    return " ".join(text.split())
-
-
-def content_words(text: str) -> set[str]:
-    normalized = normalize_text(text)
-    words = re.findall(r"[a-z][a-z'-]{2,}", normalized)
-    return {_stem(word) for word in words if word not in _STOPWORDS} | script_words(normalized)
-
-
-def _stem(word: str) -> str:
-    word = word.strip("'-")
-    for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-@dataclass(frozen=True)
-class _Located:
-    quantity: Quantity
-    window: set[str]  # content words of its sentence and the one before
-
-
-class ArticleIndex:
-    """What grounding looks things up in, computed once per article."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.normalized = normalize_text(text)
-
-    @cached_property
-    def words(self) -> set[str]:
-        return set(re.findall(r"[\w'-]+", self.normalized))
-
-    @cached_property
-    def quantities(self) -> list[_Located]:
-        sentences = sentence_spans(self.text)
-        located: list[_Located] = []
-        for quantity in find_quantities(self.text):
-            index = _sentence_of(sentences, quantity.start)
-            first = sentences[max(index - 1, 0)][0] if sentences else 0
-            last = sentences[index][1] if sentences else len(self.text)
-            located.append(_Located(quantity, content_words(self.text[first:last])))
-        return located
-
-    def contains_span(self, span: str) -> bool:
-        needle = normalize_text(span).strip(" \"'.,;:…")
-        return bool(needle) and needle in self.normalized
-
-    def mentions_name(self, name: str) -> bool:
-        if self.contains_span(name):
-            return True
-        tokens = [t for t in re.findall(r"[\w'-]+", normalize_text(name)) if t not in _TITLES]
-        return bool(tokens) and all(_name_token_present(t, self.words) for t in tokens)
-
-
-def _name_token_present(token: str, words: set[str]) -> bool:
-    return token in words or f"{token}'s" in words or token.rstrip("s") in words
-
-
-def _sentence_of(sentences: list[tuple[int, int]], offset: int) -> int:
-    for index, (_, end) in enumerate(sentences):
-        if offset < end:
-            return index
-    return max(len(sentences) - 1, 0)
 
 
 def ground_actor(name: str, role: str, index: ArticleIndex) -> Actor:
@@ -240,9 +74,20 @@ def _supported(number: NumberDraft, index: ArticleIndex) -> bool:
         quantity = located.quantity
         if not same_value(quantity.value, number.value) or not _kind_matches(unit, quantity):
             continue
-        if unit in ("%", *_CURRENCIES) or about & located.window:
+        if unit in ("%", *_CURRENCIES) or about & index.window(located):
+            return True
+        if _states(located, number):
             return True
     return False
+
+
+def _states(located: Located, number: NumberDraft) -> bool:
+    """The number's context is the very clause of the article that states it (as a cited
+    number's is), even when that clause has no content word ("10,000 of them")."""
+    context = fold_text(number.context)
+    return fold_text(located.quantity.text) in context and context in fold_text(
+        located.sentence.text
+    )
 
 
 def _kind_matches(unit: str | None, quantity: Quantity) -> bool:
@@ -274,9 +119,11 @@ class GroundedItems:
         )
 
 
-def ground(draft: BriefDraft, article_text: str, *, strict: bool = False) -> GroundedItems:
-    """Check every item of ``draft`` against ``article_text``; ``strict`` drops ungrounded ones."""
-    index = ArticleIndex(article_text)
+def ground(
+    draft: BriefDraft, article: str | ArticleIndex, *, strict: bool = False
+) -> GroundedItems:
+    """Check every item of ``draft`` against the article; ``strict`` drops ungrounded ones."""
+    index = index_of(article) if isinstance(article, str) else article
     actors = [ground_actor(a.name, a.role, index) for a in draft.actors]
     claims = [ground_claim(c, index) for c in draft.claims]
     numbers = [ground_number(n, index) for n in draft.numbers]

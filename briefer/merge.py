@@ -10,14 +10,12 @@ items but never rewrites a quote or a number.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TypeVar
 
 from rapidfuzz import fuzz
 
-from briefer.grounding import normalize_text
-from briefer.numbers import normalize_unit, same_value, units_compatible
+from briefer.quantities import normalize_unit, same_value, units_compatible
 from briefer.schema import (
     LIST_CAPS,
     MAX_ACTORS,
@@ -30,12 +28,12 @@ from briefer.schema import (
     NumberDraft,
     Selection,
 )
+from briefer.vocabulary import fold_text, name_key
 
 CLAIM_SIMILARITY = 80.0
 SAME_EVIDENCE_CLAIM_SIMILARITY = 50.0
 QUESTION_SIMILARITY = 80.0
 CONTEXT_SIMILARITY = 60.0
-_HONORIFICS = re.compile(r"^(mr|mrs|ms|dr|sir|president|prime minister|minister)\.?\s+")
 
 Item = TypeVar("Item")
 
@@ -130,17 +128,13 @@ def _dedupe(
     return kept
 
 
-def _name_key(name: str) -> str:
-    return _HONORIFICS.sub("", normalize_text(name)).strip(" .")
-
-
 def _same_actor(a: ActorDraft, b: ActorDraft) -> bool:
-    key_a, key_b = _name_key(a.name), _name_key(b.name)
+    key_a, key_b = name_key(a.name), name_key(b.name)
     if key_a == key_b:
         return True
     # "Putin" is "Vladimir Putin" and "Ada Lind" is "Mayor Ada Lind": the shorter name ends
     # the longer. "Alice Ruggles" is not the "Alice Ruggles Trust".
-    short, long = sorted((key_a.split(), key_b.split()), key=len)
+    short, long = sorted((key_a, key_b), key=len)
     return bool(short) and long[len(long) - len(short) :] == short
 
 
@@ -151,8 +145,8 @@ def _prefer_longer_name(a: ActorDraft, b: ActorDraft) -> ActorDraft:
 def _same_claim(a: ClaimDraft, b: ClaimDraft) -> bool:
     # Cited evidence is a whole sentence, and one sentence can hold two claims: the same
     # evidence only makes a repeat when the texts are also alike.
-    similarity = fuzz.token_set_ratio(normalize_text(a.text), normalize_text(b.text))
-    if normalize_text(a.evidence) == normalize_text(b.evidence):
+    similarity = fuzz.token_set_ratio(fold_text(a.text), fold_text(b.text))
+    if fold_text(a.evidence) == fold_text(b.evidence):
         return similarity >= SAME_EVIDENCE_CLAIM_SIMILARITY
     return similarity >= CLAIM_SIMILARITY
 
@@ -162,11 +156,8 @@ def _same_number(a: NumberDraft, b: NumberDraft) -> bool:
         return False
     if not units_compatible(normalize_unit(a.unit), normalize_unit(b.unit)):
         return False
-    return (
-        fuzz.token_set_ratio(normalize_text(a.context), normalize_text(b.context))
-        >= CONTEXT_SIMILARITY
-    )
+    return fuzz.token_set_ratio(fold_text(a.context), fold_text(b.context)) >= CONTEXT_SIMILARITY
 
 
 def _same_question(a: str, b: str) -> bool:
-    return fuzz.token_set_ratio(normalize_text(a), normalize_text(b)) >= QUESTION_SIMILARITY
+    return fuzz.token_set_ratio(fold_text(a), fold_text(b)) >= QUESTION_SIMILARITY

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 from briefer.articles import DEFAULT_MAX_CHARS, Article, make_article
 from briefer.sources import SourcedArticle
+from briefer.vocabulary import bare_words as normalize_text
 
 TITLE_THRESHOLD = 85.0
 TEXT_THRESHOLD = 0.5
@@ -35,13 +35,6 @@ TEXT_WORDS = 250
 SHINGLE_WORDS = 3
 MIN_TITLE_WORDS = 4
 _SITE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{2,40}$")
-_NOT_WORD = re.compile(r"[^\w\s]+")
-
-
-def normalize_text(text: str) -> str:
-    """Lower case, no punctuation, single spaces: what similarity is computed on."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
 def normalize_title(title: str | None) -> str:

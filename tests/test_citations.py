@@ -243,3 +243,26 @@ def test_an_article_whose_sentences_cannot_be_found_is_refused_by_script(
         return
     with pytest.raises(InputError, match=rf"^a\.txt: {refused} text is not supported"):
         article.require_sentences("a.txt")
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "unit"),
+    [
+        # a scale glued to the digits is part of the number, not what it counts
+        ("The fund holds 5mln people's savings.", "5mln people's", "people's"),
+        ("Officials counted 5mln people.", "5mln people", "people"),
+        ("They stored 2bln litres.", "2bln litres", "litres"),
+        ("It fell by 3 centuries.", "3 centuries", "centuries"),
+    ],
+)
+def test_the_prompt_says_what_a_number_counts_as_the_quantity_parser_does(
+    text: str, label: str, unit: str
+) -> None:
+    (listed,) = CitedArticle(text).listed
+    assert (listed.label, listed.unit) == (label, unit)
+    assert listed.unit == listed.quantity.counts  # one answer, computed once
+
+
+def test_a_duration_in_an_irregular_plural_is_listed_last() -> None:
+    order = [n.quantity.text for n in CitedArticle("It took 3 centuries and 40 ships.").excerpt().listed]
+    assert order == ["40", "3"]

@@ -8,17 +8,15 @@ import pytest
 
 from briefer.evals.compare import paired_bootstrap_ci
 from briefer.evals.dataset import default_gold_dir, load_cases
+from briefer.evals.matching import Matching, assign
 from briefer.evals.metrics import (
     CLAIM_MATCH_THRESHOLD,
     METRICS,
     QUESTION_MATCH_THRESHOLD,
-    Matching,
     aggregate,
-    assign,
     claim_similarity,
     mean_defined,
     name_similarity,
-    normalize_name,
     numbers_agree,
     prf,
     rouge_1_f1,
@@ -31,6 +29,7 @@ from briefer.evals.metrics import (
     text_tokens,
 )
 from briefer.schema import ActorDraft, BriefDraft, ClaimDraft, NumberDraft
+from briefer.vocabulary import name_key
 
 
 def actor(name: str) -> ActorDraft:
@@ -60,8 +59,8 @@ def claim(text: str, evidence: str, by: str | None = None) -> ClaimDraft:
         ("The President", ("president",)),  # only titles: kept rather than emptied
     ],
 )
-def test_normalize_name(name: str, tokens: tuple[str, ...]) -> None:
-    assert normalize_name(name) == tokens
+def test_name_key(name: str, tokens: tuple[str, ...]) -> None:
+    assert name_key(name) == tokens
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from briefer.grounding import ArticleIndex, ground, ground_number
 from briefer.schema import BriefDraft, NumberDraft
 from tests.briefs import SEED, seed_draft
@@ -98,3 +100,24 @@ def test_repeated_items_from_one_answer_are_merged() -> None:
     merged = merge_drafts([draft])
     assert len(merged.claims) == 1 and len(merged.numbers) == 1
     assert len(merged.actors) == 3
+
+
+def test_citations_grounding_and_the_metrics_parse_the_article_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One index per article: each sentence's quantities are found once, whoever asks."""
+    import briefer.article_index as article_index
+    from briefer.citations import CitedArticle
+    from briefer.evals.metrics import score_case
+
+    text = SEED_TEXT + "\n\nA fresh line, so no other test's index is reused: 12 cranes."
+    calls: list[str] = []
+    real = article_index.find_quantities
+    monkeypatch.setattr(article_index, "find_quantities", lambda s: calls.append(s) or real(s))
+    cited = CitedArticle(text)
+    assert cited.listed
+    draft = BriefDraft.model_validate(seed_draft())
+    ground(draft, text)
+    score_case(draft, draft, text)
+    assert len(calls) == len(cited.sentences)
+    assert CitedArticle(text).index is cited.index

@@ -23,7 +23,8 @@ from briefer.evals.compare import (
     paired_bootstrap_ci,
 )
 from briefer.evals.dataset import BootstrapConfig, EvalConfig, GateConfig
-from briefer.evals.metrics import CaseDetails, ClaimMatching, Matching, NumberMatching
+from briefer.evals.matching import Matching
+from briefer.evals.metrics import CaseDetails, ClaimMatching, NumberMatching
 from briefer.evals.run import CaseResult, EvalRun, RunSpec
 from briefer.schema import ArticleRef, Brief, BriefMeta, Number
 

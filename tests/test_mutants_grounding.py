@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.grounding import ArticleIndex, content_words, ground, ground_number
+from briefer.grounding import ArticleIndex, ground, ground_number
 from briefer.schema import ActorDraft, BriefDraft, ClaimDraft, GroundingCounts, NumberDraft
+from briefer.vocabulary import content_words
 
 
 def number(value: float, unit: str | None, text: str, context: str) -> NumberDraft:
@@ -34,6 +35,11 @@ def number(value: float, unit: str | None, text: str, context: str) -> NumberDra
         # the unit counts as what the number is about
         ("The port bought 12 cranes.", number(12, "cranes", "12", "purchase made"), True),
         ("The port bought 12 cranes.", number(12, "jobs", "12", "purchase made"), False),
+        # a cited number's context is the article's own clause, even one of function words
+        ("There would be 12 of them.", number(12, None, "12", "there would be 12 of them"), True),
+        ("There would be 12 of them.", number(12, None, "12", "there would be 12 of us"), False),
+        ("There were 12. Then 12 of them.", number(12, None, "12", "then 12 of them"), True),
+        ("There were 7. Then 12 of them.", number(7, None, "7", "then 12 of them"), False),
     ],
 )
 def test_a_number_is_grounded_by_kind_and_subject(

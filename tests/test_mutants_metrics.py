@@ -10,11 +10,9 @@ import random
 
 import pytest
 
+from briefer.evals.matching import Pair, assign
 from briefer.evals.metrics import (
-    Pair,
-    assign,
     name_similarity,
-    normalize_name,
     number_similarity,
     numbers_agree,
     rouge_1_f1,
@@ -24,6 +22,7 @@ from briefer.evals.metrics import (
     text_tokens,
 )
 from briefer.schema import BriefDraft, NumberDraft
+from briefer.vocabulary import name_key
 
 
 def best_matching(scores: list[list[float]], threshold: float) -> tuple[int, float]:
@@ -83,8 +82,8 @@ def test_assignment_edges(scores: list[list[float]], pairs: list[Pair]) -> None:
         ("Conan O'Brien", ("conan", "obrien")),
     ],
 )
-def test_normalize_name_ampersands_and_apostrophes(name: str, tokens: tuple[str, ...]) -> None:
-    assert normalize_name(name) == tokens
+def test_name_key_ampersands_and_apostrophes(name: str, tokens: tuple[str, ...]) -> None:
+    assert name_key(name) == tokens
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from briefer.numbers import (
+from briefer.quantities import (
     Quantity,
     find_quantities,
     normalize_unit,
@@ -548,7 +548,10 @@ def test_units_compatible(a: str | None, b: str | None, expected: bool) -> None:
         # CJK characters end a number as a space would, and name no unit
         ("死者は１２３人に上った。", [(123.0, None, "１２３", "number")]),
         ("中国有１２３名士兵", [(123.0, None, "１２３", "number")]),
-        ("被害は１２３，４５６人", [(123.0, None, "１２３", "number"), (456.0, None, "４５６", "number")]),
+        (
+            "被害は１２３，４５６人",
+            [(123.0, None, "１２３", "number"), (456.0, None, "４５６", "number")],
+        ),
         ("사망자 123명", [(123.0, None, "123", "number")]),
         # CJK scales
         ("３万人", [(30_000.0, None, "３万", "number")]),
@@ -656,3 +659,50 @@ def test_offsets_hypothesis() -> None:
         _check_any_text(text)
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("text", "counts", "unit"),
+    [
+        ("700,000 Kremlin soldiers have died", "Kremlin soldiers", "kremlin soldier"),
+        ("5mln people fled", "people", "people"),
+        ("145 drones, mostly Iranian", "drones", "drone"),
+        ("70 world leaders after the vote", "world leaders", "world leader"),
+        ("10,000 of them", None, None),
+        ("a 323-page report", "page", "page"),
+        ("a 24-year-old man", "years", "year"),
+        ("a 21km run", "km", "km"),
+        ("two Northumbria officers", "Northumbria officers", "northumbria officer"),
+        ("£3bn", "GBP", "GBP"),
+        ("12.5 per cent", "%", "%"),
+        ("rated 9/10", "points", None),
+        ("in 1:35.782", "seconds", "second"),
+        ("5 said", None, None),
+        ("17 US states", "US states", "us state"),
+    ],
+)
+def test_a_quantity_says_what_it_counts_once(
+    text: str, counts: str | None, unit: str | None
+) -> None:
+    (quantity,) = find_quantities(text)
+    assert (quantity.counts, quantity.unit) == (counts, unit)
+
+
+def test_a_range_shares_its_unit_but_counts_only_what_follows_each_number() -> None:
+    first, second = find_quantities("2 to 3 million people")
+    assert (first.unit, second.unit) == ("people", "people")
+    assert (first.counts, second.counts) == (None, "people")
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("$10-15 tickets", ["USD", "USD"]),
+        ("10-15% of voters", ["%", "%"]),
+        ("10-15 tickets", [None, "tickets"]),
+    ],
+)
+def test_a_range_that_becomes_money_or_percent_counts_its_currency(
+    text: str, counts: list[str | None]
+) -> None:
+    assert [q.counts for q in find_quantities(text)] == counts

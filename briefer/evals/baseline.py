@@ -25,9 +25,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from briefer.article_index import Sentence
 from briefer.articles import Article
-from briefer.citations import CitedArticle, Sentence, evidence_span, resolve
-from briefer.evals.metrics import NAME_TITLES, score_case
+from briefer.citations import CitedArticle, evidence_span, resolve
+from briefer.evals.metrics import score_case
 from briefer.grounding import ground
 from briefer.schema import (
     ActorDraft,
@@ -38,6 +39,7 @@ from briefer.schema import (
     ClaimDraft,
     NumberDraft,
 )
+from briefer.vocabulary import TITLES as NAME_TITLES
 
 LEAD_CLAIMS = 6
 LEAD_NUMBERS = 10

@@ -36,7 +36,7 @@ from briefer.errors import InputError
 from briefer.evals.dataset import EvalConfig
 from briefer.evals.metrics import METRICS, mean_defined
 from briefer.evals.run import SPLITS, CaseResult, EvalRun, RunSpec, RunStats, in_split, run_stats
-from briefer.numbers import same_value
+from briefer.quantities import same_value
 
 WORST_CASES_SHOWN = 3
 

@@ -2,7 +2,7 @@
 
 A scorer takes the predicted items, the gold items (and the article text where it needs
 it) and returns a ``Matching``: which predicted item was paired with which gold item (a
-one-to-one assignment, see :func:`assign`), what was missed and what was extra. Metric
+one-to-one assignment, see :func:`briefer.evals.matching.assign`), what was missed and what was extra. Metric
 values are computed from the matchings by :func:`score_case`.
 
 Conventions, the same for every field:
@@ -33,19 +33,18 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from briefer.grounding import ArticleIndex, normalize_text
-from briefer.numbers import find_quantities, parse_number, same_value, units_compatible
+from briefer.article_index import index_of
+from briefer.evals.matching import Matching, match_items
+from briefer.quantities import find_quantities, parse_number, same_value, units_compatible
 from briefer.schema import ActorDraft, BriefDraft, ClaimDraft, NumberDraft
-
-P = TypeVar("P")
-G = TypeVar("G")
+from briefer.vocabulary import CORE_STOPWORDS, REPORTING_VERBS, fold_text, name_key, singular
 
 NAME_FUZZY_THRESHOLD = 90
 CLAIM_MATCH_THRESHOLD = 0.45
@@ -91,123 +90,6 @@ HEADLINE_METRICS = (
 )
 
 
-# --- matching ---------------------------------------------------------------------------
-
-
-class Pair(BaseModel):
-    gold: int
-    pred: int
-    score: float
-
-
-class Matching(BaseModel):
-    """A one-to-one matching of predicted to gold items, by index."""
-
-    pairs: list[Pair] = Field(default_factory=list)
-    missed: list[int] = Field(default_factory=list, description="gold items left unmatched")
-    extra: list[int] = Field(default_factory=list, description="predicted items left unmatched")
-
-    @property
-    def matched(self) -> int:
-        return len(self.pairs)
-
-    @property
-    def predicted(self) -> int:
-        return len(self.pairs) + len(self.extra)
-
-    @property
-    def gold(self) -> int:
-        return len(self.pairs) + len(self.missed)
-
-
-def assign(scores: Sequence[Sequence[float]], threshold: float) -> list[Pair]:
-    """The one-to-one assignment of predictions (rows) to gold items (columns).
-
-    Only pairs scoring at least ``threshold`` may be matched. Among assignments, the one
-    with the most pairs wins, then the one with the highest total score (Hungarian
-    algorithm, so the result is optimal, not greedy).
-    """
-    rows = len(scores)
-    cols = len(scores[0]) if rows else 0
-    if rows == 0 or cols == 0:
-        return []
-    bonus = min(rows, cols) + 1.0  # one more pair always outweighs any score difference
-
-    def weight(i: int, j: int) -> float:
-        return bonus + scores[i][j] if scores[i][j] >= threshold else 0.0
-
-    transpose = rows > cols
-    n, m = (cols, rows) if transpose else (rows, cols)
-    cost = [
-        [-(weight(j, i) if transpose else weight(i, j)) for j in range(m)] for i in range(n)
-    ]
-    pairs = []
-    for i, j in enumerate(_hungarian(cost)):
-        pred, gold = (j, i) if transpose else (i, j)
-        if scores[pred][gold] >= threshold:
-            pairs.append(Pair(gold=gold, pred=pred, score=round(scores[pred][gold], 4)))
-    return sorted(pairs, key=lambda p: p.gold)
-
-
-def _hungarian(cost: list[list[float]]) -> list[int]:
-    """Minimum-cost assignment of each row to a distinct column (rows <= columns).
-
-    The O(n²m) shortest-augmenting-path form with potentials; returns each row's column.
-    """
-    n, m = len(cost), len(cost[0])
-    inf = float("inf")
-    u, v = [0.0] * (n + 1), [0.0] * (m + 1)
-    owner, way = [0] * (m + 1), [0] * (m + 1)  # owner[j]: row (1-based) holding column j
-    for row in range(1, n + 1):
-        owner[0], j0 = row, 0
-        min_slack, used = [inf] * (m + 1), [False] * (m + 1)
-        while True:
-            used[j0] = True
-            i0, delta, j1 = owner[j0], inf, 0
-            for j in range(1, m + 1):
-                if used[j]:
-                    continue
-                slack = cost[i0 - 1][j - 1] - u[i0] - v[j]
-                if slack < min_slack[j]:
-                    min_slack[j], way[j] = slack, j0
-                if min_slack[j] < delta:
-                    delta, j1 = min_slack[j], j
-            for j in range(m + 1):
-                if used[j]:
-                    u[owner[j]] += delta
-                    v[j] -= delta
-                else:
-                    min_slack[j] -= delta
-            j0 = j1
-            if owner[j0] == 0:
-                break
-        while j0:
-            j1 = way[j0]
-            owner[j0] = owner[j1]
-            j0 = j1
-    column_of = [-1] * n
-    for j in range(1, m + 1):
-        if owner[j]:
-            column_of[owner[j] - 1] = j - 1
-    return column_of
-
-
-def match_items(
-    predicted: Sequence[P], gold: Sequence[G], similarity: Callable[[P, G], float],
-    threshold: float,
-) -> Matching:
-    """Score every (predicted, gold) pair with ``similarity`` and assign one-to-one."""
-    scores = [[similarity(p, g) for g in gold] for p in predicted]
-    pairs = assign(scores, threshold)
-    matched_gold = {p.gold for p in pairs}
-    matched_pred = {p.pred for p in pairs}
-    return Matching(
-        pairs=pairs,
-        missed=[j for j in range(len(gold)) if j not in matched_gold],
-        extra=[i for i in range(len(predicted)) if i not in matched_pred],
-    )
-
-
 # --- rates ------------------------------------------------------------------------------
 
 
@@ -230,36 +112,9 @@ def prf(matching: Matching) -> tuple[float | None, float | None, float]:
     )
 
 
-def _words(text: str) -> frozenset[str]:
-    """A set of space-separated words (keeps the word lists below short)."""
-    return frozenset(text.split())
-
-
 # --- names ------------------------------------------------------------------------------
 
-NAME_TITLES = _words(
-    """mr mrs ms miss dr sir dame lord lady prof professor president prime minister
-    chancellor secretary king queen prince princess pope general gen colonel col captain
-    capt senator sen rep congressman congresswoman judge justice governor gov mayor chief
-    spokesman spokeswoman spokesperson"""
-)
 _ACRONYM_SKIP = frozenset({"of", "and", "for", "the", "de", "du", "la", "le"})
-_NAME_PUNCTUATION = re.compile(r"[^\w\s]")
-
-
-def normalize_name(name: str) -> tuple[str, ...]:
-    """A name as comparable tokens.
-
-    NFKC and lower case; possessive 's and punctuation dropped (hyphens split words, so
-    "Anti-Doping" is two tokens; "Putin's" is "putin"); titles and honorifics dropped
-    (``NAME_TITLES``: "President Putin" is "putin", "Mr Trump" is "trump") unless nothing
-    else is left; "the" always ("the Kremlin" is "kremlin").
-    """
-    text = normalize_text(name).replace("&", " and ")
-    text = re.sub(r"'s\b", "", text).replace("-", " ").replace("'", "")
-    tokens = [token for token in _NAME_PUNCTUATION.sub(" ", text).split() if token != "the"]
-    kept = [token for token in tokens if token not in NAME_TITLES]
-    return tuple(kept or tokens)
 
 
 def _tokens_equal(a: str, b: str) -> bool:
@@ -284,14 +139,14 @@ def _is_part_of(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
 def name_similarity(a: str, b: str) -> float:
     """How surely two names denote the same actor: 0.0 (not) or a score in [0.9, 1].
 
-    After :func:`normalize_name`, in order: the same tokens (1.0); an acronym of the other
+    After :func:`~briefer.vocabulary.name_key`, in order: the same tokens (1.0); an acronym of the other
     ("RBS" / "Royal Bank of Scotland", "WADA" / "World Anti-Doping Agency": 0.95); part of
     the other including its last token ("Putin" / "Vladimir Putin": 0.90; "Washington" /
     "Washington Post" is not); else rapidfuzz ``token_sort_ratio`` / 100 when at least
     ``NAME_FUZZY_THRESHOLD``. Tokens compare fuzzily too ("Zelenskyy" / "Volodymyr
     Zelensky").
     """
-    na, nb = normalize_name(a), normalize_name(b)
+    na, nb = name_key(a), name_key(b)
     if not na or not nb:
         return 0.0
     if na == nb:
@@ -313,26 +168,16 @@ def score_actors(predicted: Sequence[ActorDraft], gold: Sequence[ActorDraft]) ->
 
 # --- text similarity --------------------------------------------------------------------
 
-TEXT_STOPWORDS = _words(
-    """a an the and or but nor of in on at to for from by with as into onto over under is
-    are was were be been being am has have had it its this that these those he she they
-    his her their them we our you your i who whom whose which what when where why how
-    whether said says say will would could should can may might must do does did not no
-    than then so if also after before about up out any more"""
-)
+# Words ROUGE ignores: function words proper and "said" (who said it is the attribution's
+# score); the match thresholds above were calibrated with exactly these.
+TEXT_STOPWORDS = CORE_STOPWORDS | REPORTING_VERBS
 _TOKEN = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")
-
-
-def _stem(token: str) -> str:
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
-    return token
 
 
 def text_tokens(text: str) -> list[str]:
     """Content tokens: normalised, lower case, words and numbers split apart ("£446million"
-    is "446", "million"), stopwords (``TEXT_STOPWORDS``) dropped, a plural "s" stripped."""
-    return [_stem(t) for t in _TOKEN.findall(normalize_text(text)) if t not in TEXT_STOPWORDS]
+    is "446", "million"), stopwords (``TEXT_STOPWORDS``) dropped, nouns singular."""
+    return [singular(t) for t in _TOKEN.findall(fold_text(text)) if t not in TEXT_STOPWORDS]
 
 
 def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
@@ -401,7 +246,7 @@ def number_similarity(a: NumberDraft, b: NumberDraft) -> float:
 
 def hallucinated_numbers(predicted: Sequence[NumberDraft], article_values: Iterable[float]) -> list[int]:
     """Indices of predicted numbers whose value (sign ignored) equals no quantity the
-    article states anywhere (``find_quantities``), whatever the grounding flags say."""
+    article states anywhere (its ``ArticleIndex``), whatever the grounding flags say."""
     known = [abs(value) for value in article_values]
     return [
         i for i, number in enumerate(predicted)
@@ -417,7 +262,7 @@ def score_numbers(
     predicted: Sequence[NumberDraft], gold: Sequence[NumberDraft], article_text: str
 ) -> NumberMatching:
     matching = match_items(predicted, gold, number_similarity, threshold=_NUMBER_MATCH_BASE)
-    article_values = [q.value for q in find_quantities(article_text)]
+    article_values = [located.quantity.value for located in index_of(article_text).quantities]
     return NumberMatching(
         **matching.model_dump(), hallucinated=hallucinated_numbers(predicted, article_values)
     )
@@ -447,7 +292,7 @@ def score_claims(
     predicted: Sequence[ClaimDraft], gold: Sequence[ClaimDraft], article_text: str
 ) -> ClaimMatching:
     matching = match_items(predicted, gold, claim_similarity, CLAIM_MATCH_THRESHOLD)
-    index = ArticleIndex(article_text)
+    index = index_of(article_text)
     return ClaimMatching(
         **matching.model_dump(),
         attribution_ok=[

@@ -14,7 +14,8 @@ from pathlib import Path
 from briefer.daystore import write_atomic
 from briefer.evals.compare import Comparison, MetricComparison
 from briefer.evals.dataset import EvalConfig
-from briefer.evals.metrics import HEADLINE_METRICS, METRICS, Matching
+from briefer.evals.matching import Matching
+from briefer.evals.metrics import HEADLINE_METRICS, METRICS
 from briefer.evals.run import (
     SPLITS,
     CaseResult,
