@@ -60,6 +60,8 @@ TARGETS = (
     Target("briefer/evals/metrics.py", "test_eval_metrics test_mutants_metrics"),
     Target("briefer/evals/compare.py", "test_eval_gate test_eval_metrics test_mutants_compare"),
     Target("briefer/grounding.py",     "test_grounding test_citations test_mutants_grounding"),
+    Target("briefer/article_index.py", "test_grounding test_citations test_mutants_grounding"),  # spans, names
+    Target("briefer/evals/matching.py", "test_eval_metrics test_mutants_metrics"),  # gold-output pairing
     # Pending: being rewritten (issue 15, items 2-5); to run once they land.
     Target("briefer/cache.py",     "test_client test_client_adversarial", pending=True),  # the cache key
     Target("briefer/remote.py",    "test_client test_client_adversarial", pending=True),  # retry classes, backoff

@@ -1,4 +1,4 @@
-"""Quantity parsing (briefer.numbers): hand-computed tables, real news, and properties."""
+"""Quantity parsing (briefer.quantities): hand-computed tables, real news, and properties."""
 
 from __future__ import annotations
 

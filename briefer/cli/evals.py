@@ -304,7 +304,7 @@ def validate_faithfulness_command(data_dir: Path, output: Path | None, seed: int
             raise
         raise InputError(
             f"{module_name} is not available in this install; "
-            "validate-faithfulness needs briefer/evals/faithfulness.py"
+            "validate-faithfulness needs briefer/evals/faithfulness/"
         ) from None
     report = module.validate_faithfulness(data_dir, seed=seed)
     markdown: str = report.to_markdown()
