@@ -31,7 +31,6 @@ from briefer.errors import InputError
 
 STORIES_DIR = "stories"
 ARTICLES_DIR = "articles"
-DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
 SET_ASIDE_SUFFIX = ".corrupt"
 
 
@@ -244,7 +243,6 @@ def load_digest(day_dir: str | Path) -> Digest:
 
 __all__ = [
     "ARTICLES_DIR",
-    "DIGEST_FILES",
     "STORIES_DIR",
     "DayState",
     "SetAside",

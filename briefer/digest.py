@@ -50,7 +50,6 @@ from briefer.daymodels import (
 )
 from briefer.dayplan import StoryPlan, plan_stories
 from briefer.daystore import (
-    DIGEST_FILES,
     STORIES_DIR,
     DayState,
     SetAside,
@@ -300,7 +299,6 @@ def _collected_summary(collected: Collected) -> str:
 
 
 __all__ = [
-    "DIGEST_FILES",
     "DIGEST_SCHEMA_VERSION",
     "INTERRUPT_GRACE_SECONDS",
     "DailyOptions",
