@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,35 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in _SCRUBBED_ENV:
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+MODEL_CACHE_ENV = "BRIEFER_TEST_MODEL_CACHE"
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for assembled local models, shared by every test of the session.
+
+    ``$BRIEFER_TEST_MODEL_CACHE`` when set, else ``briefer-models`` beside pytest's numbered
+    base temps (``/tmp/pytest-of-<user>/``), which pytest never prunes. The default model is
+    1.1 GB: assembled into each test's own home, it was built again per test, and the three
+    base temps pytest keeps held a copy each. ``models.assemble`` writes atomically and keeps
+    a verified sidecar, so later sessions (and concurrent ones) reuse the file without
+    re-hashing it.
+    """
+    override = os.environ.get(MODEL_CACHE_ENV)
+    beside_base_temps = tmp_path_factory.getbasetemp().parent / "briefer-models"
+    folder = Path(override) if override else beside_base_temps
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def shared_models(isolated_env: Path, model_cache: Path) -> Path:
+    """This test's ``$BRIEFER_HOME/models`` is the session's model cache (a symlink to it), so
+    the public path (``default_cache_dir``, ``assemble``) runs unchanged without a new copy."""
+    (isolated_env / "models").symlink_to(model_cache, target_is_directory=True)
+    return model_cache
 
 
 @pytest.fixture
@@ -93,4 +123,20 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     recorded: list[float] = []
     monkeypatch.setattr(slack_client, "sleep", recorded.append)
+    return recorded
+
+
+@pytest.fixture(autouse=True)
+def model_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every wait between model-call retries (backoff, Retry-After), recorded instead of slept.
+
+    The CLI builds its ``RetryingBackend`` with the default ``sleep``; a test that builds its
+    own passes ``sleep=`` and is not affected.
+    """
+    from briefer.remote import RetryingBackend
+
+    recorded: list[float] = []
+    defaults = RetryingBackend.__init__.__kwdefaults__
+    assert defaults is not None and "sleep" in defaults  # else this fixture would do nothing
+    monkeypatch.setitem(defaults, "sleep", recorded.append)
     return recorded

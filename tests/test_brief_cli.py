@@ -145,18 +145,26 @@ def test_second_run_is_served_from_cache_and_no_cache_calls_again(fake_openai: F
     ],
     ids=["429-retry-after", "500", "503", "dropped-connection"],
 )
-def test_transient_failures_are_retried(fake_openai: FakeOpenAI, failure: Reply) -> None:
+def test_transient_failures_are_retried(
+    fake_openai: FakeOpenAI, failure: Reply, model_waits: list[float]
+) -> None:
     fake_openai.enqueue(failure, Reply.content(as_content(seed_answer())))
     brief = brief_json(["brief", str(SEED)], fake_openai)
     assert fake_openai.calls == 2
     assert brief["meta"]["calls"] == 2  # the failed attempt reached the endpoint: it counts
+    assert len(model_waits) == 1  # one wait before the retry (recorded, not slept)
+    if "Retry-After" in failure.headers:
+        assert model_waits == [0.05]  # the server's wait, not the backoff's
+    else:
+        assert 0 <= model_waits[0] <= 20
 
 
-def test_timeout_is_retried(fake_openai: FakeOpenAI) -> None:
+def test_timeout_is_retried(fake_openai: FakeOpenAI, model_waits: list[float]) -> None:
     fake_openai.enqueue(Reply.hang(3), Reply.content(as_content(seed_answer())))
     brief = brief_json(["brief", str(SEED), "--timeout", "0.5"], fake_openai)
     assert brief["title"]
     assert fake_openai.calls == 2
+    assert len(model_waits) == 1
 
 
 def test_persistent_server_errors_fail_with_exit_1(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
@@ -245,14 +253,25 @@ def test_template_syntax_in_an_article_stays_literal(
     assert user.count("</article>") == 1  # the article cannot close its own fence
 
 
-def test_api_key_never_appears_in_any_output(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+def test_api_key_goes_to_the_endpoint_and_nowhere_else(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    key = "sk-test-secret-123"
     fake_openai.enqueue(Reply.content(as_content(seed_answer())))
     out = tmp_path / "brief.json"
     result = run(["brief", str(SEED), "-f", "json", "-o", str(out)], fake_openai)
-    assert result.exit_code == 0
-    for text in (result.stdout, result.stderr, out.read_text()):
-        assert "sk-test-secret-123" not in text
-    assert fake_openai.headers[0]["authorization"] != "Bearer sk-test-secret-123"
+    assert result.exit_code == 0, result.output
+    # Sent where it belongs, as the bearer token, with the one request.
+    assert fake_openai.authorizations == [f"Bearer {key}"]
+    # And nowhere else: not in what was printed, not in the request body or another header,
+    # not in any file briefer wrote (the brief, the response cache under BRIEFER_HOME).
+    assert key not in result.stdout and key not in result.stderr
+    assert key not in json.dumps(fake_openai.requests)
+    other_headers = {k: v for k, v in fake_openai.headers[0].items() if k != "authorization"}
+    assert key not in json.dumps(other_headers)
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert out in written and any(path.name == "cache.sqlite" for path in written)
+    assert [path for path in written if key.encode() in path.read_bytes()] == []
 
 
 def test_long_article_is_map_reduced(fake_openai: FakeOpenAI, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefer.chunking import sentence_spans, split_article
+from briefer.chunking import paragraph_spans, sentence_spans, split_article
 from briefer.tokens import get_encoding
 
 ENC = get_encoding("o200k_base")
@@ -41,9 +41,26 @@ def test_chunks_respect_budget_and_offsets() -> None:
 
 
 def test_chunks_split_on_paragraphs_when_possible() -> None:
+    # Every sentence starts with "Paragraph", so only the offsets tell a paragraph cut from a
+    # sentence cut: each chunk is two whole paragraphs (about 56 tokens each, 150 fit 2).
     text = article(6, 4)
-    for chunk in split_article(text, budget=150, encoding=ENC):
-        assert chunk.text.startswith("Paragraph")
+    paragraphs = paragraph_spans(text)
+    assert len(paragraphs) == 6
+    chunks = split_article(text, budget=150, encoding=ENC)
+    assert [(c.start, c.end) for c in chunks] == [
+        (paragraphs[i][0], paragraphs[i + 1][1]) for i in range(0, 6, 2)
+    ]
+
+
+def test_a_paragraph_over_budget_is_cut_between_sentences() -> None:
+    text = article(2, 12)  # each paragraph about 168 tokens, over the budget of 150
+    sentences = sentence_spans(text)
+    starts, ends = {a for a, _ in sentences}, {b for _, b in sentences}
+    chunks = split_article(text, budget=150, encoding=ENC)
+    assert len(chunks) == 3
+    assert all(c.start in starts and c.end in ends for c in chunks)
+    first_paragraph_end = paragraph_spans(text)[0][1]
+    assert chunks[0].end < first_paragraph_end  # the first paragraph alone does not fit
 
 
 def test_overlap_repeats_the_end_of_the_previous_chunk() -> None:

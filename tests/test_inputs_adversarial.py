@@ -405,3 +405,60 @@ def test_a_file_over_the_byte_cap_is_refused_by_its_size(
     path.write_bytes(b"word " * (DEFAULT_MAX_BYTES // 5 + 1))
     line = error_line(brief(str(path), fake_openai))
     assert f"{path}: 5,000,005 bytes is over the 5,000,000-byte limit" in line
+
+
+# -- the byte caps, at their edge ---------------------------------------------------------
+
+
+def _padded_seed(size: int) -> bytes:
+    """The seed article padded with trailing spaces to ``size`` bytes: briefed like the seed
+    (the spaces are stripped), so only the byte count decides whether the input is read."""
+    seed = SEED.read_bytes().rstrip() + b"\n"
+    return seed + b" " * (size - len(seed))
+
+
+@pytest.mark.parametrize("size", [DEFAULT_MAX_BYTES - 1, DEFAULT_MAX_BYTES], ids=["under", "at"])
+def test_a_file_up_to_the_byte_cap_is_briefed(
+    size: int, tmp_path: Path, fake_openai: FakeOpenAI
+) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(_padded_seed(size))
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
+    result = brief(str(path), fake_openai, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert fake_openai.calls == 1 and json.loads(result.stdout)["claims"]
+
+
+def test_a_file_one_byte_over_the_byte_cap_is_refused(
+    tmp_path: Path, fake_openai: FakeOpenAI
+) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(_padded_seed(DEFAULT_MAX_BYTES + 1))
+    assert error_line(brief(str(path), fake_openai)) == (
+        f"briefer: error: {path}: 5,000,001 bytes is over the 5,000,000-byte limit; "
+        "give one article (split longer text into several files)"
+    )
+    assert fake_openai.calls == 0
+
+
+@pytest.mark.parametrize("size", [DEFAULT_MAX_BYTES - 1, DEFAULT_MAX_BYTES], ids=["under", "at"])
+def test_a_page_up_to_the_byte_cap_is_briefed(
+    size: int, fake_web: FakeWeb, fake_openai: FakeOpenAI
+) -> None:
+    fake_web.add("/big", _padded_seed(size), content_type="text/plain; charset=utf-8")
+    fake_openai.enqueue(Reply.content(as_content(seed_answer())))
+    result = brief(fake_web.url("/big"), fake_openai, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert fake_openai.calls == 1 and json.loads(result.stdout)["claims"]
+
+
+def test_a_page_one_byte_over_the_byte_cap_is_refused(
+    fake_web: FakeWeb, fake_openai: FakeOpenAI
+) -> None:
+    fake_web.add("/big", _padded_seed(DEFAULT_MAX_BYTES + 1), content_type="text/plain")
+    url = fake_web.url("/big")
+    assert error_line(brief(url, fake_openai)) == (
+        f"briefer: error: {url}: the page is over the 5,000,000-byte limit; "
+        "give a smaller page, or save the article's text to a file"
+    )
+    assert fake_openai.calls == 0

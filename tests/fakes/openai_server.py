@@ -163,6 +163,7 @@ class FakeOpenAI(LoopbackServer):
         self._queue: deque[Reply] = deque()
         self._requests: list[dict[str, Any]] = []
         self._headers: list[dict[str, str]] = []
+        self._authorizations: list[str] = []
         self._ids = itertools.count(1)
 
     @property
@@ -193,6 +194,16 @@ class FakeOpenAI(LoopbackServer):
             return list(self._headers)
 
     @property
+    def authorizations(self) -> list[str]:
+        """Their raw ``Authorization`` headers ("" when absent), unredacted, in the same order.
+
+        Only for a test that checks the key reached the endpoint (``headers`` redacts it, so
+        comparing against that could never fail); never printed or logged.
+        """
+        with self._lock:
+            return list(self._authorizations)
+
+    @property
     def calls(self) -> int:
         with self._lock:
             return len(self._requests)
@@ -220,6 +231,7 @@ class FakeOpenAI(LoopbackServer):
         with self._lock:
             self._requests.append(body)
             self._headers.append(redact_headers(request.headers))
+            self._authorizations.append(str(request.headers.get("Authorization", "")))
             refusal = self._refuse_response_format(body)
             reply = self._queue.popleft() if self._queue and refusal is None else None
         if refusal is not None:
