@@ -164,7 +164,12 @@ def test_no_spelling_of_a_tag_in_chunk_answers_closes_the_merge_fence(
     condense = fake_openai.requests[-1]["messages"]
     assert condense[0]["content"].startswith("You condense")
     user = condense[1]["content"]
-    assert tag_counts(user) == {"article": (0, 0), "numbers": (0, 0), "merged_brief": (1, 1)}
+    assert tag_counts(user) == {
+        "metadata": (0, 0),
+        "article": (0, 0),
+        "numbers": (0, 0),
+        "merged_brief": (1, 1),
+    }
     inside = user[user.index("<merged_brief>") : user.index("</merged_brief>")]
     assert "Harbour" in inside and "Part 1" in inside and "Clerk 1-0" in inside
     assert "&lt;" in inside  # the tag is still shown, as text
