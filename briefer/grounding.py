@@ -119,11 +119,9 @@ class GroundedItems:
         )
 
 
-def ground(
-    draft: BriefDraft, article: str | ArticleIndex, *, strict: bool = False
-) -> GroundedItems:
+def ground(draft: BriefDraft, article: str, *, strict: bool = False) -> GroundedItems:
     """Check every item of ``draft`` against the article; ``strict`` drops ungrounded ones."""
-    index = index_of(article) if isinstance(article, str) else article
+    index = index_of(article)
     actors = [ground_actor(a.name, a.role, index) for a in draft.actors]
     claims = [ground_claim(c, index) for c in draft.claims]
     numbers = [ground_number(n, index) for n in draft.numbers]

@@ -114,3 +114,28 @@ def test_strict_grounding_keeps_only_the_grounded_items_and_counts_the_dropped()
     assert [c.text for c in strict.claims] == ["c1"]
     assert [n.value for n in strict.numbers] == [12]
     assert strict.counts == GroundingCounts(grounded=3, ungrounded=0, dropped=3)
+
+
+def test_the_grounded_brief_keeps_the_drafts_words_and_the_checked_items() -> None:
+    from briefer.schema import ArticleRef, BriefMeta
+
+    article = "Mayor Ana Ruiz said the port bought 12 cranes."
+    draft = BriefDraft(
+        title="Port buys cranes",
+        summary="The port bought cranes.",
+        actors=[ActorDraft(name="Ana Ruiz", role="mayor"), ActorDraft(name="Tom Berg", role="x")],
+        claims=[ClaimDraft(text="The port bought cranes.", attributed_to="Ana Ruiz",
+                           evidence="the port bought 12 cranes")],
+        numbers=[number(12, "cranes", "12", "cranes the port bought")],
+        open_questions=["Who pays?"],
+    )
+    ref = ArticleRef(id="a1", title="Cranes")
+    meta = BriefMeta(model="m", backend="fake", prompt_version="8", prompt_hash="h")
+    items = ground(draft, article, strict=True)
+    brief = items.brief(draft, ref, meta)
+    assert (brief.title, brief.summary, brief.open_questions) == (
+        "Port buys cranes", "The port bought cranes.", ["Who pays?"])
+    assert [a.name for a in brief.actors] == ["Ana Ruiz"]  # Tom Berg is not in the article
+    assert [c.text for c in brief.claims] == ["The port bought cranes."]
+    assert [n.value for n in brief.numbers] == [12]
+    assert brief.article == ref and brief.meta == meta
