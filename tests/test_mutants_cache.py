@@ -10,6 +10,7 @@ opened, is one line naming it and the fix; a learned json mode is kept exactly
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -276,3 +277,95 @@ def test_a_file_sqlite_itself_refuses_is_set_aside(
         "cache.sqlite.corrupt-"
     )
     assert len(list(isolated_env.glob("cache.sqlite.corrupt-*"))) == 1
+
+
+# -- why a file is set aside, in its own words ------------------------------------------------
+
+
+def one_page(path: Path, page_size: int = 4096) -> None:
+    """A one-page SQLite file cut to 2,000 bytes (its header says ``page_size``)."""
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA page_size = {page_size}")
+        db.execute("PRAGMA user_version = 7")
+    path.write_bytes(path.read_bytes()[:2000])
+
+
+def short_with_magic(path: Path) -> None:
+    path.write_bytes(b"SQLite format 3\x00" + bytes(30))
+
+
+def one_page_with_empty_log(path: Path) -> None:
+    one_page(path)
+    path.with_name(path.name + "-wal").write_bytes(b"")
+
+
+def foreign_table(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB)")
+
+
+def marked_migrated_without_json_modes(path: Path) -> None:
+    ResponseCache(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE json_modes")
+
+
+COLUMNS = "['backend', 'endpoint', 'model', 'json_mode', 'learned']"
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (garbage, "not an SQLite database"),
+        (short_with_magic, "not an SQLite database"),
+        (one_page, "truncated: 2000 of 4096 bytes"),
+        (lambda path: one_page(path, 65536), "truncated: 2000 of 65536 bytes"),
+        (one_page_with_empty_log, "truncated: 2000 of 4096 bytes"),
+        (
+            foreign_table,
+            "table responses has columns ['key', 'value'], not "
+            "['key', 'model', 'response', 'created']",
+        ),
+        (marked_migrated_without_json_modes, f"table json_modes has columns none, not {COLUMNS}"),
+    ],
+    ids=["garbage", "short", "truncated", "truncated-64k", "empty-log", "foreign", "missing"],
+)
+def test_why_a_file_is_set_aside(tmp_path: Path, damage: object, reason: str) -> None:
+    path = tmp_path / "c.sqlite"
+    damage(path)  # type: ignore[operator]
+    said: list[str] = []
+    ResponseCache(path, notify=said.append).put("k", "m", ANSWER)
+    (line,) = said
+    assert line.startswith(f"{path}: the response cache was unusable ({reason}); moved it to ")
+
+
+@pytest.mark.parametrize("case", ["empty", "short-with-a-log"])
+def test_a_file_that_may_still_be_good_is_kept(tmp_path: Path, case: str) -> None:
+    """An empty file, and a short one while its write-ahead log may hold the missing pages."""
+    path = tmp_path / "c.sqlite"
+    if case == "empty":
+        path.write_bytes(b"")
+    else:
+        one_page(path)
+        path.with_name("c.sqlite-wal").write_bytes(b"x" * 100)
+    said: list[str] = []
+    cache = ResponseCache(path, notify=said.append)
+    cache.put("k", "m", ANSWER)
+    assert cache.get("k") == ANSWER
+    assert said == [] and list(tmp_path.glob("*corrupt*")) == []
+
+
+def test_one_cache_serves_every_thread(tmp_path: Path) -> None:
+    """A day's briefs run on several threads and share the one connection."""
+    said: list[str] = []
+    cache = ResponseCache(tmp_path / "c.sqlite", notify=said.append)
+    found: list[ChatResponse | None] = []
+
+    def work() -> None:
+        cache.put("k", "m", ANSWER)
+        found.append(cache.get("k"))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=30)
+    assert found == [ANSWER] and said == []
