@@ -59,13 +59,13 @@ class FakeTime:
         return low + self.pick * (high - low)
 
     def monotonic(self) -> float:
-        return self.elapsed
+        return 5000.0 + self.elapsed  # a monotonic clock's zero is anywhere
 
     def wall_clock(self) -> float:
         return NOW + self.elapsed
 
 
-REAL_JITTER = remote.jitter
+REAL_JITTER, REAL_SLEEP = remote.jitter, remote.sleep
 
 
 def install_fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
@@ -124,6 +124,10 @@ def test_a_backoff_wait_falls_anywhere_in_its_window(
     windows = [0.5, 1.0, 2.0, 4.0, 8.0, 16.0]
     assert len(clock.waits) == 6
     assert all(0.0 < wait < window for wait, window in zip(clock.waits, windows, strict=True))
+
+
+def test_the_real_sleep_takes_seconds() -> None:
+    assert REAL_SLEEP(0.0) is None  # every other test replaces it: no test waits
 
 
 def test_attempts_are_bounded_and_sdk_retries_are_off(fake_openai: FakeOpenAI) -> None:
