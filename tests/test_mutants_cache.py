@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -339,15 +339,35 @@ def test_why_a_file_is_set_aside(tmp_path: Path, damage: object, reason: str) ->
     assert line.startswith(f"{path}: the response cache was unusable ({reason}); moved it to ")
 
 
-@pytest.mark.parametrize("case", ["empty", "short-with-a-log"])
-def test_a_file_that_may_still_be_good_is_kept(tmp_path: Path, case: str) -> None:
-    """An empty file, and a short one while its write-ahead log may hold the missing pages."""
-    path = tmp_path / "c.sqlite"
-    if case == "empty":
-        path.write_bytes(b"")
-    else:
+def stale_size_in_header(path: Path) -> None:
+    """Cut short, but the header's page count is not valid (SQLite then goes by the file)."""
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 7")
+    data = bytearray(path.read_bytes())
+    data[92:96] = (int.from_bytes(data[92:96], "big") + 1).to_bytes(4, "big")
+    path.write_bytes(bytes(data[:2000]))
+
+
+def with_log(size: int) -> Callable[[Path], None]:
+    def damage(path: Path) -> None:
         one_page(path)
-        path.with_name("c.sqlite-wal").write_bytes(b"x" * 100)
+        path.with_name(path.name + "-wal").write_bytes(b"x" * size)
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda path: path.write_bytes(b""), stale_size_in_header, with_log(1), with_log(100)],
+    ids=["empty", "stale-size", "short-with-a-1-byte-log", "short-with-a-log"],
+)
+def test_a_file_that_may_still_be_good_is_kept(
+    tmp_path: Path, damage: Callable[[Path], None]
+) -> None:
+    """Empty, or short while its write-ahead log may hold the missing pages, or short with a
+    page count its header does not vouch for: SQLite can still open these."""
+    path = tmp_path / "c.sqlite"
+    damage(path)
     said: list[str] = []
     cache = ResponseCache(path, notify=said.append)
     cache.put("k", "m", ANSWER)
