@@ -7,6 +7,7 @@ retries; an endpoint that names the schema in its refusal, in any case, gets jso
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable
 
@@ -125,3 +126,83 @@ def test_a_refusal_naming_the_schema_in_any_case_falls_back_to_json_mode(
     with pytest.raises(SchemaRejectedError):
         retrying(fake_openai.base_url).complete(request)
     assert fake_openai.calls == 1
+
+
+def connect_timeout(request: httpx.Request) -> BaseException:
+    return httpx.ConnectTimeout("timed out", request=request)
+
+
+def proxy_host_unknown(request: httpx.Request) -> BaseException:
+    error = httpx.ProxyError("proxy not found", request=request)
+    error.__cause__ = socket.gaierror(-2, "Name or service not known")
+    return error
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [(connect_timeout, "timed out"), (proxy_host_unknown, "host not found")],
+    ids=["connect-timeout", "proxy-host-unknown"],
+)
+def test_a_request_that_never_left_is_not_counted(
+    make: Callable[[httpx.Request], BaseException], says: str
+) -> None:
+    backend = retrying("http://api.example/v1", attempts=2, http_client=raising(make))
+    error = failure(backend)
+    assert f"could not reach api.example ({says})" in error.message
+    assert spent_on(error).attempts == 0
+
+
+# -- what a completion says about itself ------------------------------------------------------
+
+
+def completion(finish_reason: str = "stop", usage: object = None) -> Reply:
+    body = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "{}"},
+                "finish_reason": finish_reason,
+            }
+        ],
+    }
+    if usage is not None:
+        body["usage"] = usage
+    return Reply.raw(json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("sent", "read"),
+    [
+        ("stop", "stop"),
+        ("length", "length"),
+        ("content_filter", "content_filter"),
+        ("tool_calls", "other"),
+        ("STOP", "other"),
+    ],
+)
+def test_finish_reasons_are_read_or_other(fake_openai: FakeOpenAI, sent: str, read: str) -> None:
+    fake_openai.enqueue(completion(finish_reason=sent))
+    assert retrying(fake_openai.base_url).complete(REQUEST).finish_reason == read
+
+
+@pytest.mark.parametrize(
+    ("usage", "tokens"),
+    [
+        (None, 0),
+        ({"prompt_tokens": 1, "completion_tokens": 2}, (1, 2)),
+        ({"prompt_tokens": True, "completion_tokens": -3}, 0),
+        ({"prompt_tokens": 2.5, "completion_tokens": "many"}, 0),
+    ],
+    ids=["missing", "small", "bool-and-negative", "float-and-text"],
+)
+def test_token_counts_are_whole_positive_numbers_or_zero(
+    fake_openai: FakeOpenAI, usage: object, tokens: object
+) -> None:
+    fake_openai.enqueue(completion(usage=usage))
+    prompt, answer = tokens if isinstance(tokens, tuple) else (0, 0)
+    response = retrying(fake_openai.base_url).complete(REQUEST)
+    assert response.usage == Usage(prompt_tokens=prompt, completion_tokens=answer)
