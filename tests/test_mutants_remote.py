@@ -206,3 +206,30 @@ def test_token_counts_are_whole_positive_numbers_or_zero(
     prompt, answer = tokens if isinstance(tokens, tuple) else (0, 0)
     response = retrying(fake_openai.base_url).complete(REQUEST)
     assert response.usage == Usage(prompt_tokens=prompt, completion_tokens=answer)
+
+
+# -- what is sent ------------------------------------------------------------------------------
+
+
+def test_the_request_carries_the_model_and_the_sampling_parameters(fake_openai: FakeOpenAI) -> None:
+    request = REQUEST.model_copy(update={"max_tokens": 900, "temperature": 0.7})
+    retrying(fake_openai.base_url).complete(request)
+    (sent,) = fake_openai.requests
+    assert (sent["model"], sent["max_tokens"], sent["temperature"]) == ("m", 900, 0.7)
+    assert sent["messages"] == [{"role": "user", "content": "hi"}]
+
+
+def test_no_key_and_no_base_url_mean_a_placeholder_and_api_openai_com() -> None:
+    """Local servers accept any key; with no base URL the SDK's default host is used."""
+    backend = OpenAIBackend(model="m")
+    assert backend.endpoint == "api.openai.com"
+    assert backend._client.timeout == 60.0
+    assert backend._client.api_key == "not-needed"
+
+
+def test_a_choice_without_a_message_is_one_line(fake_openai: FakeOpenAI) -> None:
+    body = {"id": "c", "object": "chat.completion", "created": 1, "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop"}]}  # fmt: skip
+    fake_openai.enqueue(Reply.raw(json.dumps(body), content_type="application/json"))
+    error = failure(retrying(fake_openai.base_url))
+    assert "answered a chat completion with no choices" in error.message
