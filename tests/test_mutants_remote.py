@@ -233,3 +233,37 @@ def test_a_choice_without_a_message_is_one_line(fake_openai: FakeOpenAI) -> None
     fake_openai.enqueue(Reply.raw(json.dumps(body), content_type="application/json"))
     error = failure(retrying(fake_openai.base_url))
     assert "answered a chat completion with no choices" in error.message
+
+
+def test_a_refusal_is_its_own_finish_reason(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Reply.refusal("I can't help with that."))
+    response = retrying(fake_openai.base_url).complete(REQUEST)
+    assert (response.finish_reason, response.refusal) == ("refusal", "I can't help with that.")
+    assert response.text == ""
+
+
+@pytest.mark.parametrize(("named", "model"), [("m-2024-07", "m-2024-07"), ("", "m"), (5, "m")])
+def test_the_answer_names_the_model_the_endpoint_used(
+    fake_openai: FakeOpenAI, named: object, model: str
+) -> None:
+    body = json.loads(completion().text or "{}")
+    fake_openai.enqueue(
+        Reply.raw(json.dumps({**body, "model": named}), content_type="application/json")
+    )
+    assert retrying(fake_openai.base_url).complete(REQUEST).model == model
+
+
+def test_a_schema_refusal_keeps_the_endpoints_words(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Reply.status(400, body=error_body(400, "json_schema is not supported")))
+    request = ChatRequest(messages=(("user", "hi"),), json_schema=ANSWER_SCHEMA, schema_name="a")
+    with pytest.raises(SchemaRejectedError, match=r"400 - json_schema is not supported$"):
+        retrying(fake_openai.base_url).complete(request)
+
+
+def test_a_body_cut_off_mid_json_is_one_line(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Reply.raw('{"id": "c", "choi', content_type="application/json"))
+    error = failure(retrying(fake_openai.base_url))
+    assert error.message.startswith(
+        f"the endpoint 127.0.0.1:{fake_openai.port} answered a body that is not valid JSON "
+        "(cut off, or not the API); check OPENAI_BASE_URL"
+    )
