@@ -35,6 +35,7 @@ T = TypeVar("T")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # How long a refused json_schema is remembered: an upgraded server is found again.
 JSON_MODE_DAYS = 7
+BUSY_SECONDS = 30.0  # how long to wait for another process's lock on the file
 _NO_CACHE_FIX = "make BRIEFER_HOME writable or pass --no-cache"
 _BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
 _DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
@@ -66,13 +67,18 @@ TABLE_COLUMNS = {
 }
 
 
+def now() -> float:
+    """The clock entries are stamped with and aged by (tests replace it)."""
+    return time.time()
+
+
 def migrate(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL)")
     done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
     for name, migration in MIGRATIONS:
         if name not in done:
             migration(db)
-            db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, time.time()))
+            db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, now()))
     db.commit()
 
 
@@ -131,7 +137,7 @@ class ResponseCache:
     def put(self, key: str, model: str, response: ChatResponse) -> None:
         blob = response.model_dump_json()
         self._write(
-            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)", (key, model, blob, time.time())
+            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)", (key, model, blob, now())
         )
 
     def delete(self, key: str) -> None:
@@ -141,7 +147,7 @@ class ResponseCache:
 
     def json_mode(self, backend: str, endpoint: str, model: str) -> JsonMode | None:
         """The json mode learned for this endpoint and model in the last ``JSON_MODE_DAYS``."""
-        since = time.time() - JSON_MODE_DAYS * 86400
+        since = now() - JSON_MODE_DAYS * 86400
         row = self._run(
             lambda db: db.execute(
                 "SELECT json_mode FROM json_modes WHERE backend = ? AND endpoint = ? AND model = ? "
@@ -156,7 +162,7 @@ class ResponseCache:
     def learn_json_mode(self, backend: str, endpoint: str, model: str, mode: JsonMode) -> None:
         self._write(
             "INSERT OR REPLACE INTO json_modes VALUES (?, ?, ?, ?, ?)",
-            (backend, endpoint, model, mode, time.time()),
+            (backend, endpoint, model, mode, now()),
         )
 
     def close(self) -> None:
@@ -211,7 +217,7 @@ class ResponseCache:
     def _connect(self) -> sqlite3.Connection:
         _check_file(self.path)
         try:
-            db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            db = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_SECONDS)
         except sqlite3.DatabaseError as error:
             raise self._classify(error) from error
         try:
@@ -242,7 +248,7 @@ class ResponseCache:
         return InputError(f"{self.path}: cannot use the response cache ({error}); {_NO_CACHE_FIX}")
 
     def _set_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%dT%H%M%S")
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now()))
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         for n in range(1, 100):
             if not aside.exists():

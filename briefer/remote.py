@@ -8,13 +8,16 @@ attempts that failed (see ``backends.charge``).
 
 The openai SDK's own retries are turned off (``max_retries=0``) so attempts never multiply.
 The SDK (half a second to import) is imported when the first request is sent, so a brief
-the response cache answers never loads it.
+the response cache answers never loads it. Every wait goes through :func:`sleep`, its length through :func:`jitter`, and the clocks
+through :func:`monotonic` and :func:`wall_clock`, so tests replace them instead of waiting.
 """
 
 from __future__ import annotations
 
 import email.utils
 import json
+import math
+import random
 import re
 import socket
 import ssl
@@ -30,9 +33,9 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    stop_after_delay,
-    wait_random_exponential,
+    wait_exponential,
 )
+from tenacity.stop import stop_base
 
 from briefer.backends import (
     Backend,
@@ -53,9 +56,31 @@ if TYPE_CHECKING:
 
 MAX_RETRY_AFTER = 60.0
 DEFAULT_BASE_URL = "https://api.openai.com/v1"  # the SDK's own default
+BACKOFF_FIRST = 0.5  # seconds: the widest first wait; each later window doubles
+BACKOFF_MAX = 20.0
 _BASE_URL_FIX = (
     "check OPENAI_BASE_URL / --base-url (an OpenAI-compatible API, usually ending in /v1)"
 )
+
+
+def sleep(seconds: float) -> None:
+    """Every wait between attempts of a model call (tests replace this)."""
+    time.sleep(seconds)
+
+
+def jitter(low: float, high: float) -> float:
+    """Where in its window ``[low, high]`` a backoff wait falls: anywhere ("full jitter")."""
+    return random.uniform(low, high)
+
+
+def monotonic() -> float:
+    """The clock ``max_seconds`` is measured on (tests replace this)."""
+    return time.monotonic()
+
+
+def wall_clock() -> float:
+    """Now, for a Retry-After given as an HTTP date (tests replace this)."""
+    return time.time()
 
 
 class OpenAIBackend:
@@ -275,28 +300,40 @@ def _causes(error: BaseException) -> list[BaseException]:
 
 
 def retry_after_seconds(error: BaseException) -> float | None:
-    """The server's Retry-After (``retry-after-ms`` or seconds or an HTTP date), capped."""
+    """The server's Retry-After (``retry-after-ms`` or seconds or an HTTP date), capped.
+
+    None when there is none, or when it is neither a number nor a date: the backoff waits.
+    """
     response = getattr(error, "response", None)
     headers = getattr(response, "headers", None)
     if headers is None:
         return None
     seconds: float | None = None
     if headers.get("retry-after-ms"):
-        try:
-            seconds = float(headers["retry-after-ms"]) / 1000
-        except ValueError:
-            seconds = None
+        milliseconds = _number(headers["retry-after-ms"])
+        seconds = None if milliseconds is None else milliseconds / 1000
     if seconds is None and headers.get("retry-after"):
         seconds = _parse_retry_after(headers["retry-after"])
     return None if seconds is None else max(0.0, min(seconds, MAX_RETRY_AFTER))
 
 
 def _parse_retry_after(value: str) -> float | None:
+    seconds = _number(value)
+    if seconds is not None:
+        return seconds
     try:
-        return float(value)
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (ValueError, OverflowError):  # not a date either: a garbled header is no crash
+        return None
+    return parsed.timestamp() - wall_clock()
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return parsed.timestamp() - time.time() if parsed else None
+        return None
+    return None if math.isnan(value) else value
 
 
 class _Tally:
@@ -326,21 +363,21 @@ class RetryingBackend:
         *,
         max_attempts: int = 5,
         max_seconds: float = 120.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.inner = inner
         self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
         self.max_attempts = max_attempts
         self.max_seconds = max_seconds
-        self._sleep = sleep
-        self._backoff = wait_random_exponential(multiplier=0.5, max=20)
+        self._sleep = sleep  # None: the module's sleep(), looked up at each wait
+        self._window = wait_exponential(multiplier=BACKOFF_FIRST, max=BACKOFF_MAX)
 
     def complete(self, request: ChatRequest) -> ChatResponse:
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(self.max_attempts) | stop_after_delay(self.max_seconds),
+            stop=stop_after_attempt(self.max_attempts) | _StopAfterSeconds(self.max_seconds),
             wait=self._wait,
-            sleep=self._sleep,
+            sleep=self._pause,
             reraise=True,
         )
         tally = _Tally()
@@ -402,7 +439,22 @@ class RetryingBackend:
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         server_says = retry_after_seconds(error) if error else None
-        return server_says if server_says is not None else float(self._backoff(state))
+        return server_says if server_says is not None else jitter(0.0, float(self._window(state)))
+
+    def _pause(self, seconds: float) -> None:
+        (self._sleep or sleep)(seconds)
+
+
+class _StopAfterSeconds(stop_base):
+    """tenacity's ``stop_after_delay``, on :func:`monotonic`: once ``seconds`` have passed
+    since the first attempt, a failed attempt is the last."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started = monotonic()
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return monotonic() - self.started >= self.seconds
 
 
 def _connection_problem(error: openai.APIConnectionError) -> str:

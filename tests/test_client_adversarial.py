@@ -26,11 +26,18 @@ from briefer.digest import load_digest
 from briefer.pipeline import Briefer
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import DEFAULT_BRIEF, FakeOpenAI, Reply
+from tests.test_client import FakeTime, install_fake_time
 
 KEY = "sk-test-secret-123"
 GOOD = as_content(seed_answer())
 WRONG_SHAPE = json.dumps({"headline": "Trump and Putin", "points": ["a call"]})
 LOGIN_PAGE = "<!doctype html><html><head><title>Sign in</title></head><body>SSO login</body></html>"
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    """No retry here waits: every wait is recorded instead (``waits``)."""
+    return install_fake_time(monkeypatch)
 
 
 def run(args: list[str], base_url: str, config: Path | None = None) -> Result:
@@ -66,11 +73,19 @@ FIX = "check OPENAI_BASE_URL / --base-url (an OpenAI-compatible API, usually end
 @pytest.mark.parametrize(
     ("reply", "says"),
     [
-        (Reply.no_choices(), "answered a chat completion with no choices; check --model / "
-         "BRIEFER_MODEL, and the endpoint's logs (it may filter the prompt)"),
-        (Reply.raw(LOGIN_PAGE), f"answered with an HTML page, not the API (a login or proxy page?); {FIX}"),
-        (Reply.raw('{"status": "ok"}', content_type="application/json"),
-         f"answered JSON that is not a chat completion; {FIX}"),
+        (
+            Reply.no_choices(),
+            "answered a chat completion with no choices; check --model / "
+            "BRIEFER_MODEL, and the endpoint's logs (it may filter the prompt)",
+        ),
+        (
+            Reply.raw(LOGIN_PAGE),
+            f"answered with an HTML page, not the API (a login or proxy page?); {FIX}",
+        ),
+        (
+            Reply.raw('{"status": "ok"}', content_type="application/json"),
+            f"answered JSON that is not a chat completion; {FIX}",
+        ),
         (Reply.raw("OK", content_type="text/plain"), f"answered with text that is not JSON; {FIX}"),
     ],
     ids=["choices-empty", "html-login-page", "json-not-a-completion", "plain-text"],
@@ -88,8 +103,15 @@ def test_an_answer_that_is_not_a_completion_is_one_line_and_not_retried(
 
 @pytest.mark.parametrize(
     "base_url",
-    ["not a url", "localhost:8000/v1", "ftp://example.org/v1", "http://", "http://[::1/v1",
-     "http://example.org:port/v1", KEY],
+    [
+        "not a url",
+        "localhost:8000/v1",
+        "ftp://example.org/v1",
+        "http://",
+        "http://[::1/v1",
+        "http://example.org:port/v1",
+        KEY,
+    ],
 )
 def test_a_base_url_that_is_not_http_is_refused_before_any_call(base_url: str) -> None:
     result = run(["brief", str(SEED)], base_url)
@@ -164,11 +186,15 @@ def foreign_table(path: Path) -> None:
 def foreign_table_marked_migrated(path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied REAL)")
-        db.executemany("INSERT INTO _migrations VALUES (?, 0)", [("m001_responses",), ("m002_json_modes",)])
+        db.executemany(
+            "INSERT INTO _migrations VALUES (?, 0)", [("m001_responses",), ("m002_json_modes",)]
+        )
         db.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB)")
 
 
-@pytest.mark.parametrize("damage", [garbage, truncated, foreign_table, foreign_table_marked_migrated])
+@pytest.mark.parametrize(
+    "damage", [garbage, truncated, foreign_table, foreign_table_marked_migrated]
+)
 def test_a_corrupt_cache_is_moved_aside_once_and_the_brief_goes_on(
     fake_openai: FakeOpenAI, isolated_env: Path, damage: Any
 ) -> None:
@@ -179,8 +205,12 @@ def test_a_corrupt_cache_is_moved_aside_once_and_the_brief_goes_on(
     result = run(["brief", str(SEED), "-f", "json"], fake_openai.base_url)
     assert result.exit_code == 0, result.output
     warnings = lines(result, "warning")
-    assert len(warnings) == 1 and warnings[0].startswith(f"briefer: warning: {path}: the response cache was unusable (")
-    assert "; moved it to cache.sqlite.corrupt-" in warnings[0] and warnings[0].endswith("and started a new one")
+    assert len(warnings) == 1 and warnings[0].startswith(
+        f"briefer: warning: {path}: the response cache was unusable ("
+    )
+    assert "; moved it to cache.sqlite.corrupt-" in warnings[0] and warnings[0].endswith(
+        "and started a new one"
+    )
     (aside,) = isolated_env.glob("cache.sqlite.corrupt-*[0-9]")
     assert aside.read_bytes() == original  # kept for a look, not deleted
     again = run(["brief", str(SEED), "-f", "json"], fake_openai.base_url)
@@ -194,10 +224,13 @@ FENCED_SUMMARY = "The post quotes ```kill -9 1``` in a code block and says it en
 
 
 @pytest.mark.parametrize(
-    "wrap", [lambda s: s, lambda s: f"```json\n{s}\n```", lambda s: f"Here it is:\n```json\n{s}\n```\n"],
+    "wrap",
+    [lambda s: s, lambda s: f"```json\n{s}\n```", lambda s: f"Here it is:\n```json\n{s}\n```\n"],
     ids=["bare", "fenced", "prose-and-fence"],
 )
-def test_an_answer_whose_strings_hold_code_fences_is_accepted(fake_openai: FakeOpenAI, wrap: Any) -> None:
+def test_an_answer_whose_strings_hold_code_fences_is_accepted(
+    fake_openai: FakeOpenAI, wrap: Any
+) -> None:
     fake_openai.enqueue(Reply.content(wrap(as_content(seed_answer(summary=FENCED_SUMMARY)))))
     brief = brief_json(fake_openai)
     assert "```kill -9 1```" in brief["summary"] and brief["meta"]["reasks"] == 0
@@ -207,19 +240,20 @@ def test_an_answer_whose_strings_hold_code_fences_is_accepted(fake_openai: FakeO
 # -- every request is counted -----------------------------------------------------------------
 
 
-def test_retried_attempts_are_counted(fake_openai: FakeOpenAI) -> None:
+def test_retried_attempts_are_counted(fake_openai: FakeOpenAI, clock: FakeTime) -> None:
     fake_openai.enqueue(
-        Reply.status(429, headers={"Retry-After": "0"}),
-        Reply.status(500, headers={"Retry-After": "0"}),
+        Reply.status(429, headers={"Retry-After": "3"}),
+        Reply.status(500),
         Reply.content(GOOD, prompt_tokens=1000, completion_tokens=200),
     )
     meta = brief_json(fake_openai)["meta"]
+    assert clock.waits == [3.0, 1.0]  # the server's wait, then the second backoff window
     assert meta["calls"] == fake_openai.calls == 3
     assert meta["usage"] == {"prompt_tokens": 1000, "completion_tokens": 200}
 
 
 def test_a_failed_story_still_counts_in_the_days_totals(
-    fake_openai: FakeOpenAI, tmp_path: Path
+    fake_openai: FakeOpenAI, tmp_path: Path, clock: FakeTime
 ) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -240,6 +274,7 @@ def test_a_failed_story_still_counts_in_the_days_totals(
     digest = load_digest(out / today)
     assert [f.item for f in digest.failures] == ["Riverton flood"]
     assert digest.stats.model_calls == fake_openai.calls == 5  # 500 + retry, 3 for the failure
+    assert clock.waits == [0.0]
     assert digest.stats.usage.prompt_tokens == 200 + 3 * 70
     assert digest.stats.usage.completion_tokens == 80 + 3 * 7
 
@@ -247,13 +282,18 @@ def test_a_failed_story_still_counts_in_the_days_totals(
 # -- strict schemas the real API accepts ------------------------------------------------------
 
 
-def test_hosted_endpoints_get_a_schema_inside_the_documented_subset(fake_openai: FakeOpenAI) -> None:
+def test_hosted_endpoints_get_a_schema_inside_the_documented_subset(
+    fake_openai: FakeOpenAI,
+) -> None:
     fake_openai.enqueue(Reply.content(GOOD))
     brief_json(fake_openai)
     assert fake_openai.calls == 1  # the fake, like the API, refuses maxLength in a strict schema
     schema = sent_schema(fake_openai.requests[0])
     assert "maxLength" not in json.dumps(schema)
-    assert schema["properties"]["title"] == {"type": "string", "description": "At most 100 characters."}
+    assert schema["properties"]["title"] == {
+        "type": "string",
+        "description": "At most 100 characters.",
+    }
     claims = schema["properties"]["claims"]
     assert claims["maxItems"] == 6 and claims["minItems"] == 5  # supported: kept
 
@@ -286,9 +326,15 @@ def test_a_fine_tuned_model_gets_no_type_specific_keywords(fake_openai: FakeOpen
 
 def test_more_than_1000_ids_become_a_range(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
     article = tmp_path / "long.txt"
-    article.write_text(" ".join(f"Clause {n} of the harbour budget was read." for n in range(1, 1101)))
-    answer = {**json.loads(GOOD), "claims": [{"text": "A clause was read.", "by": None, "sentence": 7}],
-              "numbers": [], "actors": []}
+    article.write_text(
+        " ".join(f"Clause {n} of the harbour budget was read." for n in range(1, 1101))
+    )
+    answer = {
+        **json.loads(GOOD),
+        "claims": [{"text": "A clause was read.", "by": None, "sentence": 7}],
+        "numbers": [],
+        "actors": [],
+    }
     fake_openai.enqueue(Reply.content(json.dumps(answer)))
     brief = brief_json(fake_openai, source=article)
     assert brief["meta"]["chunks"] == 1 and fake_openai.calls == 1
@@ -303,6 +349,9 @@ def test_a_json_object_fallback_is_remembered_across_runs(tmp_path: Path) -> Non
         fake.enqueue(Reply.content(GOOD), Reply.content(json.dumps(DEFAULT_BRIEF)))
         first = brief_json(fake)
         assert first["meta"]["calls"] == 2  # the refused json_schema call counts too
-        assert [r["response_format"]["type"] for r in fake.requests] == ["json_schema", "json_object"]
+        assert [r["response_format"]["type"] for r in fake.requests] == [
+            "json_schema",
+            "json_object",
+        ]
         brief_json(fake, source=other)  # a new run, a new article
         assert fake.calls == 3 and fake.requests[2]["response_format"] == {"type": "json_object"}
