@@ -130,13 +130,11 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def model_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Every wait between model-call retries (backoff, Retry-After), recorded instead of slept.
 
-    The CLI builds its ``RetryingBackend`` with the default ``sleep``; a test that builds its
-    own passes ``sleep=`` and is not affected.
+    The retry layer waits through ``remote.sleep``; a test that builds its own
+    ``RetryingBackend`` with ``sleep=``, or replaces ``remote``'s clocks, is not affected.
     """
-    from briefer.remote import RetryingBackend
+    from briefer import remote
 
     recorded: list[float] = []
-    defaults = RetryingBackend.__init__.__kwdefaults__
-    assert defaults is not None and "sleep" in defaults  # else this fixture would do nothing
-    monkeypatch.setitem(defaults, "sleep", recorded.append)
+    monkeypatch.setattr(remote, "sleep", recorded.append)
     return recorded
