@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from briefer.schema import ArticleRef, Brief, BriefMeta
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_2ebbe5879b4b5f11.txt"
 
@@ -143,3 +145,17 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
         "numbers": [number_of(n["text"], n["unit"]) for n in draft["numbers"]],
         "questions": [q[:120] for q in draft["open_questions"]],
     }
+
+
+def empty_brief(title: str = "Finished") -> Brief:
+    """A valid brief with nothing in it but its title: for tests of what holds briefs."""
+    return Brief(
+        title=title,
+        summary="s",
+        actors=[],
+        claims=[],
+        numbers=[],
+        open_questions=[],
+        article=ArticleRef(id="a"),
+        meta=BriefMeta(model="m", backend="openai", prompt_version="1", prompt_hash="0" * 16),
+    )

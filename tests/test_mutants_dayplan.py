@@ -15,10 +15,9 @@ from briefer.articles import Article, make_article
 from briefer.daymodels import SourceLink, Story
 from briefer.dayplan import make_story, plan_stories, source_links
 from briefer.digest import load_digest
-from briefer.schema import ArticleRef, Brief, BriefMeta
 from briefer.sources import SourcedArticle
 from briefer.stories import StoryGroup
-from tests.briefs import cite
+from tests.briefs import cite, empty_brief
 from tests.dailyrun import TODAY, daily
 from tests.fakes import DEFAULT_BRIEF, FakeOpenAI, Reply
 
@@ -41,21 +40,8 @@ def found(
     return SourcedArticle(article, places, keys, "test")
 
 
-def brief(title: str = "Finished") -> Brief:
-    return Brief(
-        title=title,
-        summary="s",
-        actors=[],
-        claims=[],
-        numbers=[],
-        open_questions=[],
-        article=ArticleRef(id="a"),
-        meta=BriefMeta(model="m", backend="openai", prompt_version="1", prompt_hash="0" * 16),
-    )
-
-
 def finished(*members: SourcedArticle) -> Story:
-    return make_story(StoryGroup(members), brief())
+    return make_story(StoryGroup(members), empty_brief())
 
 
 def stored(*articles: SourcedArticle) -> Any:
@@ -211,7 +197,7 @@ def test_source_links_one_per_place_urls_without_credentials() -> None:
 
 def test_make_story_lists_every_place_and_when_it_was_briefed() -> None:
     group = StoryGroup((MORNING, found("Another text entirely.", None, "/a", "/b")))
-    story = make_story(group, brief())
+    story = make_story(group, empty_brief())
     assert story.id == group.id and len(story.sources) == 3 and story.importance == 9.0
     assert datetime.fromisoformat(story.briefed_at).utcoffset() is not None
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", story.briefed_at)

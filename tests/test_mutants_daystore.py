@@ -34,23 +34,10 @@ from briefer.daystore import (
     write_digest,
 )
 from briefer.errors import InputError
-from briefer.schema import ArticleRef, Brief, BriefMeta
+from tests.briefs import empty_brief
 from tests.dailyrun import TODAY, articles_folder, daily, titles
 from tests.fakes import FakeOpenAI, FakeSlack
 from tests.test_daily import Model
-
-
-def brief(title: str) -> Brief:
-    return Brief(
-        title=title,
-        summary="s",
-        actors=[],
-        claims=[],
-        numbers=[],
-        open_questions=[],
-        article=ArticleRef(id="a"),
-        meta=BriefMeta(model="m", backend="openai", prompt_version="1", prompt_hash="0" * 16),
-    )
 
 
 def link(key: str, article_id: str | None = None) -> SourceLink:
@@ -62,7 +49,7 @@ def story(story_id: str, title: str, *keys: str) -> Story:
         id=story_id,
         importance=3.0 * len(keys),
         sources=[link(k) for k in keys],
-        brief=brief(title),
+        brief=empty_brief(title),
         briefed_at="2026-05-04T07:00:00+00:00",
     )
 
