@@ -32,8 +32,8 @@ if str(ROOT) not in sys.path:  # `python bench/local.py` without briefer install
 
 from briefer.articles import make_article  # noqa: E402
 from briefer.backends import ChatRequest  # noqa: E402
+from briefer.backends.local import LocalBackend, import_llama_cpp  # noqa: E402
 from briefer.config import load_settings  # noqa: E402
-from briefer.local import LocalBackend, import_llama_cpp  # noqa: E402
 from briefer.models import DEFAULT_MODEL  # noqa: E402
 from briefer.pipeline import Briefer  # noqa: E402
 from briefer.schema import draft_json_schema  # noqa: E402

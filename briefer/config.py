@@ -180,7 +180,7 @@ class Settings(BaseModel):
             return self.backend
         if self.api_key is not None or self.base_url:
             return "openai"
-        from briefer.local import local_runnable
+        from briefer.backends.local import local_runnable
 
         if local_runnable(self.model_path):
             return "local"
@@ -288,7 +288,7 @@ def preflight(settings: Settings) -> None:
     from briefer.models import check_gguf, get_spec
 
     if settings.resolved_backend() == "local":
-        from briefer.local import import_llama_cpp
+        from briefer.backends.local import import_llama_cpp
 
         import_llama_cpp()  # the install hint, when the local extra is missing
         if settings.model_path is None:

@@ -1,6 +1,6 @@
 """Briefing a day's stories: concurrent, bounded, each story saved the moment it is done.
 
-At most ``concurrency`` model calls are in flight (``BoundedBackend``), on daemon worker
+At most ``concurrency`` model calls are in flight (``backends.stack.bound``), on daemon worker
 threads (``workers.WorkerPool``). Whatever one story raises, even a bug, is that story's
 failure with a one-line reason. Ctrl-C cancels the stories not started, lets those in
 flight land for at most ``INTERRUPT_GRACE_SECONDS`` and stops them starting another model
@@ -17,18 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from briefer.backends import Backend, ChatRequest, ChatResponse
+from briefer.backends import Backend
+from briefer.backends.stack import Stopped, bound, build_backend
 from briefer.config import Settings
 from briefer.daymodels import Failure, FailureStage, Story
 from briefer.dayplan import StoryPlan, make_story, source_links
 from briefer.daystore import os_reason, remove_story, save_articles, save_story
 from briefer.errors import BrieferError
-from briefer.llm import CachedBackend, CallStats
-from briefer.pipeline import Briefer, make_backend
+from briefer.llm import CallStats
+from briefer.pipeline import Briefer
 from briefer.sources import unexpected_reason
 from briefer.stories import StoryGroup, merge_material
 from briefer.urls import redact_url
-from briefer.workers import StoppableBackend, Stopped, WorkerPool
+from briefer.workers import WorkerPool
 
 SPARE_WORKERS = 2  # threads beyond --concurrency, preparing stories for the next free slot
 INTERRUPT_GRACE_SECONDS = 0.5  # after Ctrl-C, how long briefs in flight may still land
@@ -111,31 +112,12 @@ def _unless_interrupted(step: Callable[[], object]) -> None:
         step()
 
 
-class BoundedBackend:
-    """A backend that lets at most ``limit`` calls through at once, from any number of threads."""
-
-    def __init__(self, inner: Backend, limit: int) -> None:
-        self.inner = inner
-        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
-        self._slots = threading.BoundedSemaphore(limit)
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        with self._slots:
-            return self.inner.complete(request)
-
-
 def bounded_briefer(
     settings: Settings, backend: Backend | None, concurrency: int, stop: threading.Event
 ) -> Briefer:
     """One ``Briefer`` (one client, one response cache) shared by every worker thread; once
     ``stop`` is set no worker starts another model call."""
-    backend = backend or make_backend(settings)
-    if isinstance(backend, CachedBackend):  # a cache hit or write must not hold a model slot
-        inner = BoundedBackend(StoppableBackend(backend.inner, stop), concurrency)
-        bounded: Backend = CachedBackend(inner, backend.cache)
-    else:
-        bounded = BoundedBackend(StoppableBackend(backend, stop), concurrency)
-    return Briefer(settings, backend=bounded)
+    return Briefer(settings, backend=bound(backend or build_backend(settings), concurrency, stop))
 
 
 def _brief_and_save(
@@ -202,7 +184,6 @@ def group_failure(
 
 __all__ = [
     "INTERRUPT_GRACE_SECONDS",
-    "BoundedBackend",
     "BriefResults",
     "DayObserver",
     "StoryEvent",

@@ -7,9 +7,10 @@ Layers, outermost first::
                               only an answer that validates is kept by the cache
     CachedBackend             answer repeated requests from SQLite, zero calls
     RetryingBackend           tenacity: 429/5xx/timeouts/connection errors, Retry-After
-    OpenAIBackend | LocalBackend | a test double   one HTTP call or one local generation
+    OpenAIBackend | LocalBackend | FakeBackend   one HTTP call, one local generation, a queue
 
-``RetryingBackend`` and ``OpenAIBackend`` live in ``briefer.remote``. Every request that
+The backends and their wrappers live in ``briefer.backends`` (stacked by
+``backends.stack.build_backend``). Every request that
 reached the endpoint is counted (``CallStats``): retried attempts, re-asks, a rejected
 ``json_schema`` and the calls of briefs that failed, so a run's cost is never under-reported.
 """
@@ -35,66 +36,13 @@ from briefer.backends import (
     Spent,
     spent_on,
 )
-from briefer.cache import ResponseCache, cache_key
 from briefer.errors import BriefValidationError, ModelError
-from briefer.remote import (
-    MAX_RETRY_AFTER,
-    OpenAIBackend,
-    RetryingBackend,
-    check_base_url,
-    endpoint_host,
-    is_transient,
-    retry_after_seconds,
-)
 from briefer.schema import Usage
 
-__all__ = [
-    "MAX_RETRY_AFTER",
-    "CachedBackend",
-    "CallStats",
-    "ModelClient",
-    "OpenAIBackend",
-    "RetryingBackend",
-    "check_base_url",
-    "endpoint_host",
-    "is_transient",
-    "retry_after_seconds",
-]
+__all__ = ["CallStats", "ModelClient"]
 
 T = TypeVar("T", bound=BaseModel)
 MessagesBuilder = Callable[[str], tuple[tuple[str, str], ...]]
-
-
-class CachedBackend:
-    """Replays answers from a ``ResponseCache``; keeps only those the caller ``remember``s."""
-
-    def __init__(self, inner: Backend, cache: ResponseCache) -> None:
-        self.inner = inner
-        self.cache = cache
-        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        hit = self.cache.get(self._key(request))
-        if hit is not None:
-            return hit.model_copy(update={"cached": True, "seconds": 0.0, "attempts": 0})
-        return self.inner.complete(request)
-
-    def remember(self, request: ChatRequest, response: ChatResponse) -> None:
-        if not response.cached:
-            kept = response.model_copy(update={"attempts": 1})
-            self.cache.put(self._key(request), self.model, kept)
-
-    def forget(self, request: ChatRequest) -> None:
-        self.cache.delete(self._key(request))
-
-    def learned_json_mode(self) -> JsonMode | None:
-        return self.cache.json_mode(self.name, self.endpoint, self.model)
-
-    def learn_json_mode(self, mode: JsonMode) -> None:
-        self.cache.learn_json_mode(self.name, self.endpoint, self.model, mode)
-
-    def _key(self, request: ChatRequest) -> str:
-        return cache_key(self.name, self.endpoint, self.model, request)
 
 
 @dataclass

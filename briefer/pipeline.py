@@ -13,13 +13,13 @@ from typing import Any
 
 from briefer.articles import Article, load_article
 from briefer.backends import Backend
-from briefer.cache import ResponseCache
+from briefer.backends.stack import build_backend
 from briefer.chunking import Chunk, split_article
 from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
-from briefer.config import Settings, folder_problem, load_settings, writable_home
+from briefer.config import Settings, load_settings
 from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
-from briefer.llm import CachedBackend, CallStats, ModelClient, OpenAIBackend, RetryingBackend
+from briefer.llm import CallStats, ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
 from briefer.prompts import PromptSet, load_prompts
 from briefer.schema import (
@@ -49,41 +49,6 @@ RECHUNK_FACTOR = 0.8
 MIN_CHUNK_BUDGET = 64
 
 
-def make_backend(settings: Settings) -> Backend:
-    """The configured backend, behind the retry layer and the response cache."""
-    backend: Backend
-    if settings.resolved_backend() == "local":
-        from briefer.local import LocalBackend
-        from briefer.models import default_cache_dir
-
-        try:
-            backend = LocalBackend.from_options(
-                settings.model_path, settings.model_name(), n_ctx=settings.window()
-            )
-        except OSError as error:  # assembling the model needs a folder it can write
-            folder = default_cache_dir()
-            raise InputError(
-                f"{folder}: cannot assemble the local model there "
-                f"({folder_problem(folder, error)}); set BRIEFER_HOME to a folder you can "
-                "write to, or give --model-path FILE.gguf"
-            ) from None
-    else:
-        api_key = settings.api_key.get_secret_value() if settings.api_key else None
-        backend = RetryingBackend(
-            OpenAIBackend(
-                model=settings.model_name(),
-                base_url=settings.base_url,
-                api_key=api_key,
-                timeout=settings.timeout,
-            ),
-            max_attempts=settings.max_attempts,
-            max_seconds=settings.max_retry_seconds,
-        )
-    if settings.cache:
-        backend = CachedBackend(backend, ResponseCache(writable_home() / "cache.sqlite"))
-    return backend
-
-
 class Briefer:
     def __init__(
         self,
@@ -94,7 +59,7 @@ class Briefer:
     ) -> None:
         self.settings = settings or load_settings()
         self.prompts = prompts or load_prompts(self.settings.prompts_dir)
-        self.backend = backend or make_backend(self.settings)
+        self.backend = backend or build_backend(self.settings)
         self.client = ModelClient(
             self.backend,
             reasks=self.settings.reasks,

@@ -5,7 +5,7 @@ after Ctrl-C a process would wait for every fetch or model call in flight (minut
 retries). ``WorkerPool`` runs the same kind of work on daemon threads: ``cancel`` drops
 what has not started, nothing ever waits for what has, and a process can exit at once.
 Work still in flight when the process lives on finishes on its own; ``stop`` tells it not
-to start another model call (``StoppableBackend``).
+to start another model call (``backends.stack.StoppableBackend``).
 """
 
 from __future__ import annotations
@@ -16,14 +16,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
-from briefer.backends import Backend, ChatRequest, ChatResponse
-
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-
-
-class Stopped(Exception):
-    """The run was stopped (Ctrl-C) before this work could start its next step."""
 
 
 class WorkerPool(Generic[Item, Result]):
@@ -80,17 +74,4 @@ class WorkerPool(Generic[Item, Result]):
             self.cancel()
 
 
-class StoppableBackend:
-    """Raises ``Stopped`` instead of starting a model call once ``stop`` is set."""
-
-    def __init__(self, inner: Backend, stop: threading.Event) -> None:
-        self.inner, self.stop = inner, stop
-        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        if self.stop.is_set():
-            raise Stopped("the run was stopped")
-        return self.inner.complete(request)
-
-
-__all__ = ["StoppableBackend", "Stopped", "WorkerPool"]
+__all__ = ["WorkerPool"]

@@ -133,7 +133,7 @@ def model_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     The retry layer waits through ``remote.sleep``; a test that builds its own
     ``RetryingBackend`` with ``sleep=``, or replaces ``remote``'s clocks, is not affected.
     """
-    from briefer import remote
+    from briefer.backends import openai as remote
 
     recorded: list[float] = []
     monkeypatch.setattr(remote, "sleep", recorded.append)

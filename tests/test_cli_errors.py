@@ -75,7 +75,7 @@ class ExplodingBackend:
 
 @pytest.fixture
 def exploding_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(briefer.pipeline, "make_backend", lambda settings: ExplodingBackend())
+    monkeypatch.setattr(briefer.pipeline, "build_backend", lambda settings: ExplodingBackend())
 
 
 @pytest.mark.usefixtures("exploding_backend")

@@ -16,19 +16,13 @@ import pytest
 from click.testing import CliRunner, Result
 from pydantic import BaseModel
 
-from briefer import remote
 from briefer.backends import ChatRequest, ChatResponse
-from briefer.cache import ResponseCache, cache_key
+from briefer.backends import openai as remote
+from briefer.backends.cache import CachedBackend, ResponseCache, cache_key
+from briefer.backends.openai import OpenAIBackend, RetryingBackend, endpoint_host
 from briefer.cli import cli
 from briefer.errors import BriefValidationError, ModelError
-from briefer.llm import (
-    CachedBackend,
-    CallStats,
-    ModelClient,
-    OpenAIBackend,
-    RetryingBackend,
-    endpoint_host,
-)
+from briefer.llm import CallStats, ModelClient
 from briefer.tokens import TokenizerDataError, _load_bundled_bpe
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, Reply

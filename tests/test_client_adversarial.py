@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from briefer.articles import load_article
 from briefer.backends import ChatRequest, ChatResponse
-from briefer.cache import ResponseCache
+from briefer.backends.cache import ResponseCache
 from briefer.cli import cli
 from briefer.config import load_settings
 from briefer.digest import load_digest

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefer import config, local, models
+from briefer import config, models
+from briefer.backends import local
 from briefer.cli import cli
 from briefer.config import DEFAULT_LOCAL_MODEL, DEFAULT_OPENAI_MODEL, load_settings
 from briefer.errors import InputError

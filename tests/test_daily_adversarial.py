@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from briefer.backends import ChatRequest, ChatResponse
+from briefer.backends.stack import build_backend
 from briefer.config import load_settings
 from briefer.digest import DailyOptions, load_digest, run_day
-from briefer.pipeline import make_backend
 from tests.dailyrun import (
     IGNORES_PERMISSIONS,
     LIBRARY,
@@ -79,7 +79,7 @@ def test_a_bug_while_briefing_one_story_costs_only_that_story(
         options,
         settings,
         day=date.fromisoformat(TODAY),
-        backend=ExplodingBackend(make_backend(settings)),
+        backend=ExplodingBackend(build_backend(settings)),
     )
     assert [s.brief.title for s in digest.stories] == ["Library reopens"]
     (failure,) = digest.failures

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from briefer import local, models
+from briefer import models
 from briefer.articles import make_article
-from briefer.backends import Backend, ChatRequest
+from briefer.backends import Backend, ChatRequest, local
 from briefer.config import load_settings
 from briefer.errors import InputError
 from briefer.grounding import ArticleIndex
@@ -181,7 +181,7 @@ def test_loading_writes_nothing_to_stdout(smol_path: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from briefer.local import LocalBackend\n"
+        "from briefer.backends.local import LocalBackend\n"
         "from briefer.backends import ChatRequest\n"
         f"b = LocalBackend(Path({str(smol_path)!r}), n_ctx=1024)\n"
         "r = b.complete(ChatRequest(messages=(('user', 'Say hi as JSON.'),), max_tokens=12))\n"
@@ -276,8 +276,8 @@ def test_default_model_end_to_end() -> None:
 
 @needs_llama
 def test_greedy_decoding_gives_the_same_tokens_as_llama_cpp(smol: local.LocalBackend) -> None:
-    """briefer.greedy checks the grammar on the best token first: same answer, less time."""
-    from briefer import greedy
+    """briefer.backends.greedy checks the grammar on the best token first: same answer, less time."""
+    from briefer.backends import greedy
 
     schema = draft_json_schema()
     request = ChatRequest(messages=MESSAGES, json_schema=schema, max_tokens=120)

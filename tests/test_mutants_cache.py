@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from briefer import cache as cache_module
 from briefer.backends import ChatResponse
-from briefer.cache import JSON_MODE_DAYS, ResponseCache, Unusable
+from briefer.backends import cache as cache_module
+from briefer.backends.cache import JSON_MODE_DAYS, ResponseCache, Unusable
 from briefer.cli import cli
 from briefer.errors import InputError
 from tests.briefs import SEED, as_content, seed_answer

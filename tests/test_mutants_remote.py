@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from briefer.backends import ChatRequest, SchemaRejectedError, spent_on
+from briefer.backends.openai import OpenAIBackend, RetryingBackend
 from briefer.errors import ModelError
-from briefer.llm import OpenAIBackend, RetryingBackend
 from briefer.schema import Usage
 from tests.fakes import FakeOpenAI, Reply, error_body
 from tests.test_client import ANSWER_SCHEMA, REQUEST, FakeTime, closed_port, install_fake_time

@@ -30,15 +30,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from briefer.backends import Backend, ChatRequest, ChatResponse, spent_on
+from briefer.backends import Backend
+from briefer.backends.stack import MeteredBackend, build_backend
 from briefer.config import Settings
 from briefer.daystore import write_atomic
 from briefer.errors import InputError
 from briefer.evals.baseline import LEAD_BACKEND, LEAD_MODEL, lead_brief, score_lead
 from briefer.evals.dataset import ArticleResolver, EvalConfig, GoldCase, ResolvedArticle
 from briefer.evals.metrics import CaseDetails, aggregate, score_case
-from briefer.pipeline import Briefer, make_backend
-from briefer.schema import Brief, BriefDraft, Usage
+from briefer.pipeline import Briefer
+from briefer.schema import Brief, BriefDraft
 
 CaseStatus = Literal["ok", "failed", "skipped"]
 SPLITS = ("all", "dev", "test")
@@ -141,38 +142,6 @@ class EvalRun(BaseModel):
 # --- running ----------------------------------------------------------------------------
 
 
-class MeteredBackend:
-    """Counts every response's tokens, cached or not, so tokens and cost per brief do not
-    drop to zero on a re-run that the cache answers."""
-
-    def __init__(self, inner: Backend) -> None:
-        self.inner = inner
-        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
-        self.usage = Usage()
-        self.calls = 0
-        self.cache_hits = 0
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        try:
-            response = self.inner.complete(request)
-        except Exception as error:  # a failed call still reached the endpoint: count it
-            spent = spent_on(error)
-            self.usage, self.calls = self.usage + spent.usage, self.calls + spent.attempts
-            raise
-        self.usage = self.usage + response.usage
-        if response.cached:
-            self.cache_hits += 1
-        else:
-            self.calls += response.attempts  # retried attempts reached the endpoint too
-        return response
-
-    def take(self) -> tuple[Usage, int, int]:
-        """(usage, calls, cache hits) since the last take, and reset."""
-        taken = (self.usage, self.calls, self.cache_hits)
-        self.usage, self.calls, self.cache_hits = Usage(), 0, 0
-        return taken
-
-
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -261,7 +230,7 @@ def run_eval(
     if not runnable:
         reasons = "; ".join(f"{c.id}: {a.reason}" for c, a in resolved[:3])
         raise InputError(f"none of the {len(cases)} cases has its article ({reasons})")
-    meter = MeteredBackend(backend or make_backend(settings))
+    meter = MeteredBackend(backend or build_backend(settings))
     briefer = Briefer(settings, backend=meter)
     spec = make_spec(briefer, resolver=resolver, gold_dir=gold_dir, cases_pattern=cases_pattern,
                      split=split)

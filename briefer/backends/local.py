@@ -1,6 +1,6 @@
 """The embedded backend: a GGUF model run in process with llama-cpp-python.
 
-No API key, no network. ``llama_cpp`` is imported lazily, so ``import briefer.local`` works
+No API key, no network. ``llama_cpp`` is imported lazily, so ``import briefer.backends.local`` works
 without the ``local`` extra; using the backend without it raises an InputError naming the fix.
 
 One ``Llama`` per (model file, n_ctx) is loaded per process and shared by every backend and
@@ -25,9 +25,9 @@ from types import ModuleType
 from typing import Any
 
 from briefer.backends import ChatRequest, ChatResponse, FinishReason
+from briefer.backends.greedy import chat_prompt_tokens, generate, has_chat_template
 from briefer.config import debug_enabled
 from briefer.errors import InputError, ModelError
-from briefer.greedy import chat_prompt_tokens, generate, has_chat_template
 from briefer.models import DEFAULT_MODEL, MODELS, Progress, missing_parts, resolve_model_path
 from briefer.schema import Usage
 

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from briefer.backends import ChatRequest, ChatResponse, JsonMode
+from briefer.backends import Backend, ChatRequest, ChatResponse, JsonMode, Wrapper
 from briefer.errors import InputError
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -272,6 +272,37 @@ class ResponseCache:
         if topic not in self._said:
             self._said.add(topic)
             self._notify(message)
+
+
+class CachedBackend(Wrapper):
+    """Replays answers from a ``ResponseCache``; keeps only those the caller ``remember``s."""
+
+    def __init__(self, inner: Backend, cache: ResponseCache) -> None:
+        super().__init__(inner)
+        self.cache = cache
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        hit = self.cache.get(self._key(request))
+        if hit is not None:
+            return hit.model_copy(update={"cached": True, "seconds": 0.0, "attempts": 0})
+        return self.inner.complete(request)
+
+    def remember(self, request: ChatRequest, response: ChatResponse) -> None:
+        if not response.cached:
+            kept = response.model_copy(update={"attempts": 1})
+            self.cache.put(self._key(request), self.model, kept)
+
+    def forget(self, request: ChatRequest) -> None:
+        self.cache.delete(self._key(request))
+
+    def learned_json_mode(self) -> JsonMode | None:
+        return self.cache.json_mode(self.name, self.endpoint, self.model)
+
+    def learn_json_mode(self, mode: JsonMode) -> None:
+        self.cache.learn_json_mode(self.name, self.endpoint, self.model, mode)
+
+    def _key(self, request: ChatRequest) -> str:
+        return cache_key(self.name, self.endpoint, self.model, request)
 
 
 def _error_name(error: sqlite3.DatabaseError) -> str:

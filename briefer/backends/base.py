@@ -1,9 +1,9 @@
 """What every model backend speaks: one chat request in, one completion out.
 
-A backend only turns a ``ChatRequest`` into a ``ChatResponse``. Retries, the response
-cache, schema validation with re-asks, grounding and rendering are layered on top of
-this interface once (see ``llm.py``), so the OpenAI-compatible and the local backend
-share them.
+A backend only turns a ``ChatRequest`` into a ``ChatResponse``. Retries, the concurrency
+bound, the response cache and metering are ``Wrapper``s stacked in one place
+(``backends.stack``); schema validation with re-asks is ``llm.ModelClient``'s, so the
+OpenAI-compatible, the local and the fake backend share all of it.
 """
 
 from __future__ import annotations
@@ -59,6 +59,18 @@ class Backend(Protocol):
     endpoint: str
 
     def complete(self, request: ChatRequest) -> ChatResponse: ...
+
+
+class Wrapper:
+    """A backend around another: it keeps the inner one's identity and, by default, passes
+    every request through; a wrapper overrides ``complete`` to change how a call runs."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
+
+    def complete(self, request: ChatRequest) -> ChatResponse:
+        return self.inner.complete(request)
 
 
 @runtime_checkable

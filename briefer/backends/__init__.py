@@ -1,0 +1,38 @@
+"""Model backends: the protocol, the OpenAI-compatible, local and fake backends, and the
+wrappers (retry, concurrency bound, cache, metering) that ``backends.stack`` puts around them.
+
+    base.py     the protocol (``Backend``, ``ChatRequest``, ``ChatResponse``) and ``Wrapper``
+    openai.py   an OpenAI-compatible endpoint, and the one retry layer in front of it
+    local.py    the embedded llama.cpp model (greedy.py: its grammar-checked decoding)
+    cache.py    the SQLite response cache and ``CachedBackend``
+    fake.py     ``FakeBackend``: queued answers and a history of requests, for tests
+    stack.py    ``build_backend``: the one place the wrappers are stacked
+"""
+
+from briefer.backends.base import (
+    AnswerMemory,
+    Backend,
+    ChatRequest,
+    ChatResponse,
+    FinishReason,
+    JsonMode,
+    SchemaRejectedError,
+    Spent,
+    Wrapper,
+    charge,
+    spent_on,
+)
+
+__all__ = [
+    "AnswerMemory",
+    "Backend",
+    "ChatRequest",
+    "ChatResponse",
+    "FinishReason",
+    "JsonMode",
+    "SchemaRejectedError",
+    "Spent",
+    "Wrapper",
+    "charge",
+    "spent_on",
+]

@@ -1,0 +1,91 @@
+"""The backends package: the shipped fake, and the wrappers ``backends.stack`` puts around a model."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from briefer.articles import make_article
+from briefer.backends import ChatRequest, ChatResponse, Wrapper
+from briefer.backends.cache import CachedBackend, ResponseCache
+from briefer.backends.fake import FakeBackend
+from briefer.backends.stack import BoundedBackend, MeteredBackend, StoppableBackend, Stopped, bound
+from briefer.config import load_settings
+from briefer.pipeline import Briefer
+from briefer.schema import Usage
+
+ARTICLE = (
+    "Mayor Ana Ruiz said the bridge will cost 12 million dollars. "
+    "The council voted 7 to 2 on Tuesday."
+)
+ANSWER = {
+    "title": "Lakeside backs a bridge",
+    "summary": "The council voted for a new bridge.",
+    "actors": [{"name": "Ana Ruiz", "role": "mayor"}],
+    "claims": [{"text": "The bridge will cost 12 million dollars.", "by": "Ana Ruiz", "sentence": 1}],
+    "numbers": [1],
+    "questions": ["Who pays for upkeep?"],
+}
+REQUEST = ChatRequest(messages=(("user", "hi"),))
+
+
+def test_the_fake_backend_briefs_through_the_whole_pipeline_and_keeps_each_request() -> None:
+    fake = FakeBackend().enqueue(json.dumps(ANSWER))
+    settings = load_settings({"backend": "openai", "cache": False})
+    brief = Briefer(settings, backend=fake).brief(make_article(ARTICLE, label="bridge"))
+    assert [c.evidence for c in brief.claims] == [
+        "Mayor Ana Ruiz said the bridge will cost 12 million dollars."]
+    assert [(n.value, n.text) for n in brief.numbers] == [(12_000_000, "12 million dollars")]
+    assert brief.meta.backend == "fake" and brief.meta.calls == 1
+    (request,) = fake.history
+    assert "[2] The council voted 7 to 2 on Tuesday." in request.messages[1][1]
+
+
+def test_the_fake_backend_answers_its_default_or_says_the_queue_is_empty() -> None:
+    assert FakeBackend(default="{}").complete(REQUEST).text == "{}"
+    with pytest.raises(LookupError, match="no answer queued for request 1"):
+        FakeBackend().complete(REQUEST)
+    queued = FakeBackend(model="m").enqueue("a", ChatResponse(text="b", finish_reason="length"))
+    assert [(r.text, r.finish_reason, r.model) for r in (queued.complete(REQUEST),
+            queued.complete(REQUEST))] == [("a", "stop", "m"), ("b", "length", "m")]
+
+
+def test_every_wrapper_keeps_the_models_identity(tmp_path: Path) -> None:
+    model = FakeBackend(model="m1", endpoint="e1")
+    stop = threading.Event()
+    wrappers: list[Wrapper] = [
+        StoppableBackend(model, stop),
+        BoundedBackend(model, 1),
+        CachedBackend(model, ResponseCache(tmp_path / "c.sqlite")),
+        MeteredBackend(model),
+    ]
+    assert {(w.name, w.model, w.endpoint, w.inner) for w in wrappers} == {("fake", "m1", "e1", model)}
+
+
+def test_a_bound_keeps_the_cache_outside_so_a_hit_needs_no_slot_and_survives_a_stop(
+    tmp_path: Path,
+) -> None:
+    model = FakeBackend(default="fresh")
+    cache = CachedBackend(model, ResponseCache(tmp_path / "c.sqlite"))
+    cache.remember(REQUEST, ChatResponse(text="kept"))
+    stop = threading.Event()
+    bounded = bound(cache, 1, stop)
+    assert isinstance(bounded, CachedBackend) and isinstance(bounded.inner, BoundedBackend)
+    stop.set()
+    assert bounded.complete(REQUEST).text == "kept"  # answered from the cache after the stop
+    with pytest.raises(Stopped):
+        bounded.complete(ChatRequest(messages=(("user", "new"),)))
+    assert model.history == []
+
+
+def test_the_meter_counts_cached_answers_tokens_but_not_as_calls(tmp_path: Path) -> None:
+    model = FakeBackend().enqueue(ChatResponse(text="x", usage=Usage(prompt_tokens=5), attempts=2))
+    cache = CachedBackend(model, ResponseCache(tmp_path / "c.sqlite"))
+    meter = MeteredBackend(cache)
+    cache.remember(REQUEST, meter.complete(REQUEST))
+    meter.complete(REQUEST)
+    assert meter.take() == (Usage(prompt_tokens=10), 2, 1)
+    assert meter.take() == (Usage(), 0, 0)
