@@ -267,3 +267,57 @@ def test_a_body_cut_off_mid_json_is_one_line(fake_openai: FakeOpenAI) -> None:
         f"the endpoint 127.0.0.1:{fake_openai.port} answered a body that is not valid JSON "
         "(cut off, or not the API); check OPENAI_BASE_URL"
     )
+
+
+@pytest.mark.parametrize(("message", "field"), [
+    ({"role": "assistant", "content": 42}, "content"),
+    ({"role": "assistant", "content": "{}", "refusal": ["no"]}, "refusal"),
+])  # fmt: skip
+def test_a_message_field_that_is_not_text_is_one_line_and_its_tokens_count(
+    fake_openai: FakeOpenAI, message: dict[str, object], field: str
+) -> None:
+    body = {"id": "c", "object": "chat.completion", "created": 1, "model": "m",
+            "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+            "choices": [{"index": 0, "finish_reason": "stop", "message": message}]}  # fmt: skip
+    fake_openai.enqueue(Reply.raw(json.dumps(body), content_type="application/json"))
+    error = failure(retrying(fake_openai.base_url))
+    host = fake_openai.base_url.split("//")[1].split("/")[0]
+    assert error.message == (
+        f"the endpoint {host} answered a chat completion whose message.{field} is not text; "
+        "check --model / BRIEFER_MODEL and the endpoint's logs"
+    )
+    assert spent_on(error).usage == Usage(prompt_tokens=7, completion_tokens=3)
+    assert fake_openai.calls == 1  # not retried
+
+
+@pytest.mark.parametrize(("model", "fine_tuned"), [("m", False), ("ft:gpt-4o-mini:org::x", True)])
+def test_a_schema_request_is_sent_as_a_strict_named_json_schema(
+    fake_openai: FakeOpenAI, model: str, fine_tuned: bool
+) -> None:
+    from briefer.schema import hosted_json_schema
+
+    fake_openai.enqueue(Reply.content('{"a": 1}'))
+    backend = OpenAIBackend(model=model, base_url=fake_openai.base_url, api_key="k", timeout=2)
+    backend.complete(ChatRequest(messages=REQUEST.messages, json_schema=ANSWER_SCHEMA,
+                                 schema_name="answer"))  # fmt: skip
+    assert fake_openai.requests[-1]["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "answer",
+            "schema": hosted_json_schema(ANSWER_SCHEMA, fine_tuned=fine_tuned),
+            "strict": True,
+        },
+    }
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://host/v1", "http://", "sk-abc123"])
+def test_a_base_url_that_is_not_one_is_refused_in_words_that_never_echo_it(url: str) -> None:
+    from briefer.backends.openai import check_base_url
+    from briefer.errors import InputError
+
+    with pytest.raises(InputError) as raised:
+        check_base_url(url)
+    assert str(raised.value) == (
+        "OPENAI_BASE_URL / --base-url: not an http(s) URL with a host name; set it to the "
+        "endpoint's address, e.g. http://localhost:8000/v1, or unset it for api.openai.com"
+    )

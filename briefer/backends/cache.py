@@ -41,19 +41,37 @@ _BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
 _DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 
 
+# The cache's SQL, in one place.
+_CREATE_RESPONSES = (
+    "CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, "
+    "response TEXT NOT NULL, created REAL NOT NULL)"
+)
+_CREATE_JSON_MODES = (
+    "CREATE TABLE json_modes (backend TEXT NOT NULL, endpoint TEXT NOT NULL, "
+    "model TEXT NOT NULL, json_mode TEXT NOT NULL, learned REAL NOT NULL, "
+    "PRIMARY KEY (backend, endpoint, model))"
+)
+_CREATE_MIGRATIONS = "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL)"
+_APPLIED_MIGRATIONS = "SELECT name FROM _migrations"
+_RECORD_MIGRATION = "INSERT INTO _migrations VALUES (?, ?)"
+_GET_RESPONSE = "SELECT response FROM responses WHERE key = ?"
+_PUT_RESPONSE = "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)"
+_DELETE_RESPONSE = "DELETE FROM responses WHERE key = ?"
+_GET_JSON_MODE = (
+    "SELECT json_mode FROM json_modes WHERE backend = ? AND endpoint = ? AND model = ? "
+    "AND learned >= ?"
+)
+_PUT_JSON_MODE = "INSERT OR REPLACE INTO json_modes VALUES (?, ?, ?, ?, ?)"
+_WAL = "PRAGMA journal_mode=WAL"
+_SYNC_NORMAL = "PRAGMA synchronous=NORMAL"
+
+
 def _m001_responses(db: sqlite3.Connection) -> None:
-    db.execute(
-        "CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, "
-        "response TEXT NOT NULL, created REAL NOT NULL)"
-    )
+    db.execute(_CREATE_RESPONSES)
 
 
 def _m002_json_modes(db: sqlite3.Connection) -> None:
-    db.execute(
-        "CREATE TABLE json_modes (backend TEXT NOT NULL, endpoint TEXT NOT NULL, "
-        "model TEXT NOT NULL, json_mode TEXT NOT NULL, learned REAL NOT NULL, "
-        "PRIMARY KEY (backend, endpoint, model))"
-    )
+    db.execute(_CREATE_JSON_MODES)
 
 
 MIGRATIONS: list[tuple[str, Migration]] = [
@@ -73,12 +91,12 @@ def now() -> float:
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL)")
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    db.execute(_CREATE_MIGRATIONS)
+    done = {row[0] for row in db.execute(_APPLIED_MIGRATIONS)}
     for name, migration in MIGRATIONS:
         if name not in done:
             migration(db)
-            db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, now()))
+            db.execute(_RECORD_MIGRATION, (name, now()))
     db.commit()
 
 
@@ -124,8 +142,7 @@ class ResponseCache:
     # -- answers ----------------------------------------------------------------------------
 
     def get(self, key: str) -> ChatResponse | None:
-        sql = "SELECT response FROM responses WHERE key = ?"
-        row = self._run(lambda db: db.execute(sql, (key,)).fetchone(), None)
+        row = self._run(lambda db: db.execute(_GET_RESPONSE, (key,)).fetchone(), None)
         if row is None:
             return None
         try:
@@ -136,12 +153,10 @@ class ResponseCache:
 
     def put(self, key: str, model: str, response: ChatResponse) -> None:
         blob = response.model_dump_json()
-        self._write(
-            "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)", (key, model, blob, now())
-        )
+        self._write(_PUT_RESPONSE, (key, model, blob, now()))
 
     def delete(self, key: str) -> None:
-        self._write("DELETE FROM responses WHERE key = ?", (key,))
+        self._write(_DELETE_RESPONSE, (key,))
 
     # -- what each endpoint accepts ---------------------------------------------------------
 
@@ -150,8 +165,7 @@ class ResponseCache:
         since = now() - JSON_MODE_DAYS * 86400
         row = self._run(
             lambda db: db.execute(
-                "SELECT json_mode FROM json_modes WHERE backend = ? AND endpoint = ? AND model = ? "
-                "AND learned >= ?",
+                _GET_JSON_MODE,
                 (backend, endpoint, model, since),
             ).fetchone(),
             None,
@@ -161,7 +175,7 @@ class ResponseCache:
 
     def learn_json_mode(self, backend: str, endpoint: str, model: str, mode: JsonMode) -> None:
         self._write(
-            "INSERT OR REPLACE INTO json_modes VALUES (?, ?, ?, ?, ?)",
+            _PUT_JSON_MODE,
             (backend, endpoint, model, mode, now()),
         )
 
@@ -222,8 +236,8 @@ class ResponseCache:
             raise self._classify(error) from error
         try:
             _check_tables(db)  # before anything writes to a file that may be set aside
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; no fsync per answer
+            db.execute(_WAL)
+            db.execute(_SYNC_NORMAL)  # WAL stays consistent; no fsync per answer
             migrate(db)
             _check_tables(db, complete=True)
         except sqlite3.DatabaseError as error:
