@@ -139,3 +139,15 @@ def test_the_grounded_brief_keeps_the_drafts_words_and_the_checked_items() -> No
     assert [c.text for c in brief.claims] == ["The port bought cranes."]
     assert [n.value for n in brief.numbers] == [12]
     assert brief.article == ref and brief.meta == meta
+
+
+def test_a_number_is_grounded_by_its_own_sentence_and_the_one_before_not_an_earlier_one() -> None:
+    index = ArticleIndex("Ships came. Nothing else happened today. The port bought 12 cranes.")
+    assert ground_number(number(12, "cranes", "12", "cranes bought"), index).grounded
+    assert not ground_number(number(12, "ships", "12", "ships"), index).grounded
+
+
+def test_each_quantitys_span_is_its_place_in_the_whole_article() -> None:
+    text = "The port opened. It bought 12 cranes and 3 ships."
+    found = [located.quantity for located in ArticleIndex(text).quantities]
+    assert [(q.text, text[q.start : q.end]) for q in found] == [("12", "12"), ("3", "3")]
