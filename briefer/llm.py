@@ -1,5 +1,5 @@
-"""The model client: the cache, and the structured-output loop that validates answers and
-re-asks with the validation error.
+"""The model client: the structured-output loop that validates answers and re-asks with
+the validation error, over whatever backend stack it is given.
 
 Layers, outermost first::
 
@@ -10,9 +10,9 @@ Layers, outermost first::
     OpenAIBackend | LocalBackend | FakeBackend   one HTTP call, one local generation, a queue
 
 The backends and their wrappers live in ``briefer.backends`` (stacked by
-``backends.stack.build_backend``). Every request that
-reached the endpoint is counted (``CallStats``): retried attempts, re-asks, a rejected
-``json_schema`` and the calls of briefs that failed, so a run's cost is never under-reported.
+``backends.stack.build_backend``). Every request that reached the endpoint is counted
+(``CallStats``): retried attempts, re-asks, a rejected ``json_schema`` and the calls of
+briefs that failed, so a run's cost is never under-reported.
 """
 
 from __future__ import annotations
