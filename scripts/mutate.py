@@ -62,7 +62,7 @@ TARGETS = (
     Target("briefer/grounding.py",     "test_grounding test_citations test_mutants_grounding"),
     Target("briefer/article_index.py", "test_grounding test_citations test_mutants_grounding"),  # spans, names
     Target("briefer/evals/matching.py", "test_eval_metrics test_mutants_metrics"),  # gold-output pairing
-    Target("briefer/backends/cache.py", "test_client test_client_adversarial test_mutants_cache"),  # the cache key
+    Target("briefer/backends/cache.py", "test_client test_client_adversarial test_mutants_cache test_backends"),  # the cache key
     Target("briefer/backends/openai.py", "test_client test_client_adversarial test_mutants_remote"),  # retries, backoff
     Target("briefer/urllists.py",  "test_sources test_daily_adversarial test_mutants_urllists"),  # URL keys
     Target("briefer/stories.py",   "test_daily test_daily_rerun test_mutants_stories"),  # text duplicate keys

@@ -89,3 +89,17 @@ def test_the_meter_counts_cached_answers_tokens_but_not_as_calls(tmp_path: Path)
     meter.complete(REQUEST)
     assert meter.take() == (Usage(prompt_tokens=10), 2, 1)
     assert meter.take() == (Usage(), 0, 0)
+
+
+def test_a_kept_answer_is_stored_as_one_attempt_and_replayed_as_free_and_instant(
+    tmp_path: Path,
+) -> None:
+    from briefer.backends.cache import cache_key
+
+    store = ResponseCache(tmp_path / "c.sqlite")
+    cached = CachedBackend(FakeBackend(model="m"), store)
+    cached.remember(REQUEST, ChatResponse(text="x", attempts=3, seconds=2.5))
+    kept = store.get(cache_key("fake", "fake", "m", REQUEST))
+    assert kept is not None and (kept.attempts, kept.seconds) == (1, 2.5)
+    hit = cached.complete(REQUEST)
+    assert (hit.text, hit.cached, hit.seconds, hit.attempts) == ("x", True, 0.0, 0)
