@@ -321,3 +321,23 @@ def test_a_base_url_that_is_not_one_is_refused_in_words_that_never_echo_it(url: 
         "OPENAI_BASE_URL / --base-url: not an http(s) URL with a host name; set it to the "
         "endpoint's address, e.g. http://localhost:8000/v1, or unset it for api.openai.com"
     )
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("http://127.0.0.1:8000/v1", "127.0.0.1:8000"),
+    ("https://me:pw@api.openai.com/v1?key=k", "api.openai.com"),
+    ("http://[::1]:9/v1", "[::1]:9"),
+    ("http:///v1", ""),                    # no host name at all
+    ("http://gateway:notaport/v1", "gateway"),  # a port that is not a number
+    ("http://:notaport/v1", ""),
+])  # fmt: skip
+def test_the_endpoint_is_shown_as_host_and_port_only(url: str, shown: str) -> None:
+    from briefer.backends.openai import endpoint_host
+
+    assert endpoint_host(url) == shown
+
+
+def test_an_answer_says_how_long_its_request_took(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(Reply.content('{"a": 1}'))
+    response = retrying(fake_openai.base_url).complete(REQUEST)
+    assert 0 < response.seconds < 60  # a loopback round trip, measured, never a clock reading
