@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 import briefer
-from briefer.backends import ChatRequest, ChatResponse
+from briefer.backends.fake import FakeBackend
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, Reply
 
@@ -62,15 +62,9 @@ def test_bad_settings_raise_an_input_error_naming_the_setting() -> None:
         briefer.load_settings({"timeout": float("inf")})
 
 
-class _BuggyBackend:
-    name, model, endpoint = "openai", "gpt-4o-mini", "127.0.0.1"
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        raise RuntimeError("a bug")
-
-
 def test_the_python_api_raises_unexpected_errors_unchanged() -> None:
     # Exit 3 is the command line's; a script sees the exception itself, with its traceback.
     settings = briefer.load_settings({"backend": "openai", "cache": False})
     with pytest.raises(RuntimeError, match="a bug"):
-        briefer.Briefer(settings, backend=_BuggyBackend()).brief(briefer.load_article(str(SEED)))
+        buggy = FakeBackend(model="gpt-4o-mini").enqueue(RuntimeError("a bug"))
+        briefer.Briefer(settings, backend=buggy).brief(briefer.load_article(str(SEED)))

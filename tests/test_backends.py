@@ -51,6 +51,10 @@ def test_the_fake_backend_answers_its_default_or_says_the_queue_is_empty() -> No
     queued = FakeBackend(model="m").enqueue("a", ChatResponse(text="b", finish_reason="length"))
     assert [(r.text, r.finish_reason, r.model) for r in (queued.complete(REQUEST),
             queued.complete(REQUEST))] == [("a", "stop", "m"), ("b", "length", "m")]
+    failing = FakeBackend(default="later").enqueue(TimeoutError("slow"))
+    with pytest.raises(TimeoutError, match="slow"):
+        failing.complete(REQUEST)
+    assert failing.complete(REQUEST).text == "later" and len(failing.history) == 2
 
 
 def test_every_wrapper_keeps_the_models_identity(tmp_path: Path) -> None:

@@ -146,23 +146,14 @@ def test_chunks_always_cover_the_text_within_budget(paragraphs: list[str]) -> No
 
 def test_models_with_other_tokenizers_get_budget_headroom() -> None:
     from briefer.articles import make_article
-    from briefer.backends import ChatRequest, ChatResponse
+    from briefer.backends.fake import FakeBackend
     from briefer.config import load_settings
     from briefer.pipeline import FOREIGN_TOKENIZER_HEADROOM, Briefer
-
-    class Named:
-        name, endpoint = "openai", "test"
-
-        def __init__(self, model: str) -> None:
-            self.model = model
-
-        def complete(self, request: ChatRequest) -> ChatResponse:
-            raise AssertionError("not called")
 
     settings = load_settings(
         {"base_url": "http://127.0.0.1:9/v1", "context_window": 8000, "cache": False}
     )
     article = make_article("A short article.", label="t")
-    native = Briefer(settings, backend=Named("gpt-4o-mini")).input_budget(article)
-    foreign = Briefer(settings, backend=Named("llama3.1")).input_budget(article)
+    native = Briefer(settings, backend=FakeBackend(model="gpt-4o-mini")).input_budget(article)
+    foreign = Briefer(settings, backend=FakeBackend(model="llama3.1")).input_budget(article)
     assert foreign == int(native / FOREIGN_TOKENIZER_HEADROOM)

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import briefer.pipeline
-from briefer.backends import ChatRequest, ChatResponse
+from briefer.backends.fake import FakeBackend
 from briefer.cli import cli
 from briefer.errors import InputError, ModelError
 from tests.briefs import SEED, as_content, seed_answer
@@ -60,22 +60,16 @@ def one_error_line(result: Result, exit_code: int = 2) -> str:
 # --- exit 3: briefer itself failed ----------------------------------------------------------
 
 
-class ExplodingBackend:
+def exploding_backend_for(settings: object) -> FakeBackend:
     """A backend with a bug: it raises what no layer of briefer expects."""
-
-    name = "openai"
-    model = "gpt-4o-mini"
-    endpoint = "127.0.0.1"
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        raise RuntimeError(
-            f"boom with {SECRET_KEY} and https://user:hunter2@example.org/v1?token=tok-777"
-        )
+    return FakeBackend(model="gpt-4o-mini", endpoint="127.0.0.1").enqueue(
+        RuntimeError(f"boom with {SECRET_KEY} and https://user:hunter2@example.org/v1?token=tok-777")
+    )
 
 
 @pytest.fixture
 def exploding_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(briefer.pipeline, "build_backend", lambda settings: ExplodingBackend())
+    monkeypatch.setattr(briefer.pipeline, "build_backend", exploding_backend_for)
 
 
 @pytest.mark.usefixtures("exploding_backend")

@@ -3,7 +3,8 @@
 For tests and for trying a pipeline without a model::
 
     fake = FakeBackend()
-    fake.enqueue('{"title": ...}')        # the text of the next answer, or a ChatResponse
+    fake.enqueue('{"title": ...}')        # the next answer's text, a ChatResponse, or an
+                                          # exception the call raises
     Briefer(settings, backend=fake).brief(article)
     fake.history[0].messages              # what the pipeline asked
 
@@ -25,13 +26,16 @@ class FakeBackend:
         self.name, self.model, self.endpoint = "fake", model, endpoint
         self.default = default
         self.history: list[ChatRequest] = []
-        self._answers: deque[ChatResponse] = deque()
+        self._answers: deque[ChatResponse | BaseException] = deque()
         self._lock = threading.Lock()
 
-    def enqueue(self, *answers: str | ChatResponse) -> FakeBackend:
-        """Queue answers, each the text of a completion or a whole ``ChatResponse``."""
+    def enqueue(self, *answers: str | ChatResponse | BaseException) -> FakeBackend:
+        """Queue answers: a completion's text, a whole ``ChatResponse``, or an exception."""
         with self._lock:
             for answer in answers:
+                if isinstance(answer, BaseException):
+                    self._answers.append(answer)
+                    continue
                 response = answer if isinstance(answer, ChatResponse) else ChatResponse(text=answer)
                 self._answers.append(response.model_copy(update={"model": self.model}))
         return self
@@ -39,8 +43,11 @@ class FakeBackend:
     def complete(self, request: ChatRequest) -> ChatResponse:
         with self._lock:
             self.history.append(request)
-            if self._answers:
-                return self._answers.popleft()
+            answer = self._answers.popleft() if self._answers else None
+        if isinstance(answer, BaseException):
+            raise answer
+        if answer is not None:
+            return answer
         if self.default is None:
             raise LookupError(f"FakeBackend: no answer queued for request {len(self.history)}")
         return ChatResponse(text=self.default, model=self.model)
