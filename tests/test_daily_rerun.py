@@ -46,14 +46,22 @@ def story_files(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in (out / TODAY / "stories").glob("*.json")}
 
 
+def morning_run(
+    fake_openai: FakeOpenAI, config: Path, tmp_path: Path, name: str = "morning.md"
+) -> tuple[Path, Path]:
+    """The day's first run: one article, MORNING, briefed into ``out``; (its folder, out)."""
+    folder = tmp_path / "live"
+    folder.mkdir()
+    (folder / name).write_text(MORNING)
+    out = tmp_path / "out"
+    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    return folder, out
+
+
 def test_a_late_article_with_new_text_is_briefed_with_its_story(
     fake_openai: FakeOpenAI, model: Model, config: Path, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "live"
-    folder.mkdir()
-    (folder / "morning.md").write_text(MORNING)
-    out = tmp_path / "out"
-    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    folder, out = morning_run(fake_openai, config, tmp_path)
     assert fake_openai.calls == 1
     morning_file = story_files(out)
 
@@ -108,11 +116,7 @@ def test_a_late_article_joins_its_finished_story_as_within_one_run(
     late: dict[str, str],
     sources: int,
 ) -> None:
-    folder = tmp_path / "live"
-    folder.mkdir()
-    (folder / "a-morning.md").write_text(MORNING)
-    out = tmp_path / "out"
-    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    folder, out = morning_run(fake_openai, config, tmp_path, "a-morning.md")
     for name, text in late.items():
         (folder / name).write_text(text)
     result = daily([str(folder)], fake_openai, config, out)
@@ -127,11 +131,7 @@ def test_a_late_article_joins_its_finished_story_as_within_one_run(
 def test_a_failed_rebrief_keeps_the_finished_brief_and_is_retried(
     fake_openai: FakeOpenAI, model: Model, config: Path, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "live"
-    folder.mkdir()
-    (folder / "morning.md").write_text(MORNING)
-    out = tmp_path / "out"
-    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    folder, out = morning_run(fake_openai, config, tmp_path)
     finished = story_files(out)
     (morning,) = load_digest(out / TODAY).stories
 
@@ -163,11 +163,7 @@ def test_a_failed_rebrief_keeps_the_finished_brief_and_is_retried(
 def test_a_late_copy_of_a_briefed_text_only_adds_its_link(
     fake_openai: FakeOpenAI, model: Model, config: Path, tmp_path: Path, late_text: str
 ) -> None:
-    folder = tmp_path / "live"
-    folder.mkdir()
-    (folder / "a-morning.md").write_text(MORNING)
-    out = tmp_path / "out"
-    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    folder, out = morning_run(fake_openai, config, tmp_path, "a-morning.md")
     (before,) = load_digest(out / TODAY).stories
 
     (folder / "b-copy.md").write_text(late_text)
@@ -182,11 +178,7 @@ def test_a_late_copy_of_a_briefed_text_only_adds_its_link(
 def test_without_the_stored_texts_a_late_article_is_briefed_on_its_own(
     fake_openai: FakeOpenAI, model: Model, config: Path, tmp_path: Path
 ) -> None:
-    folder = tmp_path / "live"
-    folder.mkdir()
-    (folder / "morning.md").write_text(MORNING)
-    out = tmp_path / "out"
-    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    folder, out = morning_run(fake_openai, config, tmp_path)
     shutil.rmtree(out / TODAY / "articles")  # a day folder from an older briefer
     (folder / "evening.md").write_text(EVENING)
     result = daily([str(folder)], fake_openai, config, out)
