@@ -73,16 +73,6 @@ def test_json_file_with_text_field(tmp_path: Path) -> None:
     )
 
 
-def test_latin1_file_is_decoded(tmp_path: Path) -> None:
-    path = tmp_path / "a.txt"
-    path.write_bytes(
-        "Le maire de Zürich a déclaré que la grève était terminée, après trois jours.".encode(
-            "latin-1"
-        )
-    )
-    assert "Zürich" in load_article(str(path)).text
-
-
 def test_url_is_fetched_with_user_agent(fake_web: FakeWeb) -> None:
     fake_web.add("/news/harbour", PAGE)
     article = load_article(fake_web.url("/news/harbour"))
