@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,6 @@ import click
 from briefer.cli.common import check_output, model_options, settings_from, write_output
 
 FORMATS = ("md", "json", "html")  # briefer.rendering.brief.FORMATS; tests/test_startup.py keeps them equal
-
-
-def check_url(source: str) -> None:
-    """An http(s) SOURCE the HTTP client can parse (a bad port or bracket is the user's)."""
-    if re.match(r"^https?://", source, re.IGNORECASE):
-        from briefer.fetching import check_http_url  # httpx only for URL sources
-
-        check_http_url(source)
 
 
 @click.command()
@@ -48,7 +39,6 @@ def brief(source: str, fmt: str, output: Path | None, **options: Any) -> None:
 
     settings = settings_from(options)
     check_output(output)  # before the model call, which an unwritable path would waste
-    check_url(source)
     article = load_article(
         source,
         max_chars=settings.max_chars,
