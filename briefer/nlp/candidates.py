@@ -1,0 +1,60 @@
+"""What the pipeline proposes before the model is asked: the contract between NLP and prompts.
+
+The model chooses among these and writes; it never has to remember a name, a speaker or a
+number. Sentence ids and listed-number ids are those of ``briefer.citations.CitedArticle``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+ActorKind = Literal["person", "organisation", "place", "group"]
+SpeakerCue = Literal["reporting-verb", "according-to", "quote-continuation", "pronoun"]
+GapKind = Literal["unattributed", "disputed", "pending", "declined", "no-baseline"]
+
+
+@dataclass(frozen=True)
+class ActorCandidate:
+    name: str  # the fullest form the article uses ("Vladimir Putin", not "Putin")
+    kind: ActorKind
+    mentions: int  # coreferent mentions merged ("Putin", "Mr Putin", "the Russian president")
+    first_sentence: int
+    aliases: tuple[str, ...] = ()  # the other forms the article uses
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who a sentence reports as saying it, found by a rule over the parse."""
+
+    sentence: int
+    name: str  # as the article names the speaker (a pronoun resolved to a name)
+    cue: SpeakerCue
+    confident: bool  # the rule's answer wins over the model's when True
+
+
+@dataclass(frozen=True)
+class ClaimCandidate:
+    sentence: int
+    score: float  # salience, higher first
+    speaker: str | None  # the rule's speaker, if any
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something the article itself leaves open; the model phrases it as a question."""
+
+    kind: GapKind
+    sentence: int | None
+    hint: str  # a few words for the prompt: "sentence 7 states a number with no baseline"
+
+
+@dataclass(frozen=True)
+class Candidates:
+    actors: tuple[ActorCandidate, ...] = ()  # most mentioned first
+    speakers: Mapping[int, Speaker] = field(default_factory=dict)  # by sentence id
+    claims: tuple[ClaimCandidate, ...] = ()  # most salient first
+    numbers: tuple[int, ...] = ()  # listed-number ids, most informative first
+    gaps: tuple[Gap, ...] = ()
+    parser: str = "none"  # what found them: the spaCy pipeline and version, or "rules"
