@@ -118,6 +118,9 @@ class Settings(BaseModel):
     cache: bool = True
     prompts_dir: Path | None = None
     strict: bool = False
+    # Who a claim is attributed to: the speaker rules over the parse when they are confident
+    # (briefer.nlp.speaker_of), or always what the model answered.
+    speakers: Literal["rules", "model"] = "rules"
     daily: DailyOptions = Field(default_factory=DailyOptions)
     slack: SlackSection = Field(default_factory=SlackSection)
 

@@ -21,8 +21,11 @@ from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
 from briefer.llm import CallStats, ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
+from briefer.nlp import find_candidates, with_rule_speakers
+from briefer.nlp.candidates import Candidates, Shown, shown_in
 from briefer.prompts import PromptSet, load_prompts
 from briefer.schema import (
+    MIN_CLAIMS,
     Brief,
     BriefDraft,
     BriefMeta,
@@ -47,6 +50,7 @@ BUDGET_SENTENCES = 80
 MAX_RECHUNKS = 8
 RECHUNK_FACTOR = 0.8
 MIN_CHUNK_BUDGET = 64
+ACTOR_NAME_CHARS = 60  # CitedActor.name
 
 
 class Briefer:
@@ -79,9 +83,10 @@ class Briefer:
         stats = CallStats()
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
+        candidates = find_candidates(article.text)
         chunks = self.chunk(article, cited)
         resolutions = [
-            resolve(self._brief_chunk(article, cited, chunk, len(chunks), stats), cited)
+            resolve(self._brief_chunk(article, cited, candidates, chunk, len(chunks), stats), cited)
             for chunk in chunks
         ]
         draft, invalid_selections = self._reduce(article, [r.draft for r in resolutions], stats)
@@ -167,9 +172,10 @@ class Briefer:
 
     def _prompt_tokens(self, article: Article, cited: CitedArticle, chunk: Chunk, count: int) -> int:
         """Tokens of a chunk's rendered prompt, as the budget counts them."""
+        excerpt = cited.excerpt(chunk.start, chunk.end)
         messages = self._chunk_messages(
-            article, cited.excerpt(chunk.start, chunk.end), chunk, count,
-            self.client.json_mode, self._budget_schema_text,
+            article, excerpt, chunk, count, self.client.json_mode, self._budget_schema_text,
+            _shown(find_candidates(article.text), excerpt),
         )
         tokens = sum(len(self.encoding.encode(text, disallowed_special=())) for _, text in messages)
         tokens += PROMPT_OVERHEAD_MARGIN * len(messages)
@@ -177,7 +183,7 @@ class Briefer:
 
     def _chunk_messages(
         self, article: Article, excerpt: Excerpt, chunk: Chunk, count: int, json_mode: str,
-        schema_text: str,
+        schema_text: str, shown: Shown,
     ) -> tuple[tuple[str, str], ...]:
         return self.prompts.brief_messages(
             excerpt=excerpt,
@@ -188,20 +194,25 @@ class Briefer:
             chunk_count=count,
             json_mode=json_mode,
             schema_json=schema_text,
+            shown=shown,
         )
 
     def _brief_chunk(
-        self, article: Article, cited: CitedArticle, chunk: Chunk, count: int, stats: CallStats
+        self, article: Article, cited: CitedArticle, candidates: Candidates, chunk: Chunk,
+        count: int, stats: CallStats,
     ) -> CitedDraft:
         excerpt = cited.excerpt(chunk.start, chunk.end)
-        schema = cited_json_schema(excerpt.sentence_ids, excerpt.listed_ids)
+        shown = _shown(candidates, excerpt)
+        schema = cited_json_schema(*_choices(excerpt, shown))
         schema_text = json.dumps(schema, separators=(",", ":"))
 
         def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
-            return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text)
+            return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text, shown)
 
-        draft, _ = self.client.structured(messages, CitedDraft, schema, stats)
-        return draft
+        answer, _ = self.client.structured(messages, CitedDraft, schema, stats)
+        if self.settings.speakers == "rules":
+            answer = with_rule_speakers(answer, cited, candidates)
+        return answer
 
     def _reduce(
         self, article: Article, partials: list[BriefDraft], stats: CallStats
@@ -233,6 +244,20 @@ class Briefer:
         except ModelError:  # the deterministic merge is still a usable brief
             return truncate_to_caps(merged), 0
         return apply_selection(merged, selection)
+
+
+def _shown(candidates: Candidates, excerpt: Excerpt) -> Shown:
+    return shown_in(candidates, excerpt.sentence_ids, excerpt.listed_ids)
+
+
+def _choices(excerpt: Excerpt, shown: Shown) -> tuple[list[int], list[int], list[str]]:
+    """What the model may cite: the shown candidates, or the whole chunk where too few are
+    shown to fill a brief (a short article, no candidates found)."""
+    claims = [c.sentence for c in shown.claims]
+    sentences = claims if len(claims) >= MIN_CLAIMS else excerpt.sentence_ids
+    numbers = list(shown.numbers) or excerpt.listed_ids
+    names = [a.name for a in shown.actors if len(a.name) <= ACTOR_NAME_CHARS]
+    return sentences, numbers, names
 
 
 def brief_article(

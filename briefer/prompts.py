@@ -19,8 +19,9 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from briefer.citations import Excerpt
+from briefer.citations import Excerpt, Listed
 from briefer.errors import InputError
+from briefer.nlp.candidates import Shown
 from briefer.schema import LIST_CAPS, MODEL_MAX_CLAIMS, BriefDraft
 from briefer.urls import redact_url
 
@@ -30,7 +31,7 @@ CAPS = {**LIST_CAPS, "model_claims": MODEL_MAX_CLAIMS}
 Messages = tuple[tuple[str, str], ...]
 
 # The tags that fence untrusted text in the default templates (a swapped set should too).
-FENCES = ("metadata", "article", "numbers", "merged_brief")
+FENCES = ("metadata", "article", "actors", "claims", "numbers", "gaps", "merged_brief")
 _FENCE_NAMES = "|".join(FENCES)
 # The "<" of a tag a model may read as one of them: any case, spaces around the slash.
 _FENCE_TAG = re.compile(rf"<(?=\s*/?\s*(?:{_FENCE_NAMES})(?![\w-]))", re.IGNORECASE)
@@ -61,14 +62,26 @@ class PromptSet:
         chunk_count: int = 1,
         json_mode: str = "schema",
         schema_json: str = "",
+        shown: Shown | None = None,
     ) -> Messages:
+        """The messages for one chunk; ``shown`` is the chunk's candidates (without them
+        the prompt lists every number in reading order and no actors or claims)."""
         common = {"caps": CAPS, "json_mode": json_mode, "schema_json": schema_json}
         user = {
             "sentences": [{"id": s.id, "text": fenced_text(s.text)} for s in excerpt.sentences],
             "numbers": [
                 {"id": n.id, "label": fenced_text(n.label), "sentence": n.sentence}
-                for n in excerpt.listed
+                for n in _shown_numbers(excerpt, shown)
             ],
+            "actors": [
+                {"name": fenced_text(a.name), "kind": a.kind, "mentions": a.mentions}
+                for a in (shown.actors if shown else ())
+            ],
+            "claims": [
+                {"sentence": c.sentence, "speaker": fenced_text(c.speaker) if c.speaker else None}
+                for c in (shown.claims if shown else ())
+            ],
+            "gaps": [{"hint": fenced_text(g.hint)} for g in (shown.gaps if shown else ())],
             "title": fenced_text(title) if title else None,
             "source": fenced_text(redact_url(source)) if source else None,
             "date": fenced_text(date) if date else None,
@@ -92,7 +105,10 @@ class PromptSet:
         common = {"caps": CAPS, "json_mode": json_mode, "schema_json": schema_json}
         lists = [
             ("actors", [f"{a.name} — {a.role}" for a in merged.actors]),
-            ("claims", [f"{c.text} (by {c.attributed_to or 'the article'})" for c in merged.claims]),
+            (
+                "claims",
+                [f"{c.text} (by {c.attributed_to or 'the article'})" for c in merged.claims],
+            ),
             ("numbers", [f"{n.text} {n.unit or ''}: {n.context}" for n in merged.numbers]),
             ("questions", list(merged.open_questions)),
         ]
@@ -114,6 +130,13 @@ class PromptSet:
             return self.environment.get_template(name).render(context).strip()
         except jinja2.TemplateError as error:
             raise InputError(f"{self.directory / name}: {error}; fix the template") from error
+
+
+def _shown_numbers(excerpt: Excerpt, shown: Shown | None) -> list[Listed]:
+    if shown is None:
+        return list(excerpt.listed)
+    by_id = {n.id: n for n in excerpt.listed}
+    return [by_id[i] for i in shown.numbers if i in by_id]
 
 
 def load_prompts(directory: Path | None = None) -> PromptSet:

@@ -204,16 +204,21 @@ def selection_json_schema(lengths: dict[str, int]) -> dict[str, Any]:
     return schema
 
 
-def cited_json_schema(sentence_ids: Sequence[int], number_ids: Sequence[int]) -> dict[str, Any]:
+def cited_json_schema(
+    sentence_ids: Sequence[int], number_ids: Sequence[int], actor_names: Sequence[str] = ()
+) -> dict[str, Any]:
     """The strict JSON Schema of ``CitedDraft`` for one prompt: ids limited to those it lists.
 
     With a grammar (llama.cpp) or strict structured outputs the model cannot cite a
-    sentence or number that does not exist; other endpoints may, and resolution flags it.
+    sentence or number that does not exist, nor name an actor the candidates do not hold
+    (when there are candidates); other endpoints may, and resolution flags it.
     """
     schema = _strict_schema(CitedDraft)
     definitions = schema["$defs"]
     _limit_ids(definitions["CitedClaim"]["properties"]["sentence"], sentence_ids)
     _limit_ids(schema["properties"]["numbers"]["items"], number_ids)
+    if actor_names:
+        definitions["CitedActor"]["properties"]["name"]["enum"] = list(actor_names)
     if not number_ids:
         schema["properties"]["numbers"]["maxItems"] = 0
     # A brief of fewer than five claims says too little (small models stop at two or

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefer.cli import cli
+from briefer.nlp.candidates import SHOWN_NUMBERS
 from briefer.prompts import load_prompts
 from briefer.schema import MIN_CLAIMS
 from tests.briefs import SEED, as_content, seed_answer
@@ -68,12 +69,20 @@ def test_the_prompt_numbers_sentences_and_lists_quantities(fake_openai: FakeOpen
     request = fake_openai.requests[0]
     user = request["messages"][1]["content"]
     assert "\n[3] According to the newspaper, Trump advised" in user
-    assert "\n8: 50 thousand men\n" in user and "\n13: 62: another\n" in user
+    assert "\n8: 50 thousand men\n" in user
     schema = request["response_format"]["json_schema"]["schema"]
     claim = schema["$defs"]["CitedClaim"]["properties"]["sentence"]
     number = schema["properties"]["numbers"]["items"]
-    assert claim["enum"] == list(range(1, 32)) and sorted(number["enum"]) == list(range(1, 19))
+    # The model may cite only the candidates the prompt shows, in the order it shows them.
+    shown_claims = [int(i) for i in re.findall(r"^\[(\d+)\]", fence(user, "claims"), re.M)]
+    shown_numbers = [int(i) for i in re.findall(r"^(\d+):", fence(user, "numbers"), re.M)]
+    assert len(shown_claims) >= MIN_CLAIMS and claim["enum"] == shown_claims
+    assert number["enum"] == shown_numbers and len(shown_numbers) <= SHOWN_NUMBERS
     assert schema["properties"]["claims"]["minItems"] == MIN_CLAIMS
+
+
+def fence(text: str, tag: str) -> str:
+    return text.split(f"<{tag}>\n", 1)[1].split(f"</{tag}>", 1)[0]
 
 
 MACRON = {"name": "Emmanuel Macron", "role": "French president"}  # not in the seed
@@ -414,7 +423,7 @@ def test_number_heavy_articles_are_chunked_by_their_whole_prompt(
         ["brief", str(article), "--context-window", "2000", "--max-output-tokens", "400"],
         fake_openai,
     )
-    assert brief["meta"]["chunks"] >= 3
+    assert brief["meta"]["chunks"] >= 2
     for request in fake_openai.requests:
         prompt = sum(count_tokens(m["content"], "fake-model") for m in request["messages"])
         assert prompt + 400 <= 2000

@@ -23,7 +23,9 @@ from briefer.backends.cache import ResponseCache
 from briefer.cli import cli
 from briefer.config import load_settings
 from briefer.digest import load_digest
+from briefer.nlp.candidates import SHOWN_CLAIMS
 from briefer.pipeline import Briefer
+from briefer.schema import cited_json_schema, hosted_json_schema
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import DEFAULT_BRIEF, FakeOpenAI, Reply
 from tests.test_client import FakeTime, install_fake_time
@@ -324,7 +326,7 @@ def test_a_fine_tuned_model_gets_no_type_specific_keywords(fake_openai: FakeOpen
     assert "minItems" not in text and "maxItems" not in text and '"enum"' in text
 
 
-def test_more_than_1000_ids_become_a_range(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+def test_a_long_article_is_cited_through_its_candidates(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
     article = tmp_path / "long.txt"
     article.write_text(
         " ".join(f"Clause {n} of the harbour budget was read." for n in range(1, 1101))
@@ -339,7 +341,16 @@ def test_more_than_1000_ids_become_a_range(fake_openai: FakeOpenAI, tmp_path: Pa
     brief = brief_json(fake_openai, source=article)
     assert brief["meta"]["chunks"] == 1 and fake_openai.calls == 1
     sentence = sent_schema(fake_openai.requests[0])["$defs"]["CitedClaim"]["properties"]["sentence"]
-    assert sentence == {"type": "integer", "minimum": 1, "maximum": 1100}
+    assert sentence["type"] == "integer" and 5 <= len(sentence["enum"]) <= SHOWN_CLAIMS
+
+
+def test_more_than_1000_ids_become_a_range() -> None:
+    schema = cited_json_schema(range(1, 1101), range(1, 4))
+    hosted = hosted_json_schema(schema)
+    assert hosted["$defs"]["CitedClaim"]["properties"]["sentence"] == {
+        "type": "integer", "minimum": 1, "maximum": 1100
+    }
+    assert hosted["properties"]["numbers"]["items"]["enum"] == [1, 2, 3]  # within the limit
 
 
 def test_a_json_object_fallback_is_remembered_across_runs(tmp_path: Path) -> None:

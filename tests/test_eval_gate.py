@@ -449,8 +449,12 @@ def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> 
         return Reply.content(json.dumps(cite(brief, user)))
 
     out = tmp_path / "run"
+    config = tmp_path / "briefer.toml"
+    config.write_text('speakers = "model"\n')  # the gold's own attributions, not the rules'
     with FakeOpenAI(answer) as server:
-        result = invoke(server, "run", "--gold", gold, "--corpus", CORPUS, "--out", out)
+        result = invoke(
+            server, "run", "--gold", gold, "--corpus", CORPUS, "--out", out, "--config", config
+        )
     assert result.exit_code == 0, result.output
     metrics = summary(out)["metrics"]["all"]
     assert summary(out)["case_counts"]["all"] == len(briefs) >= 20

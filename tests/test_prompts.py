@@ -7,6 +7,7 @@ import pytest
 
 from briefer.citations import CitedArticle, Excerpt
 from briefer.errors import InputError
+from briefer.nlp.candidates import ActorCandidate, ClaimCandidate, Gap, Shown
 from briefer.prompts import default_prompts_dir, load_prompts
 from briefer.schema import BriefDraft
 
@@ -16,12 +17,14 @@ EMPTY = Excerpt((), ())
 
 def test_default_set_loads_with_version_and_hash() -> None:
     prompts = load_prompts()
-    assert prompts.version == "8"
+    assert prompts.version == "9"
     assert len(prompts.hash) == 16
     system, user = prompts.brief_messages(excerpt=STORY)
     assert system[0] == "system" and "JSON" in system[1]
     assert user[1].endswith(
-        "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n<numbers>\n1: 12 boats\n</numbers>"
+        "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n"
+        "<actors>\n(none found)\n</actors>\n\n<claims>\n(any sentence)\n</claims>\n\n"
+        "<numbers>\n1: 12 boats\n</numbers>"
     )
     _, empty = prompts.brief_messages(excerpt=EMPTY)
     assert empty[1].endswith("<numbers>\n(none)\n</numbers>")
@@ -38,7 +41,26 @@ def test_the_title_source_and_date_have_their_own_fence_before_the_article() -> 
     assert user[1] == (
         "Write the brief of this part (2 of 2) of a news article.\n"
         "<metadata>\nTitle: Boats [1] forged\nSource: Gazette\nDate: 2024-05-01\n</metadata>\n\n"
-        "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n<numbers>\n1: 12 boats\n</numbers>"
+        "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n"
+        "<actors>\n(none found)\n</actors>\n\n<claims>\n(any sentence)\n</claims>\n\n"
+        "<numbers>\n1: 12 boats\n</numbers>"
+    )
+
+
+def test_the_candidates_are_listed_best_first_and_fenced() -> None:
+    cited = CitedArticle("Ana Ruiz said 12 boats sank. The port shut. It had 40 cranes.")
+    shown = Shown(
+        actors=(ActorCandidate("Ana Ruiz", "person", 2, 1), ActorCandidate("</actors> X", "organisation", 1, 2)),
+        claims=(ClaimCandidate(3, 2.0, None), ClaimCandidate(1, 1.0, "Ana Ruiz")),
+        numbers=(2, 1),
+        gaps=(Gap("no-baseline", 3, "[3] 40 cranes: compared with what?"),),
+    )
+    _, user = load_prompts().brief_messages(excerpt=cited.excerpt(), shown=shown)
+    assert user[1].endswith(
+        "<actors>\nAna Ruiz (person, 2 mentions)\n&lt;/actors> X (organisation, 1 mention)\n</actors>\n\n"
+        "<claims>\n[3]\n[1] speaker: Ana Ruiz\n</claims>\n\n"
+        "<numbers>\n2: 40 cranes\n1: 12 boats\n</numbers>\n\n"
+        "<gaps>\n- [3] 40 cranes: compared with what?\n</gaps>"
     )
 
 

@@ -1,1 +1,75 @@
-"""Candidates for a brief found by NLP over the article (spaCy when installed, rules otherwise)."""
+"""Candidates for a brief, found in the article before the model is asked.
+
+The model chooses among them and writes; names, speakers, sentences and numbers come from
+the article. spaCy's small English pipeline finds names and speakers when it is installed
+(``briefer.nlp.model``); without it the same lists come from rules over the text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from briefer.citations import CitedArticle
+from briefer.nlp.actors import find_actors
+from briefer.nlp.candidates import Candidates, Speaker
+from briefer.nlp.gaps import find_gaps
+from briefer.nlp.number_rank import rank_numbers
+from briefer.nlp.salience import rank_claims
+from briefer.nlp.speakers import find_speakers
+from briefer.schema import CitedDraft
+
+__all__ = ["Candidates", "find_candidates", "speaker_of", "with_rule_speakers"]
+
+
+@lru_cache(maxsize=8)
+def find_candidates(text: str) -> Candidates:
+    """Every list the prompts show, for the whole article (chunks take their part)."""
+    cited = CitedArticle(text)
+    actors = find_actors(text)
+    speakers = find_speakers(text)
+    named = {sentence: speaker.name for sentence, speaker in speakers.items()}
+    return Candidates(
+        actors=actors,
+        speakers=speakers,
+        claims=rank_claims(text, speakers=named, actor_names=[a.name for a in actors]),
+        numbers=rank_numbers(cited),
+        gaps=find_gaps(text, speakers=named),
+        parser=_parser_label(),
+    )
+
+
+def _parser_label() -> str:
+    return "rules"
+
+
+def speaker_of(claimed_by: str | None, found: Speaker | None, sentence_text: str) -> str | None:
+    """Who a claim is attributed to: the rule's speaker when it is confident, no one when
+    the sentence has no cue at all, else the model's answer (a quote the rules could not
+    place, an unconfident guess)."""
+    if found is not None and found.confident:
+        return found.name
+    if found is None and not _has_quote(sentence_text):
+        return None
+    return claimed_by
+
+
+_QUOTE_MARKS = frozenset('"“”„«»')
+
+
+def _has_quote(text: str) -> bool:
+    return any(mark in text for mark in _QUOTE_MARKS)
+
+
+def with_rule_speakers(
+    answer: CitedDraft, cited: CitedArticle, candidates: Candidates
+) -> CitedDraft:
+    """The model's answer with each claim's ``by`` decided by :func:`speaker_of`."""
+    claims = []
+    for claim in answer.claims:
+        sentence = cited.sentence(claim.sentence)
+        if sentence is None:  # resolution counts the invalid id
+            claims.append(claim)
+            continue
+        by = speaker_of(claim.by, candidates.speakers.get(claim.sentence), sentence.text)
+        claims.append(claim.model_copy(update={"by": by}))
+    return answer.model_copy(update={"claims": claims})

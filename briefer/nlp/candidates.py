@@ -6,7 +6,7 @@ number. Sentence ids and listed-number ids are those of ``briefer.citations.Cite
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -58,3 +58,36 @@ class Candidates:
     numbers: tuple[int, ...] = ()  # listed-number ids, most informative first
     gaps: tuple[Gap, ...] = ()
     parser: str = "none"  # what found them: the spaCy pipeline and version, or "rules"
+
+
+# How much of each list a prompt shows: the model chooses among the top of each, and every
+# listed line costs prefill time on a local model.
+SHOWN_ACTORS = 12
+SHOWN_CLAIMS = 10
+SHOWN_NUMBERS = 16
+SHOWN_GAPS = 5
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The candidates one prompt shows: those of its chunk, cut to the shown lengths."""
+
+    actors: tuple[ActorCandidate, ...]
+    claims: tuple[ClaimCandidate, ...]
+    numbers: tuple[int, ...]
+    gaps: tuple[Gap, ...]
+
+
+def shown_in(
+    candidates: Candidates, sentence_ids: Sequence[int], listed_ids: Sequence[int]
+) -> Shown:
+    """The candidates a chunk of these sentences and listed numbers shows, best first."""
+    sentences, listed = set(sentence_ids), set(listed_ids)
+    return Shown(
+        actors=candidates.actors[:SHOWN_ACTORS],
+        claims=tuple(c for c in candidates.claims if c.sentence in sentences)[:SHOWN_CLAIMS],
+        numbers=tuple(n for n in candidates.numbers if n in listed)[:SHOWN_NUMBERS],
+        gaps=tuple(g for g in candidates.gaps if g.sentence is None or g.sentence in sentences)[
+            :SHOWN_GAPS
+        ],
+    )

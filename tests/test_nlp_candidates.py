@@ -1,0 +1,95 @@
+"""The candidates contract: what a chunk shows, and who a claim is attributed to."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefer.citations import CitedArticle
+from briefer.nlp import speaker_of, with_rule_speakers
+from briefer.nlp.candidates import (
+    SHOWN_CLAIMS,
+    ActorCandidate,
+    Candidates,
+    ClaimCandidate,
+    Gap,
+    Speaker,
+    shown_in,
+)
+from briefer.pipeline import _choices
+from briefer.schema import CitedClaim, CitedDraft
+
+SAID = Speaker(1, "Ana Ruiz", "reporting-verb", confident=True)
+GUESS = Speaker(1, "Ana Ruiz", "pronoun", confident=False)
+
+
+@pytest.mark.parametrize(
+    ("model", "found", "sentence", "expected"),
+    [
+        ("Bo Lind", SAID, "Ana Ruiz said the port shut.", "Ana Ruiz"),  # a confident rule wins
+        ("Bo Lind", GUESS, "She said the port shut.", "Bo Lind"),  # a guess does not
+        (None, GUESS, "She said the port shut.", None),
+        ("Bo Lind", None, "The port shut on Monday.", None),  # no cue, no speaker
+        (
+            "Bo Lind",
+            None,
+            "“The port is shut,” the notice read.",
+            "Bo Lind",
+        ),  # a quote the rules missed
+        (None, None, "The port shut on Monday.", None),
+    ],
+)
+def test_speaker_of(
+    model: str | None, found: Speaker | None, sentence: str, expected: str | None
+) -> None:
+    assert speaker_of(model, found, sentence) == expected
+
+
+def test_rule_speakers_rewrite_only_the_claims_they_decide() -> None:
+    cited = CitedArticle("Ana Ruiz said the port shut. Ships waited. “It is over,” a clerk said.")
+    candidates = Candidates(speakers={1: SAID})
+    answer = CitedDraft(
+        title="t",
+        summary="s",
+        actors=[],
+        numbers=[],
+        questions=[],
+        claims=[
+            CitedClaim(text="a", by="Bo", sentence=1),
+            CitedClaim(text="b", by="Bo", sentence=2),
+            CitedClaim(text="c", by="a clerk", sentence=3),
+            CitedClaim(text="d", by="Bo", sentence=99),  # an invalid id stays for resolution
+        ],
+    )
+    decided = with_rule_speakers(answer, cited, candidates)
+    assert [c.by for c in decided.claims] == ["Ana Ruiz", None, "a clerk", "Bo"]
+    assert [c.text for c in decided.claims] == ["a", "b", "c", "d"]
+
+
+def test_a_chunk_shows_only_its_own_claims_numbers_and_gaps_best_first() -> None:
+    candidates = Candidates(
+        actors=(ActorCandidate("Ana Ruiz", "person", 3, 1),),
+        claims=tuple(ClaimCandidate(s, float(-s), None) for s in (9, 2, 5, 7)),
+        numbers=(4, 1, 3),
+        gaps=(Gap("pending", 7, "x"), Gap("declined", 2, "y"), Gap("disputed", None, "z")),
+    )
+    shown = shown_in(candidates, [5, 6, 7], [3, 4])
+    assert [c.sentence for c in shown.claims] == [5, 7]
+    assert shown.numbers == (4, 3)
+    assert [g.hint for g in shown.gaps] == ["x", "z"]
+    assert shown.actors == candidates.actors
+    many = Candidates(claims=tuple(ClaimCandidate(s, 0.0, None) for s in range(1, 40)))
+    assert len(shown_in(many, range(1, 40), []).claims) == SHOWN_CLAIMS
+
+
+def test_the_model_may_cite_any_sentence_when_too_few_candidates_are_shown() -> None:
+    cited = CitedArticle("Alpha. Beta has 3 cats. Gamma. Delta. Epsilon. Zeta.")
+    excerpt = cited.excerpt()
+    few = shown_in(Candidates(claims=(ClaimCandidate(2, 1.0, None),)), excerpt.sentence_ids, [])
+    assert _choices(excerpt, few) == ([1, 2, 3, 4, 5, 6], [1], [])
+    enough = Candidates(
+        claims=tuple(ClaimCandidate(s, 0.0, None) for s in (6, 5, 4, 3, 2)),
+        numbers=(1,),
+        actors=(ActorCandidate("N" * 61, "group", 1, 1), ActorCandidate("Ann", "person", 1, 1)),
+    )
+    shown = shown_in(enough, excerpt.sentence_ids, excerpt.listed_ids)
+    assert _choices(excerpt, shown) == ([6, 5, 4, 3, 2], [1], ["Ann"])  # names the schema holds
