@@ -39,6 +39,7 @@ from briefer.schema import (
     ClaimDraft,
     NumberDraft,
 )
+from briefer.vocabulary import QUOTE_MARKS, REPORTING_WORDS
 from briefer.vocabulary import TITLES as NAME_TITLES
 
 LEAD_CLAIMS = 6
@@ -51,9 +52,8 @@ CLAIM_CHARS = 300  # ClaimDraft.text
 SUMMARY_CHARS = 600  # BriefDraft.summary
 NAME_CHARS = 80  # ActorDraft.name
 
-# A sentence that has one of these reports someone's words: not the article's own claim.
-QUOTE_MARKS = frozenset('"“”„«»‘')  # not ’ or ': they are apostrophes too
-REPORTING_WORDS = ("said", "says", "say", "told", "tells", "according to", "added", "stated")
+# A sentence that has a quote mark or a reporting word reports someone's words: not the
+# article's own claim.
 _REPORTING = re.compile(r"\b(?:" + "|".join(REPORTING_WORDS).replace(" ", r"\s+") + r")\b",
                         re.IGNORECASE)
 # Capitalised words that are no actor wherever they stand.
