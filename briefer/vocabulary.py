@@ -1,7 +1,8 @@
 """The English text vocabulary every stage and the evals share: one home per idea.
 
 * Word lists: ``CORE_STOPWORDS`` (function words proper) within ``STOPWORDS`` (every
-  closed-class word), ``REPORTING_VERBS`` ("said"),
+  closed-class word), ``REPORTING_VERBS`` ("said"), ``REPORTING_WORDS`` (those and
+  "according to", "added") and ``QUOTE_MARKS`` (what marks a sentence as reported),
   ``RELATIVE_TIMES`` ("today", "ago"), ``TITLES`` (honorifics and offices before a name).
   A stage that ignores more than function words says which on top
   (``NOT_COUNTED`` for what a number cannot count, ``grounding`` and the faithfulness
@@ -27,8 +28,10 @@ from briefer.writing_systems import script_words
 __all__ = [
     "CORE_STOPWORDS",
     "NOT_COUNTED",
+    "QUOTE_MARKS",
     "RELATIVE_TIMES",
     "REPORTING_VERBS",
+    "REPORTING_WORDS",
     "STOPWORDS",
     "TITLES",
     "bare_words",
@@ -66,6 +69,9 @@ STOPWORDS = CORE_STOPWORDS | _words(
     without yes yet yours"""
 )
 REPORTING_VERBS = _words("said says say told tell")
+# A sentence that has one of these reports someone's words (the lead baseline, salience).
+REPORTING_WORDS = ("said", "says", "say", "told", "tells", "according to", "added", "stated")
+QUOTE_MARKS = frozenset('"“”„«»‘')  # not ’ or ': they are apostrophes too
 RELATIVE_TIMES = _words("today yesterday tomorrow now ago later")
 # Words that never name what a number counts ("10 of them", "5 said", "3 years ago").
 NOT_COUNTED = STOPWORDS | REPORTING_VERBS | RELATIVE_TIMES

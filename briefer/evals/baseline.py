@@ -38,6 +38,7 @@ from briefer.schema import (
     ClaimDraft,
     NumberDraft,
 )
+from briefer.vocabulary import QUOTE_MARKS, REPORTING_WORDS
 
 LEAD_CLAIMS = 6
 LEAD_NUMBERS = 10
@@ -48,9 +49,8 @@ TITLE_CHARS = 160  # BriefDraft.title
 CLAIM_CHARS = 300  # ClaimDraft.text
 SUMMARY_CHARS = 600  # BriefDraft.summary
 
-# A sentence that has one of these reports someone's words: not the article's own claim.
-QUOTE_MARKS = frozenset('"“”„«»‘')  # not ’ or ': they are apostrophes too
-REPORTING_WORDS = ("said", "says", "say", "told", "tells", "according to", "added", "stated")
+# A sentence that has a quote mark or a reporting word reports someone's words: not the
+# article's own claim.
 _REPORTING = re.compile(r"\b(?:" + "|".join(REPORTING_WORDS).replace(" ", r"\s+") + r")\b",
                         re.IGNORECASE)
 
