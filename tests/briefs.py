@@ -107,7 +107,8 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
     an item the prompt has no id for cites 0, an id no prompt lists (as a careless model
     might).
     """
-    sentences = {int(i): text for i, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.MULTILINE)}
+    article = prompt[prompt.index("<article>") : prompt.index("</article>")]
+    sentences = {int(i): text for i, text in re.findall(r"^\[(\d+)\] (.*)$", article, re.MULTILINE)}
     listed = re.findall(r"^(\d+): (.*)$", prompt[prompt.rindex("<numbers>") :], re.MULTILINE)
 
     def sentence_of(evidence: str) -> int:

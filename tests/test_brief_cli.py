@@ -107,14 +107,17 @@ def test_markdown_output_marks_unverified_items(fake_openai: FakeOpenAI, tmp_pat
 def test_unverifiable_items_are_flagged_and_strict_drops_them(fake_openai: FakeOpenAI) -> None:
     answer = seed_answer(actors=[MACRON], claims=[MISQUOTED, *seed_answer()["claims"]])
     fake_openai.enqueue(Reply.content(as_content(answer)))
-    brief = brief_json(["brief", str(SEED)], fake_openai)
+    # The model's own speakers: with the rules, the article's speaker replaces "Merkel".
+    brief = brief_json(["brief", str(SEED), "--speakers", "model"], fake_openai)
     assert [a["grounded"] for a in brief["actors"]] == [False]
     assert [c["grounded"] for c in brief["claims"]] == [False, True, True]
     assert all(n["grounded"] for n in brief["numbers"])  # the article's own numbers
     assert brief["meta"]["grounding"]["ungrounded"] == 2
 
     fake_openai.enqueue(Reply.content(as_content(answer)))
-    strict = brief_json(["brief", str(SEED), "--strict", "--no-cache"], fake_openai)
+    strict = brief_json(
+        ["brief", str(SEED), "--strict", "--no-cache", "--speakers", "model"], fake_openai
+    )
     assert strict["actors"] == [] and len(strict["claims"]) == 2
     assert strict["meta"]["grounding"]["dropped"] == 2
 

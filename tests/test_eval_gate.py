@@ -461,9 +461,10 @@ def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> 
     assert metrics["schema_valid_rate"] == 1.0 and metrics["evidence_grounding"] == 1.0
     assert metrics["actors_f1"] == 1.0 and metrics["attribution_accuracy"] == 1.0
     assert metrics["claims_recall"] >= 0.97
-    # Ordinals ("15th", 5 of 154 gold numbers) are not listed, and units are the article's
-    # words after the number ("100 nations" where the gold says "countries").
-    assert metrics["numbers_f1"] >= 0.93
+    # Ordinals ("15th", 5 of 154 gold numbers) are not listed, units are the article's
+    # words after the number ("100 nations" where the gold says "countries"), and a prompt
+    # shows only the top of the ranked list (briefer.nlp.candidates.SHOWN_NUMBERS).
+    assert metrics["numbers_f1"] >= 0.88
     assert metrics["hallucinated_number_rate"] == 0.0
 
 

@@ -53,6 +53,12 @@ def model_options(function: F) -> F:
         click.option(
             "--strict", is_flag=True, default=None, help="Drop items grounding cannot verify."
         ),
+        click.option(
+            "--speakers",
+            type=click.Choice(["rules", "model"]),
+            help="Who decides a claim's speaker: the rules over the parse when confident, "
+            "or the model [default: rules].",
+        ),
         click.option("--no-cache", "no_cache", is_flag=True, help="Bypass the response cache."),
         click.option("--timeout", type=float, help="Seconds per model call [default: 60]."),
         click.option("--context-window", type=int, help="Model context window in tokens."),
@@ -74,6 +80,7 @@ SETTING_FLAGS = (
     "model_path",
     "prompts_dir",
     "strict",
+    "speakers",
     "timeout",
     "context_window",
     "max_output_tokens",

@@ -13,10 +13,12 @@ from briefer.citations import CitedArticle
 from briefer.nlp.actors import find_actors
 from briefer.nlp.candidates import Candidates, Speaker
 from briefer.nlp.gaps import find_gaps
+from briefer.nlp.model import parser_label
 from briefer.nlp.number_rank import rank_numbers
 from briefer.nlp.salience import rank_claims
 from briefer.nlp.speakers import find_speakers
 from briefer.schema import CitedDraft
+from briefer.vocabulary import QUOTE_MARKS
 
 __all__ = ["Candidates", "find_candidates", "speaker_of", "with_rule_speakers"]
 
@@ -34,12 +36,8 @@ def find_candidates(text: str) -> Candidates:
         claims=rank_claims(text, speakers=named, actor_names=[a.name for a in actors]),
         numbers=rank_numbers(cited),
         gaps=find_gaps(text, speakers=named),
-        parser=_parser_label(),
+        parser=parser_label(),
     )
-
-
-def _parser_label() -> str:
-    return "rules"
 
 
 def speaker_of(claimed_by: str | None, found: Speaker | None, sentence_text: str) -> str | None:
@@ -53,11 +51,8 @@ def speaker_of(claimed_by: str | None, found: Speaker | None, sentence_text: str
     return claimed_by
 
 
-_QUOTE_MARKS = frozenset('"“”„«»')
-
-
 def _has_quote(text: str) -> bool:
-    return any(mark in text for mark in _QUOTE_MARKS)
+    return any(mark in text for mark in QUOTE_MARKS)
 
 
 def with_rule_speakers(
