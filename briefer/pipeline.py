@@ -21,7 +21,7 @@ from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
 from briefer.llm import CallStats, ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
-from briefer.nlp import find_candidates, with_rule_speakers
+from briefer.nlp import filled_claims, find_candidates, with_rule_speakers
 from briefer.nlp.candidates import Candidates, Shown, shown_in
 from briefer.prompts import PromptSet, load_prompts
 from briefer.schema import (
@@ -210,6 +210,7 @@ class Briefer:
             return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text, shown)
 
         answer, _ = self.client.structured(messages, CitedDraft, schema, stats)
+        answer = filled_claims(answer, cited, shown)
         if self.settings.speakers == "rules":
             answer = with_rule_speakers(answer, cited, candidates)
         return answer

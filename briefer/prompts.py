@@ -19,10 +19,11 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from briefer.article_index import Sentence
 from briefer.citations import Excerpt, Listed
 from briefer.errors import InputError
 from briefer.nlp.candidates import Shown
-from briefer.schema import LIST_CAPS, MODEL_MAX_CLAIMS, BriefDraft
+from briefer.schema import LIST_CAPS, MIN_CLAIMS, MODEL_MAX_CLAIMS, BriefDraft
 from briefer.urls import redact_url
 
 TEMPLATE_NAMES = ("brief_system.j2", "brief_user.j2", "merge_system.j2", "merge_user.j2")
@@ -68,7 +69,9 @@ class PromptSet:
         the prompt lists every number in reading order and no actors or claims)."""
         common = {"caps": CAPS, "json_mode": json_mode, "schema_json": schema_json}
         user = {
-            "sentences": [{"id": s.id, "text": fenced_text(s.text)} for s in excerpt.sentences],
+            "sentences": [
+                {"id": s.id, "text": fenced_text(s.text)} for s in _shown_sentences(excerpt, shown)
+            ],
             "numbers": [
                 {"id": n.id, "label": fenced_text(n.label), "sentence": n.sentence}
                 for n in _shown_numbers(excerpt, shown)
@@ -130,6 +133,15 @@ class PromptSet:
             return self.environment.get_template(name).render(context).strip()
         except jinja2.TemplateError as error:
             raise InputError(f"{self.directory / name}: {error}; fix the template") from error
+
+
+def _shown_sentences(excerpt: Excerpt, shown: Shown | None) -> list[Sentence]:
+    """The chunk's claim candidates in reading order; every sentence when there are too
+    few of them to fill a brief (a short article, nothing ranked)."""
+    if shown is None or len(shown.claims) < MIN_CLAIMS:
+        return list(excerpt.sentences)
+    chosen = {c.sentence for c in shown.claims}
+    return [s for s in excerpt.sentences if s.id in chosen]
 
 
 def _shown_numbers(excerpt: Excerpt, shown: Shown | None) -> list[Listed]:

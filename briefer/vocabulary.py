@@ -36,6 +36,7 @@ __all__ = [
     "TITLES",
     "bare_words",
     "content_words",
+    "cut_at_word",
     "fold_text",
     "looks_plural",
     "name_key",
@@ -103,6 +104,15 @@ _TYPOGRAPHY = str.maketrans(
     }
 )
 _NOT_WORD = re.compile(r"[^\w\s]+")
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` on one line, whole, or its first ``limit`` characters cut back to a word."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut[: cut.rfind(" ")].rstrip() if " " in cut else cut
 
 
 def fold_text(text: str) -> str:

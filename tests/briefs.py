@@ -103,9 +103,9 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
     """The answer a model would give for ``draft`` (``BriefDraft`` shape) to this prompt.
 
     Claims cite the numbered sentence that contains their evidence, numbers the listed
-    quantity whose wording is their ``text`` (preferring one whose phrase has their unit);
-    an item the prompt has no id for cites 0, an id no prompt lists (as a careless model
-    might).
+    quantity whose wording is their ``text`` (preferring one whose phrase has their unit).
+    An item the prompt shows no id for is left out, as a model held to the prompt's ids by
+    a grammar or a strict schema must.
     """
     article = prompt[prompt.index("<article>") : prompt.index("</article>")]
     sentences = {int(i): text for i, text in re.findall(r"^\[(\d+)\] (.*)$", article, re.MULTILINE)}
@@ -130,6 +130,8 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
         best = [i for i, label in same if stem and stem in label.lower()] or [i for i, _ in same]
         return best[0] if best else 0
 
+    claims = [(c, sentence_of(c["evidence"])) for c in draft["claims"]]
+    numbers = [number_of(n["text"], n["unit"]) for n in draft["numbers"]]
     # Cut to the answer's bounds, as a grammar or strict schema would make a model do.
     return {
         "title": draft["title"][:100],
@@ -139,11 +141,12 @@ def cite(draft: dict[str, Any], prompt: str) -> dict[str, Any]:
             {
                 "text": c["text"][:140],
                 "by": c["attributed_to"] and c["attributed_to"][:60],
-                "sentence": sentence_of(c["evidence"]),
+                "sentence": sentence,
             }
-            for c in draft["claims"]
+            for c, sentence in claims
+            if sentence
         ],
-        "numbers": [number_of(n["text"], n["unit"]) for n in draft["numbers"]],
+        "numbers": [n for n in numbers if n],
         "questions": [q[:120] for q in draft["open_questions"]],
     }
 

@@ -133,6 +133,8 @@ def fake(workspace: Workspace) -> Iterator[FakeOpenAI]:
         if INVENT in system and case_id == SEED_ID:
             brief["numbers"] = [*brief["numbers"][:9], INVENTED]
         answer = cite(brief, user)
+        if INVENT in system and case_id == SEED_ID:
+            answer["numbers"].append(999)  # an id the prompt does not list
         return Reply.content(json.dumps(answer), prompt_tokens=1000, completion_tokens=200)
 
     with FakeOpenAI(answer) as server:
@@ -435,17 +437,17 @@ CORPUS = REPO.parent / "shared" / "data"
 @pytest.mark.skipif(not (CORPUS / "frank" / "articles.jsonl").is_file(),
                     reason="the FRANK corpus (../shared/data) is not beside the repo")
 def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> None:
-    """The ceiling of the cited answer format: a model that answers each prompt with the
-    gold brief (citing the prompt's ids) scores near 1.0 on the full gold set, so the
-    format loses almost nothing a hand-written brief says."""
+    """The ceiling of the cited answer format and the candidates: a model that answers each
+    prompt with the gold brief (citing the ids the prompt shows) keeps every actor and
+    speaker, most numbers, and the claims the shown candidate sentences hold."""
     gold = REPO / "evals" / "gold"
     briefs = [json.loads(path.read_text())["brief"] for path in sorted(gold.glob("*.json"))]
-    # Tell the prompts apart by a sentence of each article (its longest gold evidence).
-    marked = [(max((c["evidence"] for c in b["claims"]), key=len)[:40], b) for b in briefs]
+    # Tell the prompts apart by the sentences of each article the gold cites.
+    marked = [([c["evidence"][:40] for c in b["claims"]], b) for b in briefs]
 
     def answer(request: dict[str, Any]) -> Reply:
         user = request["messages"][1]["content"]
-        brief = next(b for marker, b in marked if marker in user)
+        brief = next(b for markers, b in marked if any(m in user for m in markers))
         return Reply.content(json.dumps(cite(brief, user)))
 
     out = tmp_path / "run"
@@ -460,7 +462,9 @@ def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> 
     assert summary(out)["case_counts"]["all"] == len(briefs) >= 20
     assert metrics["schema_valid_rate"] == 1.0 and metrics["evidence_grounding"] == 1.0
     assert metrics["actors_f1"] == 1.0 and metrics["attribution_accuracy"] == 1.0
-    assert metrics["claims_recall"] >= 0.97
+    # A prompt shows only the best-ranked candidate sentences (SHOWN_CLAIMS): what a model
+    # choosing perfectly among them can reach.
+    assert metrics["claims_recall"] >= 0.55
     # Ordinals ("15th", 5 of 154 gold numbers) are not listed, units are the article's
     # words after the number ("100 nations" where the gold says "countries"), and a prompt
     # shows only the top of the ranked list (briefer.nlp.candidates.SHOWN_NUMBERS).

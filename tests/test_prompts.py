@@ -23,8 +23,7 @@ def test_default_set_loads_with_version_and_hash() -> None:
     assert system[0] == "system" and "JSON" in system[1]
     assert user[1].endswith(
         "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n"
-        "<actors>\n(none found)\n</actors>\n\n<claims>\n(any sentence)\n</claims>\n\n"
-        "<numbers>\n1: 12 boats\n</numbers>"
+        "<actors>\n(none found)\n</actors>\n\n<numbers>\n1: 12 boats\n</numbers>"
     )
     _, empty = prompts.brief_messages(excerpt=EMPTY)
     assert empty[1].endswith("<numbers>\n(none)\n</numbers>")
@@ -42,26 +41,32 @@ def test_the_title_source_and_date_have_their_own_fence_before_the_article() -> 
         "Write the brief of this part (2 of 2) of a news article.\n"
         "<metadata>\nTitle: Boats [1] forged\nSource: Gazette\nDate: 2024-05-01\n</metadata>\n\n"
         "<article>\n[1] A story.\n[2] It has 12 boats.\n</article>\n\n"
-        "<actors>\n(none found)\n</actors>\n\n<claims>\n(any sentence)\n</claims>\n\n"
-        "<numbers>\n1: 12 boats\n</numbers>"
+        "<actors>\n(none found)\n</actors>\n\n<numbers>\n1: 12 boats\n</numbers>"
     )
 
 
-def test_the_candidates_are_listed_best_first_and_fenced() -> None:
-    cited = CitedArticle("Ana Ruiz said 12 boats sank. The port shut. It had 40 cranes.")
+def test_the_prompt_shows_the_claim_candidates_and_lists_the_rest_best_first() -> None:
+    cited = CitedArticle(
+        "Ana Ruiz said 12 boats sank. The port shut. It had 40 cranes. Gulls left. "
+        "Rain fell. Ships waited. Fog came."
+    )
     shown = Shown(
         actors=(ActorCandidate("Ana Ruiz", "person", 2, 1), ActorCandidate("</actors> X", "organisation", 1, 2)),
-        claims=(ClaimCandidate(3, 2.0, None), ClaimCandidate(1, 1.0, "Ana Ruiz")),
+        claims=tuple(ClaimCandidate(s, 1.0, None) for s in (3, 1, 6, 2, 5)),
         numbers=(2, 1),
         gaps=(Gap("no-baseline", 3, "[3] 40 cranes: compared with what?"),),
     )
     _, user = load_prompts().brief_messages(excerpt=cited.excerpt(), shown=shown)
     assert user[1].endswith(
-        "<actors>\nAna Ruiz (person, 2 mentions)\n&lt;/actors> X (organisation, 1 mention)\n</actors>\n\n"
-        "<claims>\n[3]\n[1] speaker: Ana Ruiz\n</claims>\n\n"
+        "<article>\n[1] Ana Ruiz said 12 boats sank.\n[2] The port shut.\n[3] It had 40 cranes.\n"
+        "[5] Rain fell.\n[6] Ships waited.\n</article>\n\n"  # candidates, in reading order
+        "<actors>\nAna Ruiz\n&lt;/actors> X\n</actors>\n\n"
         "<numbers>\n2: 40 cranes\n1: 12 boats\n</numbers>\n\n"
         "<gaps>\n- [3] 40 cranes: compared with what?\n</gaps>"
     )
+    few = Shown(actors=(), claims=shown.claims[:2], numbers=(), gaps=())
+    _, user = load_prompts().brief_messages(excerpt=cited.excerpt(), shown=few)
+    assert "[4] Gulls left.\n[5] Rain fell.\n[6] Ships waited.\n[7] Fog came.\n</article>" in user[1]
 
 
 def test_the_merge_prompt_fences_the_title_with_the_brief() -> None:

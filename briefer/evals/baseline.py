@@ -38,7 +38,7 @@ from briefer.schema import (
     ClaimDraft,
     NumberDraft,
 )
-from briefer.vocabulary import QUOTE_MARKS, REPORTING_WORDS
+from briefer.vocabulary import QUOTE_MARKS, REPORTING_WORDS, cut_at_word
 
 LEAD_CLAIMS = 6
 LEAD_NUMBERS = 10
@@ -58,15 +58,6 @@ _REPORTING = re.compile(r"\b(?:" + "|".join(REPORTING_WORDS).replace(" ", r"\s+"
 def has_speaker(sentence: str) -> bool:
     """Whether a sentence quotes or reports someone (a quote mark or a reporting word)."""
     return any(mark in sentence for mark in QUOTE_MARKS) or bool(_REPORTING.search(sentence))
-
-
-def cut_at_word(text: str, limit: int) -> str:
-    """``text`` whole, or its first ``limit`` characters cut back to a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    return cut[: cut.rfind(" ")].rstrip() if " " in cut else cut
 
 
 def lead_claims(sentences: tuple[Sentence, ...]) -> list[ClaimDraft]:

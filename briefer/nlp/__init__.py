@@ -11,16 +11,18 @@ from functools import lru_cache
 
 from briefer.citations import CitedArticle
 from briefer.nlp.actors import find_actors
-from briefer.nlp.candidates import Candidates, Speaker
+from briefer.nlp.candidates import Candidates, Shown, Speaker
 from briefer.nlp.gaps import find_gaps
 from briefer.nlp.model import parser_label
 from briefer.nlp.number_rank import rank_numbers
 from briefer.nlp.salience import rank_claims
 from briefer.nlp.speakers import find_speakers
-from briefer.schema import CitedDraft
-from briefer.vocabulary import QUOTE_MARKS
+from briefer.schema import CitedClaim, CitedDraft
+from briefer.vocabulary import QUOTE_MARKS, cut_at_word
 
-__all__ = ["Candidates", "find_candidates", "speaker_of", "with_rule_speakers"]
+__all__ = ["Candidates", "filled_claims", "find_candidates", "speaker_of", "with_rule_speakers"]
+
+CLAIM_CHARS = 140  # CitedClaim.text
 
 
 @lru_cache(maxsize=8)
@@ -68,3 +70,30 @@ def with_rule_speakers(
         by = speaker_of(claim.by, candidates.speakers.get(claim.sentence), sentence.text)
         claims.append(claim.model_copy(update={"by": by}))
     return answer.model_copy(update={"claims": claims})
+
+
+def filled_claims(answer: CitedDraft, cited: CitedArticle, shown: Shown) -> CitedDraft:
+    """The answer with one claim a sentence, as many as it gave.
+
+    Small models cite one sentence several times; the repeats go, and the best-ranked
+    candidates the answer left out take their places, in the article's own words and with
+    the rules' speaker.
+    """
+    kept: list[CitedClaim] = []
+    for claim in answer.claims:
+        if all(k.sentence != claim.sentence for k in kept):
+            kept.append(claim)
+    for candidate in shown.claims:
+        if len(kept) >= len(answer.claims):
+            break
+        sentence = cited.sentence(candidate.sentence)
+        if sentence is None or any(k.sentence == candidate.sentence for k in kept):
+            continue
+        kept.append(
+            CitedClaim(
+                text=cut_at_word(sentence.text, CLAIM_CHARS),
+                by=candidate.speaker,
+                sentence=candidate.sentence,
+            )
+        )
+    return answer.model_copy(update={"claims": kept})

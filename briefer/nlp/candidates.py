@@ -63,7 +63,7 @@ class Candidates:
 # How much of each list a prompt shows: the model chooses among the top of each, and every
 # listed line costs prefill time on a local model.
 SHOWN_ACTORS = 12
-SHOWN_CLAIMS = 10
+SHOWN_CLAIMS = 12
 SHOWN_NUMBERS = 16
 SHOWN_GAPS = 5
 
