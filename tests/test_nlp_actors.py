@@ -167,3 +167,9 @@ def test_without_spacy_capitalised_names_stand_in(
     assert found[name].kind == kind
     assert found[name].mentions == mentions
     assert found[name].first_sentence == 1
+
+
+def test_an_organisation_named_by_its_role_later_counts_it() -> None:
+    text = "The regulator, Harbour Watch, met on Monday. Fees rose. The regulator said no."
+    actor = by_name(text)["Harbour Watch"]
+    assert actor.mentions == 2 and "The regulator" in actor.aliases

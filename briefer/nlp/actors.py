@@ -247,6 +247,8 @@ def _cluster(raws: list[_Raw]) -> list[_Cluster]:
         cluster.add(
             raw.form, raw.span.start_char, raw.span.end_char, raw.sentence, KINDS[raw.label]
         )
+        if raw.label == "ORG":
+            cluster.roles |= _roles_of(raw.span, person=False)
     return _merge_acronyms(clusters)
 
 
@@ -312,9 +314,12 @@ def _acronym_letters(form: str) -> str | None:
 # --- roles -----------------------------------------------------------------------------
 
 
-def _roles_of(span: Span) -> set[tuple[str, ...]]:
-    """The roles the article gives a person at this mention: the words before the name
-    ("Russian President") and an appositive ("the Russian president")."""
+def _roles_of(span: Span, person: bool = True) -> set[tuple[str, ...]]:
+    """The roles the article gives an actor at this mention: the words before the name
+    ("Russian President Vladimir Putin", "the retailer Argos") and an appositive either
+    side ("Vladimir Putin, the Russian president", "the regulator, NHS Improvement").
+    Each role also counts by its head noun alone ("the president"): a role mention is
+    only taken when one actor has it."""
     roles: set[tuple[str, ...]] = set()
     doc = span.doc
     i = span.start - 1
@@ -324,14 +329,17 @@ def _roles_of(span: Span) -> set[tuple[str, ...]]:
         before.insert(0, doc[i])
         heads.add(i)
         i -= 1
-    if before and before[-1].lower_ in TITLES | {"leader", "chief", "head"}:
-        roles.add(tuple(t.lower_ for t in before))
-        roles.add((before[-1].lower_,))  # "the president" alone, if no one else is
-    for child in span.root.children:
-        if child.dep_ == "appos" and child.pos_ == "NOUN":
-            words = _role_words(child.subtree)
-            if words:
-                roles |= {words, (child.lower_,)}
+    role_nouns = TITLES | {"leader", "chief", "head"}
+    if before and (before[-1].lower_ in role_nouns if person else before[-1].pos_ == "NOUN"):
+        roles |= {tuple(t.lower_ for t in before), (before[-1].lower_,)}
+    nouns = [c for c in span.root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
+    if span.root.dep_ == "appos" and span.root.head.pos_ == "NOUN":
+        nouns.append(span.root.head)
+    for noun in nouns:
+        inside = {t.i for t in span.root.subtree} if noun is span.root.head else set()
+        whole = _role_words(t for t in noun.subtree if t.i not in inside)
+        core = _role_words([*(t for t in noun.lefts if t.dep_ in ("amod", "compound")), noun])
+        roles |= {words for words in (whole, core, (noun.lower_,)) if words}
     return roles
 
 
