@@ -4,7 +4,7 @@ For each gold case of the split (``dev`` by default; tune there only):
 
 * actor coverage: the share of gold actors matched one-to-one by a candidate of
   ``find_actors`` (the eval's own actor matching, ``briefer.evals.metrics.score_actors``),
-  for all candidates and for the first ``--top`` (most mentioned first); the lead
+  for all candidates and for the first 6, 8 and ``--top`` (most salient first); the lead
   baseline's 6 names beside them; candidates per article;
 * speaker accuracy: each gold claim's sentence is found by its evidence span (the first
   sentence of the article index that the evidence contains or is contained in); the
@@ -41,7 +41,7 @@ from briefer.evals.dataset import (  # noqa: E402
 )
 from briefer.evals.metrics import same_speaker, score_actors  # noqa: E402
 from briefer.nlp.actors import find_actors  # noqa: E402
-from briefer.nlp.model import parser_label  # noqa: E402
+from briefer.nlp.model import parser_label, pipeline  # noqa: E402
 from briefer.nlp.speakers import find_speakers  # noqa: E402
 from briefer.schema import ActorDraft  # noqa: E402
 from briefer.vocabulary import fold_text  # noqa: E402
@@ -51,7 +51,7 @@ from briefer.vocabulary import fold_text  # noqa: E402
 class Tally:
     gold_actors: int = 0
     matched_all: int = 0
-    matched_top: int = 0
+    matched_top: dict[int, int] = field(default_factory=dict)  # by cut-off
     matched_lead: int = 0
     candidates: int = 0
     articles: int = 0
@@ -65,6 +65,7 @@ class Tally:
     confident: int = 0
     confident_correct: int = 0
     seconds: float = 0.0
+    load_seconds: float = 0.0
     misses: list[str] = field(default_factory=list)
 
 
@@ -92,7 +93,9 @@ def score_case(case: GoldCase, text: str, top: int, tally: Tally) -> None:
     tally.gold_actors += len(gold.actors)
     all_match = score_actors(drafts, gold.actors)
     tally.matched_all += len(all_match.pairs)
-    tally.matched_top += len(score_actors(drafts[:top], gold.actors).pairs)
+    for cut in sorted({6, 8, top}):
+        matched = len(score_actors(drafts[:cut], gold.actors).pairs)
+        tally.matched_top[cut] = tally.matched_top.get(cut, 0) + matched
     tally.matched_lead += len(score_actors(lead_actors(sentences), gold.actors).pairs)
     matched_gold = {p.gold for p in all_match.pairs}
     for i, actor in enumerate(gold.actors):
@@ -132,7 +135,10 @@ def report(split: str, top: int, tally: Tally) -> str:
         ("parser", parser_label()),
         ("candidates per article", f"{tally.candidates / max(tally.articles, 1):.1f}"),
         ("actor coverage, all candidates", share(tally.matched_all, tally.gold_actors)),
-        (f"actor coverage, top {top}", share(tally.matched_top, tally.gold_actors)),
+        *(
+            (f"actor coverage, top {cut}", share(matched, tally.gold_actors))
+            for cut, matched in sorted(tally.matched_top.items())
+        ),
         ("actor coverage, lead baseline (6)", share(tally.matched_lead, tally.gold_actors)),
         ("gold claims placed / all", f"{tally.claims} / {tally.claims + tally.unplaced}"),
         ("speaker accuracy", share(tally.correct, tally.claims)),
@@ -144,6 +150,7 @@ def report(split: str, top: int, tally: Tally) -> str:
             f"{share(tally.confident, tally.claims)} / "
             f"{share(tally.confident_correct, tally.confident)}",
         ),
+        ("seconds to load the pipeline", f"{tally.load_seconds:.2f}"),
         ("seconds per article (parse + rules)", f"{tally.seconds / max(tally.articles, 1):.2f}"),
     ]
     width = max(len(name) for name, _ in rows)
@@ -163,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     repo_root = repo_root_of(gold_dir)
     resolver = ArticleResolver(repo_root, default_corpus_dir(repo_root))
     tally = Tally()
+    start = time.perf_counter()
+    pipeline()
+    tally.load_seconds = time.perf_counter() - start
     for case in load_cases(gold_dir, args.cases, args.split):
         resolved = resolver.resolve(case)
         if resolved.article is None:

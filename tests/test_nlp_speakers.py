@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from briefer.nlp import actors, model
+from briefer.nlp import mentions, model
 from briefer.nlp.quotes import quote_spans
 from briefer.nlp.speakers import REPORTING_LEMMAS, find_speakers
 
@@ -153,10 +153,10 @@ def no_spacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(sys.modules, "spacy", None)
     monkeypatch.setattr(model, "_loaded", [])
     model.parse.cache_clear()
-    actors.actor_mentions.cache_clear()
+    mentions.actor_mentions.cache_clear()
     yield
     model.parse.cache_clear()
-    actors.actor_mentions.cache_clear()
+    mentions.actor_mentions.cache_clear()
 
 
 RULES = [

@@ -13,7 +13,7 @@ The rules, in the manner of the Gender Gap Tracker's quote extractor (our own co
   a paragraph that opens with a quote and has no cue of its own continues the speaker of
   the paragraph before: cue ``quote-continuation``, confident as the speaker it continues.
 
-No cue, no entry. A surname is given as the fullest form :func:`find_actors` found.
+No cue, no entry. A surname is given as the fullest form the actors have (:mod:`briefer.nlp.mentions`).
 Without spaCy the same cues are matched on capitalised names (``_rule_speakers``).
 """
 
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefer.article_index import Sentence, index_of
-from briefer.nlp.actors import ActorMentions, Mention, actor_mentions
 from briefer.nlp.candidates import Speaker, SpeakerCue
+from briefer.nlp.mentions import ActorMentions, Mention, actor_mentions
 from briefer.nlp.model import parse, sentence_ids
 from briefer.nlp.name_runs import counted_names
 from briefer.nlp.quotes import opens_with_quote, paragraph_ids, quote_groups
