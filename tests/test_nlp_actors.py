@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from briefer.nlp import actors, model
+from briefer.nlp import mentions, model
 from briefer.nlp.actors import find_actors
 from briefer.nlp.candidates import ActorCandidate
 
@@ -129,11 +129,11 @@ def test_names_are_cleaned_of_the_possessive_and_the_article() -> None:
     ["ministry", "A", "2019", "Monday"],
 )
 def test_junk_entities_are_dropped(form: str) -> None:
-    assert actors._is_junk_text(form)
+    assert mentions._is_junk_text(form)
 
 
 def test_a_real_name_is_not_junk() -> None:
-    assert not actors._is_junk_text("Oxfam")
+    assert not mentions._is_junk_text("Oxfam")
 
 
 @pytest.fixture
@@ -141,10 +141,10 @@ def no_spacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(sys.modules, "spacy", None)
     monkeypatch.setattr(model, "_loaded", [])
     model.parse.cache_clear()
-    actors.actor_mentions.cache_clear()
+    mentions.actor_mentions.cache_clear()
     yield
     model.parse.cache_clear()
-    actors.actor_mentions.cache_clear()
+    mentions.actor_mentions.cache_clear()
 
 
 RULE_KINDS = [
@@ -167,3 +167,40 @@ def test_without_spacy_capitalised_names_stand_in(
     assert found[name].kind == kind
     assert found[name].mentions == mentions
     assert found[name].first_sentence == 1
+
+
+def test_an_organisation_named_by_its_role_later_counts_it() -> None:
+    text = "The regulator, Harbour Watch, met on Monday. Fees rose. The regulator said no."
+    actor = by_name(text)["Harbour Watch"]
+    assert actor.mentions == 2 and "The regulator" in actor.aliases
+
+
+def test_whom_the_article_quotes_ranks_above_the_places_it_names() -> None:
+    text = (
+        "Storms hit Paris on Monday. Paris lost power. Trains left Paris. "
+        "Ada Lind said the harbour would reopen."
+    )
+    found = find_actors(text)
+    assert [a.name for a in found][:2] == ["Ada Lind", "Paris"]
+    assert found[0].quoted == 1 and found[1].quoted == 0
+
+
+def test_a_longer_organisation_name_starting_with_another_is_one_actor() -> None:
+    text = "Nordic Cranes Group reported a loss. Nordic Cranes said orders fell."
+    actor = by_name(text)["Nordic Cranes Group"]
+    assert actor.mentions == 2 and actor.aliases == ("Nordic Cranes",)
+
+
+@pytest.mark.parametrize(
+    ("glued", "unglued"),
+    [
+        ("Share this linkThe Harbour Board", "Harbour Board"),
+        ("Lind lost?Haddad", "Haddad"),
+        ("LindholmWhat", ""),
+        ("WhatsApp", "WhatsApp"),  # camel case is a name, not a seam
+        ("AstraZeneca", "AstraZeneca"),
+    ],
+)
+def test_words_glued_by_scraped_copy_are_cut_at_the_seam(glued: str, unglued: str) -> None:
+    offset, rest = mentions._unglued(glued)
+    assert rest == unglued and glued[offset:] == unglued

@@ -13,7 +13,7 @@ import pytest
 
 from briefer.article_index import index_of
 from briefer.errors import InputError
-from briefer.nlp import actors, model, speakers
+from briefer.nlp import actors, mentions, model, speakers
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,7 @@ def no_spacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def _clear_caches() -> None:
     model.parse.cache_clear()
-    actors.actor_mentions.cache_clear()
+    mentions.actor_mentions.cache_clear()
 
 
 def tampered_copy(data_dir: Path, tmp_path: Path, relative: str) -> Path:

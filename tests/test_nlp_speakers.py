@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from briefer.nlp import actors, model
+from briefer.nlp import mentions, model
+from briefer.nlp.quotes import quote_spans
 from briefer.nlp.speakers import REPORTING_LEMMAS, find_speakers
 
 
@@ -33,6 +34,13 @@ ONE_SENTENCE = [
     ("The harbour is full, according to Ada Lind.", "Ada Lind", "according-to", True),
     ("The harbour board said it was full.", "The harbour board", "reporting-verb", False),
     (
+        "The harbour master, Ada Lind, said the harbour was full.",  # a named appositive
+        "Ada Lind",
+        "reporting-verb",
+        True,
+    ),
+    ("The harbour is full, as revealed by Ada Lind.", "Ada Lind", "reporting-verb", True),
+    (
         "A spokesman for the harbour board said it was full.",
         "A spokesman for the harbour board",
         "reporting-verb",
@@ -53,6 +61,7 @@ def test_each_cue_names_the_speaker(sentence: str, name: str, cue: str, confiden
         "The crane that Ada Lind bought is red.",
         '"We are full," the sign read.',
         "I said nothing.",
+        "The harbour was declared full on Monday.",  # a passive subject is what was said
     ],
 )
 def test_no_cue_no_speaker(sentence: str) -> None:
@@ -109,6 +118,30 @@ def test_a_paragraph_without_a_quote_does_not_continue_a_speaker() -> None:
     assert list(find_speakers(text)) == [1]
 
 
+def test_a_description_of_an_organisation_is_the_one_named_before_it() -> None:
+    text = "Nordic Cranes won the contract. The company said the cranes would come in May."
+    assert answers(text)[2] == ("Nordic Cranes", "reporting-verb", False)
+
+
+def test_a_role_given_by_an_appositive_names_the_organisation_later() -> None:
+    text = (
+        "The regulator, Harbour Watch, met on Monday. Fees rose. "
+        "The regulator said the fees were too high."
+    )
+    assert answers(text)[3] == ("Harbour Watch", "reporting-verb", True)
+
+
+def test_single_quotes_quote_and_continue_as_double_ones_do() -> None:
+    text = (
+        "Ada Lind said: 'The cranes are late. The berths are empty.'\n\n"
+        "'Nobody told us why.'\n\n"
+        "The board's chairman didn't reply."
+    )
+    found = answers(text)
+    assert found[2] == found[3] == ("Ada Lind", "quote-continuation", True)
+    assert 4 not in found
+
+
 def test_the_reporting_verbs_are_one_list_of_lemmas() -> None:
     assert {"say", "tell", "add", "warn", "claim", "deny"} <= REPORTING_LEMMAS
     assert all(v == v.lower() and " " not in v for v in REPORTING_LEMMAS)
@@ -120,10 +153,10 @@ def no_spacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(sys.modules, "spacy", None)
     monkeypatch.setattr(model, "_loaded", [])
     model.parse.cache_clear()
-    actors.actor_mentions.cache_clear()
+    mentions.actor_mentions.cache_clear()
     yield
     model.parse.cache_clear()
-    actors.actor_mentions.cache_clear()
+    mentions.actor_mentions.cache_clear()
 
 
 RULES = [
@@ -138,3 +171,19 @@ def test_without_spacy_the_cues_match_capitalised_names(
     no_spacy: None, text: str, sid: int, name: str
 ) -> None:
     assert find_speakers(text)[sid].name == name
+
+
+QUOTES = [
+    # (text, the quoted parts)
+    ('He said "yes" and "no".', ['"yes"', '"no"']),
+    ("She said “we wait” today.", ["“we wait”"]),
+    ("It is ‘late’, Lind’s team said.", ["‘late’"]),
+    ("Lind said: 'The cranes are late.' Then she left.", ["'The cranes are late.'"]),
+    ("Lind's team and the dockers' union agreed.", []),  # apostrophes only
+    ('"Still open at the end\n\nNext paragraph.', ['"Still open at the end']),
+]
+
+
+@pytest.mark.parametrize(("text", "quoted"), QUOTES)
+def test_quote_spans_pair_marks_within_a_paragraph(text: str, quoted: list[str]) -> None:
+    assert [text[start:end] for start, end in quote_spans(text)] == quoted

@@ -22,6 +22,7 @@ class ActorCandidate:
     mentions: int  # coreferent mentions merged ("Putin", "Mr Putin", "the Russian president")
     first_sentence: int
     aliases: tuple[str, ...] = ()  # the other forms the article uses
+    quoted: int = 0  # sentences the speaker rules attribute to it (continuations aside)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Gap:
 
 @dataclass(frozen=True)
 class Candidates:
-    actors: tuple[ActorCandidate, ...] = ()  # most mentioned first
+    actors: tuple[ActorCandidate, ...] = ()  # most salient first (briefer.nlp.actors)
     speakers: Mapping[int, Speaker] = field(default_factory=dict)  # by sentence id
     claims: tuple[ClaimCandidate, ...] = ()  # most salient first
     numbers: tuple[int, ...] = ()  # listed-number ids, most informative first

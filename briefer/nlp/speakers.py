@@ -13,7 +13,7 @@ The rules, in the manner of the Gender Gap Tracker's quote extractor (our own co
   a paragraph that opens with a quote and has no cue of its own continues the speaker of
   the paragraph before: cue ``quote-continuation``, confident as the speaker it continues.
 
-No cue, no entry. A surname is given as the fullest form :func:`find_actors` found.
+No cue, no entry. A surname is given as the fullest form the actors have (:mod:`briefer.nlp.mentions`).
 Without spaCy the same cues are matched on capitalised names (``_rule_speakers``).
 """
 
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefer.article_index import Sentence, index_of
-from briefer.chunking import paragraph_spans
-from briefer.nlp.actors import ActorMentions, Mention, actor_mentions
 from briefer.nlp.candidates import Speaker, SpeakerCue
+from briefer.nlp.mentions import ActorMentions, Mention, actor_mentions
 from briefer.nlp.model import parse, sentence_ids
 from briefer.nlp.name_runs import counted_names
+from briefer.nlp.quotes import opens_with_quote, paragraph_ids, quote_groups
 from briefer.vocabulary import name_key
 
 if TYPE_CHECKING:
@@ -83,10 +83,53 @@ REPORTING_LEMMAS = frozenset(
 )
 PRONOUNS = frozenset({"he", "she", "they"})
 PRONOUN_REACH = 2  # sentences back a pronoun's person may be and still be confident
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 RELATIVE = frozenset({"who", "that", "which"})
-OPENING_QUOTES = frozenset('"“')
-QUOTE_MARKS = re.compile(r'["“”]')
+# "the company said": a definite description of an organisation named before it.
+ORGANISATION_NOUNS = frozenset(
+    [
+        "company",
+        "firm",
+        "group",
+        "agency",
+        "ministry",
+        "department",
+        "regulator",
+        "newspaper",
+        "paper",
+        "supermarket",
+        "retailer",
+        "bank",
+        "club",
+        "party",
+        "union",
+        "charity",
+        "council",
+        "organisation",
+        "organization",
+        "authority",
+        "board",
+        "court",
+        "network",
+        "broadcaster",
+        "airline",
+        "operator",
+        "insurer",
+        "lender",
+        "manufacturer",
+        "carrier",
+        "watchdog",
+        "body",
+        "institute",
+        "university",
+        "school",
+        "team",
+        "league",
+        "federation",
+        "association",
+        "commission",
+        "committee",
+    ]
+)
 MAX_SUBJECT_WORDS = 8
 
 
@@ -101,75 +144,74 @@ def find_speakers(text: str) -> dict[int, Speaker]:
     """The speaker of each sentence (by ``index_of(text)`` sentence id) that has a cue."""
     sentences = index_of(text).sentences
     doc = parse(text)
-    direct = _rule_speakers(sentences) if doc is None else _parsed_speakers(doc, text, sentences)
-    return _spread_over_quotes(text, sentences, direct)
+    cues = _rule_speakers(sentences) if doc is None else _parsed_speakers(doc, text, sentences)
+    return _spread_over_quotes(text, sentences, cues)
 
 
 # --- over the parse --------------------------------------------------------------------
 
 
-def _parsed_speakers(doc: Doc, text: str, sentences: Sequence[Sentence]) -> dict[int, _Found]:
+@dataclass(frozen=True)
+class _Context:
+    mentions: ActorMentions
+    paragraph_of: dict[int, int]
+    cues: dict[int, list[_Found]]  # every cue so far, by sentence id, in reading order
+
+
+def _parsed_speakers(doc: Doc, text: str, sentences: Sequence[Sentence]) -> dict[int, list[_Found]]:
     sentence_of = sentence_ids(doc, [s.start for s in sentences])
-    mentions = actor_mentions(text)
-    paragraph_of = _paragraph_ids(text, sentences)
-    found: dict[int, _Found] = {}
+    context = _Context(actor_mentions(text), paragraph_ids(text, sentences), {})
     for token in doc:
         sid = sentence_of[token.i]
-        if sid in found:
-            continue
-        answer = _according_to(token, mentions) or _reporting_subject(
-            token, mentions, sid, paragraph_of, found
-        )
+        answer = _according_to(token, context) or _reporting_subject(token, sid, context)
         if answer is not None:
-            found[sid] = answer
-    return found
+            context.cues.setdefault(sid, []).append(answer)
+    return context.cues
 
 
-def _according_to(token: Token, mentions: ActorMentions) -> _Found | None:
+def _according_to(token: Token, context: _Context) -> _Found | None:
     if token.lower_ != "according":
         return None
     for to in token.children:
         if to.lower_ == "to":
             for obj in to.children:
                 if obj.dep_ == "pobj":
-                    return _Found(_subject_name(obj, mentions), "according-to", True)
+                    found = _phrase_speaker(obj, context)
+                    return _Found(found.name, "according-to", True)
     return None
 
 
-def _reporting_subject(
-    token: Token,
-    mentions: ActorMentions,
-    sid: int,
-    paragraph_of: dict[int, int],
-    found: dict[int, _Found],
-) -> _Found | None:
+def _reporting_subject(token: Token, sid: int, context: _Context) -> _Found | None:
     if token.lemma_.lower() not in REPORTING_LEMMAS or token.pos_ not in ("VERB", "AUX"):
         return None
+    if any(c.dep_ == "neg" for c in token.children):
+        return None  # "did not reply" reports no words
     subject = _subject_of(token)
     if subject is None:
         return None
     if subject.lower_ in PRONOUNS:
-        return _pronoun_speaker(subject, mentions, sid, paragraph_of, found)
+        return _pronoun_speaker(subject, sid, context)
     if subject.pos_ == "PRON":
         return None  # "I said", "it said", "we said": the quote's own voice or no one
-    named = _mention_at(subject, mentions)
-    if named is not None:
-        return _Found(named.actor, "reporting-verb", True)
-    if subject.pos_ == "PROPN":
-        return _Found(_subject_name(subject, mentions), "reporting-verb", True)
-    return _Found(_subject_name(subject, mentions), "reporting-verb", False)
+    return _phrase_speaker(subject, context)
 
 
 def _subject_of(verb: Token) -> Token | None:
-    """The verb's subject; that of the verb it is conjoined to ("smiled and added"); the
-    noun a relative clause hangs on ("Putin, who said")."""
-    for _ in range(3):
-        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
-        if subjects:
-            subject = subjects[0]
-            if subject.lower_ in RELATIVE and verb.dep_ == "relcl":
-                return verb.head
-            return subject
+    """Who does the reporting: the verb's active subject, or its passive agent ("as
+    revealed by the Post"); that of the verb it is conjoined to ("smiled and added");
+    the noun a relative clause hangs on ("Putin, who said"). A passive subject is what
+    was said, not who said it."""
+    for depth in range(3):
+        for child in verb.children:
+            if child.dep_ == "nsubj":
+                if child.lower_ in RELATIVE and verb.dep_ == "relcl":
+                    return verb.head
+                return child
+            if child.dep_ == "agent" and depth == 0:
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                return objects[0] if objects else None
+        if any(c.dep_ == "nsubjpass" for c in verb.children):
+            return None
         if verb.dep_ != "conj" or verb.head is verb:
             return None
         verb = verb.head
@@ -184,12 +226,45 @@ def _mention_at(token: Token, mentions: ActorMentions) -> Mention | None:
     return None
 
 
-def _subject_name(head: Token, mentions: ActorMentions) -> str:
-    """A subject as the article names it: the actor it mentions, else its noun phrase
-    (without a relative clause, an appositive or what follows a comma)."""
+def _phrase_speaker(head: Token, context: _Context) -> _Found:
+    """A noun phrase as a speaker: the actor it names (itself or in an appositive:
+    "the regulator, NHS Improvement,"), else the organisation a definite description
+    refers back to ("the company"), else the phrase as the article words it."""
+    mentions = context.mentions
     named = _mention_at(head, mentions)
     if named is not None:
-        return named.actor
+        return _Found(named.actor, "reporting-verb", True)
+    appositives = [t for t in head.subtree if t.dep_ == "appos" and t is not head]
+    named_appositives = [m for t in appositives if (m := _mention_at(t, mentions)) is not None]
+    if named_appositives:  # a person first: "the head of the ICRC, Marianne Gasser,"
+        best = min(named_appositives, key=lambda m: m.kind != "person")
+        return _Found(best.actor, "reporting-verb", True)
+    if head.pos_ == "PROPN":
+        return _Found(_phrase_text(head, mentions), "reporting-verb", True)
+    described = _described_organisation(head, mentions)
+    if described is not None:
+        return _Found(described, "reporting-verb", False)
+    return _Found(_phrase_text(head, mentions), "reporting-verb", False)
+
+
+def _described_organisation(head: Token, mentions: ActorMentions) -> str | None:
+    """ "The company" / "the supermarket": the organisation named last before it."""
+    if head.lemma_.lower() not in ORGANISATION_NOUNS:
+        return None
+    modifiers = [c for c in head.children if c.i < head.i]
+    if (
+        not modifiers
+        or modifiers[0].lower_ != "the"
+        or any(c.dep_ != "amod" for c in modifiers[1:])
+    ):
+        return None  # only "the (adjective) company", not "the White Helmets group"
+    before = [m for m in mentions.mentions if m.kind == "organisation" and m.end <= head.idx]
+    return before[-1].actor if before else None
+
+
+def _phrase_text(head: Token, mentions: ActorMentions) -> str:
+    """The noun phrase as written, without a relative clause, an appositive or what
+    follows a comma; a surname given as its fullest form."""
     kept = [t for t in head.subtree if not _outside_phrase(t, head)]
     words = [t for t in kept if t.i <= head.i or t.dep_ in ("prep", "pobj", "compound")]
     phrase = head.doc[words[0].i : words[-1].i + 1].text if words else head.text
@@ -224,21 +299,18 @@ def _fullest(name: str, mentions: ActorMentions) -> str:
     return name
 
 
-def _pronoun_speaker(
-    pronoun: Token,
-    mentions: ActorMentions,
-    sid: int,
-    paragraph_of: dict[int, int],
-    found: dict[int, _Found],
-) -> _Found | None:
-    """A speaker a few sentences back in the paragraph ("Smith said ... He added"), else
-    the nearest person named before the pronoun."""
-    for back in range(sid - 1, max(sid - 1 - PRONOUN_REACH, 0), -1):
+def _pronoun_speaker(pronoun: Token, sid: int, context: _Context) -> _Found | None:
+    """The speaker of a sentence or two back in the paragraph ("Smith said ... He
+    added"), else the nearest person named before the pronoun."""
+    paragraph_of = context.paragraph_of
+    for back in range(sid, max(sid - 1 - PRONOUN_REACH, 0), -1):
         if paragraph_of.get(back) != paragraph_of.get(sid):
             break
-        if back in found:
-            return _Found(found[back].name, "pronoun", found[back].confident)
-    before = [m for m in mentions.mentions if m.kind == "person" and m.start < pronoun.idx]
+        if context.cues.get(back):
+            last = context.cues[back][-1]
+            return _Found(last.name, "pronoun", last.confident)
+    people = context.mentions.mentions
+    before = [m for m in people if m.kind == "person" and m.start < pronoun.idx]
     if not before:
         return None
     nearest = before[-1]
@@ -249,76 +321,46 @@ def _pronoun_speaker(
     return _Found(nearest.actor, "pronoun", close)
 
 
-def _paragraph_ids(text: str, sentences: Sequence[Sentence]) -> dict[int, int]:
-    spans = paragraph_spans(text)
-    ids: dict[int, int] = {}
-    p = 0
-    for sentence in sentences:
-        while p + 1 < len(spans) and spans[p][1] <= sentence.start:
-            p += 1
-        ids[sentence.id] = p
-    return ids
-
-
 # --- quotes ----------------------------------------------------------------------------
 
 
-def _quote_groups(text: str, sentences: Sequence[Sentence]) -> list[list[int]]:
-    """Runs of sentence ids inside one quotation (straight or curly double quotes,
-    counted within each paragraph)."""
-    groups: list[list[int]] = []
-    paragraph_of = _paragraph_ids(text, sentences)
-    inside = False
-    current: list[int] = []
-    last_paragraph = -1
-    for sentence in sentences:
-        if paragraph_of[sentence.id] != last_paragraph:
-            if current:
-                groups.append(current)
-            current, inside = [], False
-            last_paragraph = paragraph_of[sentence.id]
-        marks = len(QUOTE_MARKS.findall(sentence.text))
-        if inside or marks:
-            current.append(sentence.id)
-        if marks % 2:
-            inside = not inside
-        if not inside and current:
-            groups.append(current)
-            current = []
-    if current:
-        groups.append(current)
-    return groups
-
-
 def _spread_over_quotes(
-    text: str, sentences: Sequence[Sentence], found: dict[int, _Found]
+    text: str, sentences: Sequence[Sentence], cues: dict[int, list[_Found]]
 ) -> dict[int, Speaker]:
-    speakers = {sid: Speaker(sid, f.name, f.cue, f.confident) for sid, f in found.items()}
+    """A sentence's own cue (its first confident one, else its first); then the quotes:
+    each uncued sentence of a quote gets the quote's last cue, and a quote with no cue
+    that opens its sentence continues the last speaker of the sentence before."""
+    speakers = {sid: _own_speaker(sid, found) for sid, found in cues.items() if found}
+    last: dict[int, Speaker] = {
+        sid: Speaker(sid, found[-1].name, found[-1].cue, found[-1].confident)
+        for sid, found in cues.items()
+        if found
+    }
     by_id = {s.id: s for s in sentences}
-    paragraph_of = _paragraph_ids(text, sentences)
-    for group in _quote_groups(text, sentences):
-        cued = [speakers[sid] for sid in group if sid in speakers]
-        if cued:
-            source: Speaker | None = cued[-1]
-        elif by_id[group[0]].text[:1] in OPENING_QUOTES:
-            source = _speaker_before(group[0], speakers, paragraph_of)
-        else:
-            source = None  # a quote continues the previous speaker only when it opens so
+    paragraph_of = paragraph_ids(text, sentences)
+    for group in quote_groups(text, sentences):
+        cued = [last[sid] for sid in group if sid in last]
+        source: Speaker | None = cued[-1] if cued else None
+        first = group[0]
+        if (
+            source is None
+            and opens_with_quote(by_id[first])
+            and first - 1 in last
+            and paragraph_of[first] - paragraph_of[first - 1] <= 1
+        ):
+            source = last[first - 1]
         if source is None:
             continue
         for sid in group:
             if sid not in speakers:
                 speakers[sid] = Speaker(sid, source.name, "quote-continuation", source.confident)
+                last[sid] = speakers[sid]
     return dict(sorted(speakers.items()))
 
 
-def _speaker_before(
-    sid: int, speakers: dict[int, Speaker], paragraph_of: dict[int, int]
-) -> Speaker | None:
-    """The speaker of the sentence just before, if it ends this paragraph or the last."""
-    if sid - 1 not in paragraph_of or paragraph_of[sid] - paragraph_of[sid - 1] > 1:
-        return None
-    return speakers.get(sid - 1)
+def _own_speaker(sid: int, found: list[_Found]) -> Speaker:
+    best = next((f for f in found if f.confident), found[0])
+    return Speaker(sid, best.name, best.cue, best.confident)
 
 
 # --- without spaCy ---------------------------------------------------------------------
@@ -326,7 +368,7 @@ def _speaker_before(
 _RULE_VERBS = r"(?:said|says|told|added|warned|claimed|stated|explained|insisted|argued)"
 
 
-def _rule_speakers(sentences: Sequence[Sentence]) -> dict[int, _Found]:
+def _rule_speakers(sentences: Sequence[Sentence]) -> dict[int, list[_Found]]:
     """The cues matched on the capitalised names of each sentence (no parse)."""
     known = {c.name: c.name for c in counted_names([s.text for s in sentences])}
     for counted in counted_names([s.text for s in sentences]):
@@ -336,19 +378,17 @@ def _rule_speakers(sentences: Sequence[Sentence]) -> dict[int, _Found]:
     if not names:
         return {}
     name = "(" + "|".join(re.escape(n) for n in names) + ")"
-    patterns = (
+    patterns: tuple[tuple[SpeakerCue, re.Pattern[str]], ...] = (
         ("according-to", re.compile(rf"\baccording to (?:\w+ )?{name}\b", re.IGNORECASE)),
         ("reporting-verb", re.compile(rf"\b{name}(?:'s?)?,? {_RULE_VERBS}\b")),
         ("reporting-verb", re.compile(rf"\b{_RULE_VERBS} (?:[A-Z]\w+ )?{name}\b")),
     )
-    found: dict[int, _Found] = {}
+    found: dict[int, list[_Found]] = {}
     for sentence in sentences:
         for cue, pattern in patterns:
             match = pattern.search(sentence.text)
             if match is not None:
-                cue_name: SpeakerCue = "according-to" if cue == "according-to" else "reporting-verb"
-                found[sentence.id] = _Found(
-                    known.get(match.group(1), match.group(1)), cue_name, True
-                )
+                speaker = known.get(match.group(1), match.group(1))
+                found[sentence.id] = [_Found(speaker, cue, True)]
                 break
     return found
