@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefer.article_index import Sentence, index_of
 from briefer.nlp.candidates import ClaimCandidate
@@ -154,7 +154,8 @@ def rank_claims(
     """The article's claim sentences, most salient first; one candidate per sentence.
 
     ``speakers`` (sentence id -> name, from quote attribution) fills each candidate's
-    speaker; ``actor_names`` (from NER) replaces the capitalised-word stand-in.
+    speaker and marks its sentence reported; ``actor_names`` (from NER) replaces the
+    capitalised-word stand-in.
     """
     speakers = speakers or {}
     scored: list[ClaimCandidate] = []
@@ -164,6 +165,9 @@ def rank_claims(
         if is_furniture(sentence.text) or _repeats(words, earlier):
             continue
         earlier.append(words)
-        score = salience(sentence, claim_features(sentence.text, actor_names))
-        scored.append(ClaimCandidate(sentence.id, score, speakers.get(sentence.id)))
+        features = claim_features(sentence.text, actor_names)
+        speaker = speakers.get(sentence.id)
+        if speaker and not features.reported:  # attribution found a speaker the cues missed
+            features = replace(features, reported=True)
+        scored.append(ClaimCandidate(sentence.id, salience(sentence, features), speaker))
     return tuple(sorted(scored, key=lambda c: (-c.score, c.sentence)))
