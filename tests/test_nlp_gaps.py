@@ -24,6 +24,12 @@ LEAD = "The harbour board met on the quay in the morning."
         ("The council has yet to approve the new berth.", "pending"),
         ("The cranes were allegedly bought without a tender.", "unattributed"),
         ("It is unclear how the board will pay for the cranes.", "unattributed"),
+        ("It is not yet clear who will pay for the cranes.", "unattributed"),
+        ("The cranes are said to have cost more than the board admits.", "unattributed"),
+        ("Both bidders have until 18 March to make firm offers for the port.", "pending"),
+        ("A strike could start in the next few days at the quay.", "pending"),
+        ("Few details have been given by the crane maker so far.", "declined"),
+        ("Analysts have questioned the wisdom of buying more cranes.", "disputed"),
         ("The figures could not be verified by reporters at the quay.", "unattributed"),
     ],
 )
@@ -62,6 +68,10 @@ def test_a_count_with_a_comparison_has_a_baseline() -> None:
     assert find_gaps(f"{LEAD} The board will buy 12 cranes, up from 8 last year.") == ()
 
 
+def test_a_number_describing_a_thing_needs_no_baseline() -> None:
+    assert find_gaps(f"{LEAD} Dockers must type a four-digit code at the gate.") == ()
+
+
 def test_one_no_baseline_gap_only() -> None:
     text = f"{LEAD} The board will buy 12 cranes. It will hire 30 dockers."
     assert [g.kind for g in find_gaps(text)] == ["no-baseline"]
@@ -77,4 +87,4 @@ def test_most_useful_kind_first_and_at_most_max() -> None:
     gaps = find_gaps(" ".join([LEAD, *sentences]))
     assert len(gaps) == MAX_GAPS
     kinds = [g.kind for g in gaps]
-    assert kinds == ["declined"] * 3 + ["disputed"] * 3
+    assert kinds == ["pending", "unattributed", "declined", "disputed", "pending", "unattributed"]

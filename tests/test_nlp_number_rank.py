@@ -64,6 +64,19 @@ def test_a_repeated_quantity_is_ranked_once_at_its_first_mention() -> None:
     assert rank_numbers(cited) == (1,)
 
 
+@pytest.mark.parametrize(
+    ("text", "ranked"),
+    [
+        ("The port hired 1,200 dockers. Dockers cheered. The 1,200 were all new.", (1,)),
+        ("The talks took six hours. Dockers cheered. The six were all new.", (2, 1)),
+    ],
+)
+def test_a_big_bare_number_repeating_a_value_is_a_repeat(
+    text: str, ranked: tuple[int, ...]
+) -> None:
+    assert rank_numbers(CitedArticle(text)) == ranked
+
+
 def test_the_same_value_of_another_unit_is_kept() -> None:
     text = "The board will buy 12 cranes. It will also hire 12 dockers."
     assert ranked_labels(text) == ["12", "12"]

@@ -24,6 +24,12 @@ def ranked_ids(text: str, **kwargs: object) -> list[int]:
         ("Scroll down for video of the cranes arriving at the port.", True),
         ("Jane Doe and Tom Roe contributed to this report from Lindholm.", True),
         ("Would you pay more tax for a bigger harbour in your town?", True),
+        (  # a caption run into the text: the text is kept
+            "Scroll down for video The harbour board met in the town hall on a wet morning to "
+            "talk about the docks, the cranes, the ferries and the new berths that the city "
+            "wants built before the summer season begins.",
+            False,
+        ),
         ("Harbour plans in numbers", True),  # a bare heading: few words, no full stop
         ("Cranes arrive.", True),  # a fragment
         ("The board said the cranes would arrive in the spring.", False),
@@ -47,8 +53,8 @@ def test_furniture(sentence: str, furniture: bool) -> None:
         ("The board met Ada Lind and Omar Haddad at the harbour.", "actors", 2),
         ("The board met Ada Lind at the harbour.", "actors", 1),  # one name, two words
         ("The board met the harbour master at the harbour.", "actors", 0),
-        ("“We need them,” she went on, looking at the cranes.", "continuation", True),
-        ("“We need them,” Lind said, looking at the cranes.", "continuation", False),
+        ("'We need them, and soon,' she went on, looking at the cranes.", "reported", True),
+        ("Dockers' pay will rise in May, the harbour board decided.", "reported", False),
     ],
 )
 def test_features(sentence: str, field: str, expected: object) -> None:
@@ -76,6 +82,18 @@ def test_a_cue_lifts_a_later_sentence_over_an_earlier_plain_one(cue: str) -> Non
     text = f"{FILLER} {PLAIN} {cue}"
     ids = ranked_ids(text)
     assert ids.index(3) < ids.index(2)
+
+
+def test_a_known_speaker_makes_a_sentence_reported() -> None:
+    text = f"{FILLER} {PLAIN} The plan is ready for the harbour board to vote on soon."
+    assert ranked_ids(text).index(3) > ranked_ids(text).index(2)
+    with_speaker = ranked_ids(text, speakers={3: "Ada Lind"})
+    assert with_speaker.index(3) < with_speaker.index(2)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Image copyright Getty Images"])
+def test_no_claim_sentences_no_candidates(text: str) -> None:
+    assert rank_claims(text) == ()
 
 
 def test_position_decides_between_equal_sentences() -> None:

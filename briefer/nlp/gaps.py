@@ -1,22 +1,26 @@
 """Gaps the article itself shows: what it leaves open, for the model to ask about.
 
-Each rule is a cue phrase in a sentence; a sentence gives at most one gap, the first rule
-that matches in this order (most useful first):
+Each rule is a cue phrase in a sentence. A sentence gives at most one gap: the first of
+these rules that matches (the most specific cue first):
 
 * ``declined``: someone did not answer ("declined to comment", "did not respond",
-  "could not be reached", "not immediately clear");
-* ``disputed``: a claim someone contests ("denied", "disputed", "rejected the claims");
-* ``pending``: a decision or date still to come ("will decide", "is expected to",
-  "next week", "later this year", "awaiting", "has yet to", "deadline");
+  "could not be reached", "not immediately clear", "few details");
+* ``disputed``: a claim someone contests ("denied", "disputed", "rejected the claims",
+  "questioned", "doubts about");
 * ``unattributed``: a claim the article does not stand behind ("allegedly",
-  "reportedly", "it is unclear", "could not be verified", "unconfirmed"), and a hedged
-  claim ("may have", "is thought to") with no speaker;
-* ``no-baseline``: the most informative count the article states with nothing to compare
-  it with in its sentence (no "than", "from", "up", "down", "compared", "rose", "fell",
-  "%"); at most ``MAX_NO_BASELINE`` of these, since nearly every count lacks one.
+  "reportedly", "it is not clear", "could not be verified", "is said to"); a hedge in
+  a sentence with a known speaker (``speakers``) is that speaker's claim, not a gap;
+* ``pending``: a decision or date still to come ("will decide", "is expected to",
+  "in the next few days", "next week", "later this year", "have until", "awaiting",
+  "has yet to", "deadline", "inconclusive").
 
-At most ``MAX_GAPS``, in rule order then reading order. Each ``hint`` is a few words
-for the prompt: the sentence id, what is open, and the cue as the article words it.
+They are offered in the order a reader asks: pending, unattributed, declined, disputed,
+one of each kind before a second of any, reading order within a kind; at most
+``MAX_GAPS``. If room is left, ``no-baseline``: the most informative count (not a
+percentage, nor a modifier such as "four-digit") stated alone in a sentence with nothing to compare it with ("than", "from",
+"up", "rose", "previous", "average", ...); at most ``MAX_NO_BASELINE``, since nearly every
+count lacks one. Each ``hint`` is a few words for the prompt: the sentence id, what is
+open, and the cue as the article words it ("sentence 7: still to be decided (next week)").
 """
 
 from __future__ import annotations
@@ -32,13 +36,13 @@ __all__ = ["MAX_GAPS", "find_gaps"]
 
 MAX_GAPS = 6
 MAX_NO_BASELINE = 1
-MAX_PER_KIND = 3  # so one kind of cue does not crowd out the others
 
 
 def _cues(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
 
 
+# In the order a sentence is tried (the most specific cue first): a sentence gives one gap.
 _RULES: tuple[tuple[GapKind, re.Pattern[str], str], ...] = (
     (
         "declined",
@@ -51,6 +55,7 @@ _RULES: tuple[tuple[GapKind, re.Pattern[str], str], ...] = (
             r"not immediately (?:clear|known|available|respond\w*)",
             r"no comment",
             r"unavailable for comment",
+            r"(?:few|no) details",
         ),
         "no answer given",
     ),
@@ -63,34 +68,17 @@ _RULES: tuple[tuple[GapKind, re.Pattern[str], str], ...] = (
             r"contested|contests",
             r"insisted",
             r"rebuffed|refuted",
+            r"(?:have |has )?(?:also )?questioned",
+            r"doubts? (?:about|over|on)",
         ),
         "a claim in dispute",
-    ),
-    (
-        "pending",
-        _cues(
-            r"will (?:decide|rule|vote|announce|consider|review)",
-            r"(?:is|are|was|were) (?:expected|due|set|scheduled|likely) to",
-            r"next (?:week|month|year|spring|summer|autumn|winter|monday|tuesday|wednesday"
-            r"|thursday|friday|saturday|sunday)",
-            r"later (?:this|in the) (?:week|month|year)",
-            r"await(?:s|ed|ing)?",
-            r"(?:has|have|had) yet to|(?:is|are) yet to|not yet",
-            r"pending",
-            r"deadline",
-            r"still (?:outstanding|being decided|to be decided)",
-            r"inconclusive",
-            r"(?:is|are) (?:still )?under (?:review|investigation|consideration)",
-            r"investigation (?:is|was) (?:continuing|ongoing|under way)",
-        ),
-        "still to be decided",
     ),
     (
         "unattributed",
         _cues(
             r"allegedly|alleged",
             r"reportedly",
-            r"(?:it is|it was|it remains|remains|it's) (?:still )?(?:unclear|not clear|not known|unknown)",
+            r"(?:is|was|remains|it's) (?:still )?(?:not (?:yet )?clear|unclear|not known|unknown)",
             r"unclear (?:whether|how|why|what|who|when)",
             r"could not (?:be )?(?:independently )?(?:verified?|confirmed?)",
             r"unconfirmed|unverified",
@@ -100,7 +88,32 @@ _RULES: tuple[tuple[GapKind, re.Pattern[str], str], ...] = (
         ),
         "a claim not verified",
     ),
+    (
+        "pending",
+        _cues(
+            r"will (?:decide|rule|vote|announce|consider|review)",
+            r"(?:is|are|was|were) (?:not )?(?:expected|due|set|scheduled|likely) to",
+            r"(?:in )?the next (?:few )?(?:days|weeks|months)",
+            r"next (?:week|month|year|spring|summer|autumn|winter|monday|tuesday|wednesday"
+            r"|thursday|friday|saturday|sunday)",
+            r"later (?:this|in the) (?:week|month|year)",
+            r"by the end of (?:this|the|next)",
+            r"(?:has|have) until",
+            r"await(?:s|ed|ing)?",
+            r"(?:has|have|had|is|are) yet to",
+            r"pending",
+            r"deadline",
+            r"still (?:outstanding|being decided|to be decided)",
+            r"inconclusive",
+            r"(?:is|are) (?:still )?under (?:review|investigation|consideration)",
+            r"investigation (?:is|was) (?:continuing|ongoing|under way)",
+        ),
+        "still to be decided",
+    ),
 )
+# The order gaps are offered in: what a reader asks about first ("when will ...?",
+# "is it true that ...?"), one of each kind before a second of any.
+_USEFUL_FIRST: tuple[GapKind, ...] = ("pending", "unattributed", "declined", "disputed")
 # Words that give a number something to compare with in its own sentence.
 _BASELINE = _cues(
     r"than|from|compared|versus|vs|up|down|rose|fell|rise|fall|increase\w*|decrease\w*",
@@ -122,12 +135,12 @@ def _cue_gaps(cited: CitedArticle, speakers: Mapping[int, str | None]) -> list[G
             # A hedge that someone is quoted as making is their claim, not a gap.
             if kind == "unattributed" and speakers.get(sentence.id):
                 continue
-            if len(by_kind[kind]) < MAX_PER_KIND:
-                by_kind[kind].append(
-                    Gap(kind, sentence.id, _hint(sentence.id, what, match.group(0)))
-                )
+            by_kind[kind].append(Gap(kind, sentence.id, _hint(sentence.id, what, match.group(0))))
             break
-    return [gap for gaps in by_kind.values() for gap in gaps]
+    rounds = max((len(gaps) for gaps in by_kind.values()), default=0)
+    return [
+        by_kind[kind][i] for i in range(rounds) for kind in _USEFUL_FIRST if i < len(by_kind[kind])
+    ]
 
 
 def _no_baseline(cited: CitedArticle, taken: set[int]) -> list[Gap]:
@@ -140,9 +153,12 @@ def _no_baseline(cited: CitedArticle, taken: set[int]) -> list[Gap]:
         if listed.sentence in taken or listed.quantity.kind == "percent":
             continue
         text = cited.sentences[listed.sentence - 1].text
+        if cited.text[listed.quantity.end : listed.quantity.end + 1] == "-":
+            continue  # "a four-digit code": the number describes, it does not count
         if _BASELINE.search(text) or sum(n.sentence == listed.sentence for n in cited.listed) > 1:
             continue
-        label = " ".join(f"{listed.quantity.text} {listed.unit or ''}".split())
+        quantity = listed.quantity
+        label = quantity.text if quantity.kind == "money" else listed.label
         hint = f"sentence {listed.sentence}: {label} with no baseline to compare"
         gaps.append(Gap("no-baseline", listed.sentence, hint))
     return gaps
@@ -155,6 +171,7 @@ def find_gaps(text: str, *, speakers: Mapping[int, str | None] | None = None) ->
     someone's claim rather than an unattributed one.
     """
     cited = CitedArticle(text)
-    gaps = _cue_gaps(cited, speakers or {})
-    gaps += _no_baseline(cited, {gap.sentence for gap in gaps if gap.sentence is not None})
-    return tuple(gaps[:MAX_GAPS])
+    gaps = _cue_gaps(cited, speakers or {})[:MAX_GAPS]
+    if len(gaps) < MAX_GAPS:
+        gaps += _no_baseline(cited, {gap.sentence for gap in gaps if gap.sentence is not None})
+    return tuple(gaps)

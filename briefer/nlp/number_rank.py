@@ -4,8 +4,8 @@ Tiers, then reading order within a tier (news states what matters first):
 
 0. money, percentages, scores, race times, and counts of a named thing
    ("145 drones", "90 new stores");
-1. small counts written as words ("two leaders", "one expert"): often a figure of speech;
-2. bare numbers, with no counted noun ("shot down 62");
+1. bare numbers, with no counted noun ("shot down 62", "the total to 845");
+2. small counts written as words ("two leaders", "one expert"): often a figure of speech;
 3. labels and other non-amounts: a number naming a thing ("type 2 diabetes",
    "Progress 59", "font size 12", "14 pt"), a list marker, an age ("24-year-old",
    "aged 35") and durations ("24 hours", "eight weeks"). Years, dates and ordinals are
@@ -14,7 +14,9 @@ Tiers, then reading order within a tier (news states what matters first):
 A results table (``TABLE_ROWS`` or more consecutive short sentences stating quantities of
 the same kinds and units: "1. Hamilton (Britain) Mercedes 1:35.782") keeps only its first row's
 quantities in their tier; the other rows go last. A quantity stated again (same value and
-unit) is ranked once, at its first mention.
+unit, or a value of at least ``BIG`` with no unit: "an army of 50,000" after "50,000
+soldiers") is
+ranked once, at its first mention.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from briefer.vocabulary import singular
 
 __all__ = ["number_tier", "rank_numbers", "table_rows"]
 
+BIG = 100  # a bare number this large repeats an earlier one of its value; "six" may not
 TABLE_ROWS = 4  # consecutive rows alike make a table
 ROW_WORDS = 15  # a row is a short sentence
 
-INFORMATIVE, WORDED, BARE, LAST = 0, 1, 2, 3
+INFORMATIVE, BARE, WORDED, LAST = 0, 1, 2, 3
 _INFORMATIVE_KINDS = frozenset({"money", "percent", "score", "time"})
 _DURATIONS = frozenset(
     str.split("second minute hour day night week weekend month year decade century")
@@ -125,12 +128,14 @@ def _key(listed: Listed) -> tuple[float, str]:
 def rank_numbers(cited: CitedArticle) -> tuple[int, ...]:
     """The listed ids, most informative first; a repeated quantity once, at its first mention."""
     seen: set[tuple[float, str]] = set()
+    values: set[float] = set()
     first_mentions: list[Listed] = []
     for listed in cited.listed:
         key = _key(listed)
-        if key in seen:
+        if key in seen or (listed.unit is None and key[0] >= BIG and key[0] in values):
             continue
         seen.add(key)
+        values.add(key[0])
         first_mentions.append(listed)
     rows = table_rows(cited.index)
 
