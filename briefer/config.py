@@ -121,6 +121,9 @@ class Settings(BaseModel):
     # Who a claim is attributed to: the speaker rules over the parse when they are confident
     # (briefer.nlp.speaker_of), or always what the model answered.
     speakers: Literal["rules", "model"] = "rules"
+    # Who picks a brief's claims and completes its actors: the pipeline's ranked candidates
+    # (briefer.nlp.chosen_claims / chosen_actors), or the model's answer as it stands.
+    choose: Literal["pipeline", "model"] = "pipeline"
     daily: DailyOptions = Field(default_factory=DailyOptions)
     slack: SlackSection = Field(default_factory=SlackSection)
 

@@ -21,7 +21,7 @@ from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
 from briefer.llm import CallStats, ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
-from briefer.nlp import filled_claims, find_candidates, with_rule_speakers
+from briefer.nlp import chosen_actors, chosen_claims, find_candidates, with_rule_speakers
 from briefer.nlp.candidates import Candidates, Shown, shown_in
 from briefer.prompts import PromptSet, load_prompts
 from briefer.schema import (
@@ -85,10 +85,11 @@ class Briefer:
         cited.require_sentences(redact_url(article.url or article.source or article.id))
         candidates = find_candidates(article.text)
         chunks = self.chunk(article, cited)
-        resolutions = [
-            resolve(self._brief_chunk(article, cited, candidates, chunk, len(chunks), stats), cited)
+        answers = [
+            self._brief_chunk(article, cited, candidates, chunk, len(chunks), stats)
             for chunk in chunks
         ]
+        resolutions = [resolve(answer, cited) for answer, _ in answers]
         draft, invalid_selections = self._reduce(article, [r.draft for r in resolutions], stats)
         items = ground(draft, article.text, strict=self.settings.strict)
         return items.brief(
@@ -109,6 +110,7 @@ class Briefer:
                 model_seconds=round(stats.model_seconds, 3),
                 grounding=items.counts,
                 invalid_citations=sum(r.invalid_citations for r in resolutions)
+                + sum(unlisted for _, unlisted in answers)
                 + invalid_selections,
                 strict=self.settings.strict,
             ),
@@ -200,7 +202,9 @@ class Briefer:
     def _brief_chunk(
         self, article: Article, cited: CitedArticle, candidates: Candidates, chunk: Chunk,
         count: int, stats: CallStats,
-    ) -> CitedDraft:
+    ) -> tuple[CitedDraft, int]:
+        """The chunk's answer, and how many claim ids it cited that the article lacks when
+        the pipeline chose the claims instead (the gate watches those)."""
         excerpt = cited.excerpt(chunk.start, chunk.end)
         shown = _shown(candidates, excerpt)
         schema = cited_json_schema(*_choices(excerpt, shown))
@@ -210,10 +214,13 @@ class Briefer:
             return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text, shown)
 
         answer, _ = self.client.structured(messages, CitedDraft, schema, stats)
-        answer = filled_claims(answer, cited, shown)
+        unlisted = 0
+        if self.settings.choose == "pipeline":
+            unlisted = sum(cited.sentence(c.sentence) is None for c in answer.claims)
+            answer = chosen_actors(chosen_claims(answer, cited, shown), article.text, candidates)
         if self.settings.speakers == "rules":
             answer = with_rule_speakers(answer, cited, candidates)
-        return answer
+        return answer, unlisted
 
     def _reduce(
         self, article: Article, partials: list[BriefDraft], stats: CallStats

@@ -112,7 +112,9 @@ def model(fake_openai: FakeOpenAI) -> Any:
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "briefer.toml"
-    path.write_text("max_attempts = 1\n")  # a failing model call fails at once
+    # A failing model call fails at once; the day's briefs are the scripted answers as they
+    # stand (the pipeline's own choice of claims and actors is tested through `brief`).
+    path.write_text('max_attempts = 1\nchoose = "model"\n')
     return path
 
 

@@ -39,11 +39,9 @@ def test_seed_article_single_call_json(fake_openai: FakeOpenAI) -> None:
     brief = brief_json(["brief", str(SEED)], fake_openai)
     assert fake_openai.calls == 1
     assert brief["schema_version"] == "1.0"
-    assert [a["name"] for a in brief["actors"]] == [
-        "Donald Trump",
-        "Vladimir Putin",
-        "Dmitry Peskov",
-    ]
+    # The model's three actors, then the best-ranked candidates it left out, six in all.
+    names = [a["name"] for a in brief["actors"]]
+    assert names[:3] == ["Donald Trump", "Vladimir Putin", "Dmitry Peskov"] and len(names) == 6
     assert all(a["grounded"] for a in brief["actors"])
     assert all(c["grounded"] for c in brief["claims"])
     assert [n["grounded"] for n in brief["numbers"]] == [True, True]
@@ -58,8 +56,9 @@ def test_seed_article_single_call_json(fake_openai: FakeOpenAI) -> None:
     assert request["response_format"]["json_schema"]["strict"] is True
     assert "Kursk" in request["messages"][1]["content"]
     # Evidence and numbers are the article's own words, filled in from the cited ids.
-    assert brief["claims"][0]["evidence"].startswith("According to the newspaper, Trump advised")
-    assert brief["claims"][0]["attributed_to"] == "Washington Post"
+    advised = next(c for c in brief["claims"] if c["evidence"].startswith("According to the newspaper, Trump advised"))
+    assert advised["text"] == "Trump advised Putin not to escalate the war."  # the model's words
+    assert advised["attributed_to"] == "Washington Post"
     assert [(n["value"], n["text"]) for n in brief["numbers"]] == [(50000, "50 thousand"), (145, "145")]
 
 
@@ -93,7 +92,7 @@ def test_markdown_output_marks_unverified_items(fake_openai: FakeOpenAI, tmp_pat
     brief = seed_answer(actors=[*seed_answer()["actors"], MACRON])
     fake_openai.enqueue(Reply.content(as_content(brief)))
     out = tmp_path / "brief.md"
-    result = run(["brief", str(SEED), "-o", str(out)], fake_openai)
+    result = run(["brief", str(SEED), "-o", str(out), "--choose", "model"], fake_openai)
     assert result.exit_code == 0, result.output
     markdown = out.read_text()
     assert markdown.startswith("# Trump and Putin talked about Ukraine")
@@ -108,7 +107,7 @@ def test_unverifiable_items_are_flagged_and_strict_drops_them(fake_openai: FakeO
     answer = seed_answer(actors=[MACRON], claims=[MISQUOTED, *seed_answer()["claims"]])
     fake_openai.enqueue(Reply.content(as_content(answer)))
     # The model's own speakers: with the rules, the article's speaker replaces "Merkel".
-    brief = brief_json(["brief", str(SEED), "--speakers", "model"], fake_openai)
+    brief = brief_json(["brief", str(SEED), "--speakers", "model", "--choose", "model"], fake_openai)
     assert [a["grounded"] for a in brief["actors"]] == [False]
     assert [c["grounded"] for c in brief["claims"]] == [False, True, True]
     assert all(n["grounded"] for n in brief["numbers"])  # the article's own numbers
@@ -116,7 +115,8 @@ def test_unverifiable_items_are_flagged_and_strict_drops_them(fake_openai: FakeO
 
     fake_openai.enqueue(Reply.content(as_content(answer)))
     strict = brief_json(
-        ["brief", str(SEED), "--strict", "--no-cache", "--speakers", "model"], fake_openai
+        ["brief", str(SEED), "--strict", "--no-cache", "--speakers", "model", "--choose", "model"],
+        fake_openai,
     )
     assert strict["actors"] == [] and len(strict["claims"]) == 2
     assert strict["meta"]["grounding"]["dropped"] == 2
@@ -126,12 +126,17 @@ def test_cited_ids_the_article_lacks_are_flagged_not_crashed(fake_openai: FakeOp
     claim = {"text": "Tanks were sent.", "by": None, "sentence": 500}
     answer = seed_answer(numbers=[99, *seed_answer()["numbers"]], claims=[claim])
     fake_openai.enqueue(Reply.content(as_content(answer)))
-    brief = brief_json(["brief", str(SEED)], fake_openai)
+    brief = brief_json(["brief", str(SEED), "--choose", "model"], fake_openai)
     assert brief["meta"]["invalid_citations"] == 2
     assert [n["text"] for n in brief["numbers"]] == ["50 thousand", "145"]  # no value to show
     assert brief["claims"] == [
         {"text": "Tanks were sent.", "attributed_to": None, "evidence": "", "grounded": False}
     ]
+    # Choosing the claims itself, the pipeline drops the claim but still counts the bad id.
+    fake_openai.enqueue(Reply.content(as_content(answer)))
+    chosen = brief_json(["brief", str(SEED), "--no-cache"], fake_openai)
+    assert chosen["meta"]["invalid_citations"] == 2
+    assert all(c["evidence"] and c["grounded"] for c in chosen["claims"])
 
 
 def test_second_run_is_served_from_cache_and_no_cache_calls_again(fake_openai: FakeOpenAI) -> None:
@@ -339,7 +344,7 @@ def test_lists_over_their_caps_are_condensed_by_choosing_items(
     fake_openai.responder = answer
     brief = brief_json(
         ["brief", str(article), "--context-window", "1500", "--max-output-tokens", "400",
-         "--overlap-tokens", "0"],
+         "--overlap-tokens", "0", "--choose", "model"],
         fake_openai,
     )
     chunks = brief["meta"]["chunks"]

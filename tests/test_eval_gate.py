@@ -141,6 +141,12 @@ def fake(workspace: Workspace) -> Iterator[FakeOpenAI]:
         yield server
 
 
+@pytest.fixture(autouse=True)
+def scripted_briefs_as_they_stand(isolated_env: Path) -> None:
+    """The gate's tests answer with gold briefs: keep their claims and actors as written."""
+    (isolated_env / "briefer.toml").write_text('choose = "model"\n')
+
+
 def invoke(fake: FakeOpenAI, *args: str | Path) -> Result:
     env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test"}
     return CliRunner().invoke(cli, ["eval", *map(str, args)], env=env, catch_exceptions=False)
@@ -452,7 +458,7 @@ def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> 
 
     out = tmp_path / "run"
     config = tmp_path / "briefer.toml"
-    config.write_text('speakers = "model"\n')  # the gold's own attributions, not the rules'
+    config.write_text('speakers = "model"\nchoose = "model"\n')  # the gold's own answers
     with FakeOpenAI(answer) as server:
         result = invoke(
             server, "run", "--gold", gold, "--corpus", CORPUS, "--out", out, "--config", config

@@ -59,6 +59,12 @@ def model_options(function: F) -> F:
             help="Who decides a claim's speaker: the rules over the parse when confident, "
             "or the model [default: rules].",
         ),
+        click.option(
+            "--choose",
+            type=click.Choice(["pipeline", "model"]),
+            help="Who picks the claims and completes the actors: the ranked candidates, or "
+            "the model's answer as it stands [default: pipeline].",
+        ),
         click.option("--no-cache", "no_cache", is_flag=True, help="Bypass the response cache."),
         click.option("--timeout", type=float, help="Seconds per model call [default: 60]."),
         click.option("--context-window", type=int, help="Model context window in tokens."),
@@ -81,6 +87,7 @@ SETTING_FLAGS = (
     "prompts_dir",
     "strict",
     "speakers",
+    "choose",
     "timeout",
     "context_window",
     "max_output_tokens",

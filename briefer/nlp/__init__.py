@@ -15,14 +15,27 @@ from briefer.nlp.candidates import Candidates, Shown, Speaker
 from briefer.nlp.gaps import find_gaps
 from briefer.nlp.model import parser_label
 from briefer.nlp.number_rank import rank_numbers
+from briefer.nlp.roles import role_of
 from briefer.nlp.salience import rank_claims
 from briefer.nlp.speakers import find_speakers
-from briefer.schema import CitedClaim, CitedDraft
-from briefer.vocabulary import QUOTE_MARKS, cut_at_word
+from briefer.schema import MIN_CLAIMS, CitedActor, CitedClaim, CitedDraft
+from briefer.vocabulary import QUOTE_MARKS, cut_at_word, fold_text
 
-__all__ = ["Candidates", "filled_claims", "find_candidates", "speaker_of", "with_rule_speakers"]
+__all__ = [
+    "Candidates",
+    "chosen_actors",
+    "chosen_claims",
+    "find_candidates",
+    "speaker_of",
+    "with_rule_speakers",
+]
 
 CLAIM_CHARS = 140  # CitedClaim.text
+ACTOR_NAME_CHARS = 60  # CitedActor.name
+# Actors a brief names: on the dev split the top six candidates score best (actors F1 0.73
+# against the gold; four 0.64, eight 0.70).
+WANTED_ACTORS = 6
+WANTED_CLAIMS = 8
 
 
 @lru_cache(maxsize=8)
@@ -72,28 +85,61 @@ def with_rule_speakers(
     return answer.model_copy(update={"claims": claims})
 
 
-def filled_claims(answer: CitedDraft, cited: CitedArticle, shown: Shown) -> CitedDraft:
-    """The answer with one claim a sentence, as many as it gave.
+def chosen_claims(answer: CitedDraft, cited: CitedArticle, shown: Shown) -> CitedDraft:
+    """Claims from the best-ranked candidate sentences, in the model's words where it wrote
+    one for the sentence, else in the article's own.
 
-    Small models cite one sentence several times; the repeats go, and the best-ranked
-    candidates the answer left out take their places, in the article's own words and with
-    the rules' speaker.
+    Measured on the dev split, the top of the salience ranking holds more of the gold
+    claims than the sentences the 1.5B model picks among the same candidates (which also
+    cites one sentence several times and copies the title as a claim). With too few
+    candidates to fill a brief, the model's own choice stands, one claim a sentence.
     """
-    kept: list[CitedClaim] = []
-    for claim in answer.claims:
-        if all(k.sentence != claim.sentence for k in kept):
-            kept.append(claim)
-    for candidate in shown.claims:
-        if len(kept) >= len(answer.claims):
-            break
+    written = _written_claims(answer)
+    if len(shown.claims) < MIN_CLAIMS:
+        return answer.model_copy(update={"claims": list(written.values())})
+    wanted = WANTED_CLAIMS
+    claims = []
+    for candidate in shown.claims[:wanted]:
         sentence = cited.sentence(candidate.sentence)
-        if sentence is None or any(k.sentence == candidate.sentence for k in kept):
+        if sentence is None:
             continue
-        kept.append(
-            CitedClaim(
+        own = written.get(candidate.sentence)
+        claims.append(
+            own
+            or CitedClaim(
                 text=cut_at_word(sentence.text, CLAIM_CHARS),
                 by=candidate.speaker,
                 sentence=candidate.sentence,
             )
         )
-    return answer.model_copy(update={"claims": kept})
+    return answer.model_copy(update={"claims": claims})
+
+
+def _written_claims(answer: CitedDraft) -> dict[int, CitedClaim]:
+    """The first claim the model wrote for each sentence, unless it is the title again."""
+    title = fold_text(answer.title)
+    written: dict[int, CitedClaim] = {}
+    texts: set[str] = set()
+    for claim in answer.claims:
+        text = fold_text(claim.text)
+        if claim.sentence in written or text in texts or text == title:
+            continue
+        written[claim.sentence] = claim
+        texts.add(text)
+    return written
+
+
+def chosen_actors(answer: CitedDraft, text: str, candidates: Candidates) -> CitedDraft:
+    """The model's actors, then the best-ranked candidates it left out, ``WANTED_ACTORS``
+    in all; an added actor's role is the article's own words for it (``roles.role_of``)."""
+    actors = list(answer.actors[:WANTED_ACTORS])
+    named = {fold_text(a.name) for a in actors}
+    for candidate in candidates.actors:
+        if len(actors) >= WANTED_ACTORS:
+            break
+        forms = {fold_text(f) for f in (candidate.name, *candidate.aliases)}
+        if forms & named or len(candidate.name) > ACTOR_NAME_CHARS:
+            continue
+        actors.append(CitedActor(name=candidate.name, role=role_of(candidate, text)))
+        named |= forms
+    return answer.model_copy(update={"actors": actors})
