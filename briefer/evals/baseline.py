@@ -15,8 +15,8 @@ it unchanged. For an article:
   no lone nationality adjective ("Russian"); a word opening a sentence or a quote only
   when the article writes it capitalised elsewhere and never in lower case; "Putin"
   counts for "Vladimir Putin"; role "";
-* title: the first sentence, cut at a word; summary: the first two sentences;
-  open questions: none.
+* title: the first sentence, cut at a word; summary: the first two sentences
+  (``briefer.headline.lead_headline``, the pipeline's fallback too); open questions: none.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from briefer.articles import Article
 from briefer.citations import CitedArticle, evidence_span, resolve
 from briefer.evals.metrics import score_case
 from briefer.grounding import ground
+from briefer.headline import cut_at_word, lead_headline
 from briefer.schema import (
     ActorDraft,
     Brief,
@@ -84,15 +85,6 @@ class _Word:
 def has_speaker(sentence: str) -> bool:
     """Whether a sentence quotes or reports someone (a quote mark or a reporting word)."""
     return any(mark in sentence for mark in QUOTE_MARKS) or bool(_REPORTING.search(sentence))
-
-
-def cut_at_word(text: str, limit: int) -> str:
-    """``text`` whole, or its first ``limit`` characters cut back to a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    return cut[: cut.rfind(" ")].rstrip() if " " in cut else cut
 
 
 def lead_claims(sentences: tuple[Sentence, ...]) -> list[ClaimDraft]:
@@ -192,9 +184,10 @@ def lead_draft(text: str) -> BriefDraft:
     """The lead baseline's brief of an article's text (see the module docstring)."""
     cited = CitedArticle(text)
     sentences = cited.sentences
+    title, summary = lead_headline(text, title_chars=TITLE_CHARS, summary_chars=SUMMARY_CHARS)
     return BriefDraft(
-        title=cut_at_word(sentences[0].text, TITLE_CHARS) if sentences else "",
-        summary=cut_at_word(" ".join(s.text for s in sentences[:2]), SUMMARY_CHARS),
+        title=title,
+        summary=summary,
         actors=lead_actors(sentences),
         claims=lead_claims(sentences),
         numbers=lead_numbers(cited),
