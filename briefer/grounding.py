@@ -34,6 +34,7 @@ __all__ = [
     "ground_actor",
     "ground_claim",
     "ground_number",
+    "kind_matches",
 ]
 
 _CURRENCIES = {"USD", "GBP", "EUR", "JPY", "CNY", "INR", "RUB", "CHF", "CAD", "AUD"}
@@ -72,7 +73,7 @@ def _supported(number: NumberDraft, index: ArticleIndex) -> bool:
     about = content_words(f"{number.unit or ''} {number.context}")
     for located in index.quantities:
         quantity = located.quantity
-        if not same_value(quantity.value, number.value) or not _kind_matches(unit, quantity):
+        if not same_value(quantity.value, number.value) or not kind_matches(unit, quantity):
             continue
         if unit in ("%", *_CURRENCIES) or about & index.window(located):
             return True
@@ -90,7 +91,9 @@ def _states(located: Located, number: NumberDraft) -> bool:
     )
 
 
-def _kind_matches(unit: str | None, quantity: Quantity) -> bool:
+def kind_matches(unit: str | None, quantity: Quantity) -> bool:
+    """A number in ``unit`` may be this quantity: a percentage only a percentage, money only
+    money in the same currency, anything else any kind but those two."""
     if unit == "%":
         return quantity.kind == "percent"
     if unit in _CURRENCIES:

@@ -1,4 +1,5 @@
-"""The pipeline for one article: chunk → cite → prompt → model → validate → resolve → merge → ground.
+"""The pipeline for one article: chunk → cite → prompt → model → validate → resolve → merge →
+check the title and summary → ground.
 
 ``Briefer`` holds what is costly to build (backend, cache, prompt set, encoding) and is
 reused across articles and threads; ``brief_article`` is the one-call convenience.
@@ -19,6 +20,7 @@ from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
 from briefer.config import Settings, load_settings
 from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
+from briefer.headline import check_headline, lead_headline, problem_line
 from briefer.llm import CallStats, ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
 from briefer.nlp import chosen_actors, chosen_claims, find_candidates, with_rule_speakers
@@ -30,8 +32,13 @@ from briefer.schema import (
     BriefDraft,
     BriefMeta,
     CitedDraft,
+    Headline,
+    HeadlineChecks,
+    HeadlineProblem,
+    HeadlineStatus,
     Selection,
     cited_json_schema,
+    headline_json_schema,
     selection_json_schema,
 )
 from briefer.tokens import encoding_for_model, known_model
@@ -91,6 +98,7 @@ class Briefer:
         ]
         resolutions = [resolve(answer, cited) for answer, _ in answers]
         draft, invalid_selections = self._reduce(article, [r.draft for r in resolutions], stats)
+        draft, headline_checks = self._checked_headline(article, draft, stats)
         items = ground(draft, article.text, strict=self.settings.strict)
         return items.brief(
             draft,
@@ -113,6 +121,7 @@ class Briefer:
                 + sum(unlisted for _, unlisted in answers)
                 + invalid_selections,
                 strict=self.settings.strict,
+                headline_checks=headline_checks,
             ),
         )
 
@@ -252,6 +261,59 @@ class Briefer:
         except ModelError:  # the deterministic merge is still a usable brief
             return truncate_to_caps(merged), 0
         return apply_selection(merged, selection)
+
+    def _checked_headline(
+        self, article: Article, draft: BriefDraft, stats: CallStats
+    ) -> tuple[BriefDraft, HeadlineChecks]:
+        """Title and summary checked against the article (``briefer.headline``): a field
+        that states what the article does not is re-asked once (one call for both), then
+        replaced by the article's lead; fields that passed stay as the model wrote them."""
+        problems = check_headline(draft.title, draft.summary, article.text)
+        if not problems:
+            return draft, HeadlineChecks()
+        wrong = {problem.field for problem in problems}
+        answer = self._reask_headline(article, draft, problems, stats)
+        left = [] if answer is None else check_headline(answer.title, answer.summary, article.text)
+        still = wrong if answer is None else {p.field for p in left}
+        lead = dict(zip(("title", "summary"), lead_headline(article.text), strict=True))
+        fields: dict[str, str] = {}
+        status: dict[str, HeadlineStatus] = {"title": "ok", "summary": "ok"}
+        for field in sorted(wrong):
+            if answer is not None and field not in still:
+                fields[field], status[field] = getattr(answer, field), "reasked"
+            else:
+                fields[field], status[field] = lead[field], "replaced"
+        checks = HeadlineChecks(
+            title=status["title"], summary=status["summary"], problems=problems,
+            reask_problems=[p for p in left if p.field in wrong],
+        )
+        return draft.model_copy(update=fields), checks
+
+    def _reask_headline(
+        self, article: Article, draft: BriefDraft, problems: list[HeadlineProblem],
+        stats: CallStats,
+    ) -> Headline | None:
+        """One more call for a corrected title and summary; None when it fails."""
+        schema = headline_json_schema()
+        schema_text = json.dumps(schema, separators=(",", ":"))
+
+        def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
+            return self.prompts.headline_messages(
+                problem=problem_line(problems),
+                title=draft.title,
+                summary=draft.summary,
+                claims=[f"{c.text} (by {c.attributed_to or 'the article'})" for c in draft.claims],
+                actors=[f"{a.name} — {a.role}" for a in draft.actors],
+                article_title=article.title,
+                json_mode=json_mode,
+                schema_json=schema_text,
+            )
+
+        try:
+            answer, _ = self.client.structured(messages, Headline, schema, stats)
+        except ModelError:  # the article's lead is still a supported headline
+            return None
+        return answer
 
 
 def _shown(candidates: Candidates, excerpt: Excerpt) -> Shown:

@@ -27,12 +27,14 @@ from briefer.schema import LIST_CAPS, MIN_CLAIMS, MODEL_MAX_CLAIMS, BriefDraft
 from briefer.urls import redact_url
 
 TEMPLATE_NAMES = ("brief_system.j2", "brief_user.j2", "merge_system.j2", "merge_user.j2")
+# A set may leave these out: the built-in ones (``default_prompts_dir()``) stand in.
+OPTIONAL_TEMPLATE_NAMES = ("headline_system.j2", "headline_user.j2")
 CAPS = {**LIST_CAPS, "model_claims": MODEL_MAX_CLAIMS}
 
 Messages = tuple[tuple[str, str], ...]
 
 # The tags that fence untrusted text in the default templates (a swapped set should too).
-FENCES = ("metadata", "article", "actors", "claims", "numbers", "gaps", "merged_brief")
+FENCES = ("metadata", "article", "actors", "claims", "numbers", "gaps", "merged_brief", "brief")
 _FENCE_NAMES = "|".join(FENCES)
 # The "<" of a tag a model may read as one of them: any case, spaces around the slash.
 _FENCE_TAG = re.compile(rf"<(?=\s*/?\s*(?:{_FENCE_NAMES})(?![\w-]))", re.IGNORECASE)
@@ -128,6 +130,34 @@ class PromptSet:
             ("user", self._render("merge_user.j2", {**common, **user})),
         )
 
+    def headline_messages(
+        self,
+        *,
+        problem: str,
+        title: str,
+        summary: str,
+        claims: list[str],
+        actors: list[str],
+        article_title: str | None = None,
+        json_mode: str = "schema",
+        schema_json: str = "",
+    ) -> Messages:
+        """The re-ask of an unsupported title and summary: the problem in one line and the
+        brief's checked items to write them from."""
+        common = {"json_mode": json_mode, "schema_json": schema_json}
+        user = {
+            "problem": fenced_text(problem),
+            "title": fenced_text(title),
+            "summary": fenced_text(summary),
+            "claims": [fenced_text(claim) for claim in claims],
+            "actors": [fenced_text(actor) for actor in actors],
+            "article_title": fenced_text(article_title) if article_title else None,
+        }
+        return (
+            ("system", self._render("headline_system.j2", common)),
+            ("user", self._render("headline_user.j2", {**common, **user})),
+        )
+
     def _render(self, name: str, context: dict[str, Any]) -> str:
         try:
             return self.environment.get_template(name).render(context).strip()
@@ -165,7 +195,7 @@ def load_prompts(directory: Path | None = None) -> PromptSet:
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{directory / 'manifest.toml'}: {error}; fix the TOML") from error
     environment = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(directory),
+        loader=jinja2.FileSystemLoader(_search_path(directory)),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
@@ -178,11 +208,31 @@ def load_prompts(directory: Path | None = None) -> PromptSet:
     )
 
 
+def _search_path(directory: Path) -> list[Path]:
+    """The set's folder, then the built-in set for the optional templates it leaves out."""
+    default = default_prompts_dir()
+    return [directory] if directory.resolve() == default.resolve() else [directory, default]
+
+
+def _template_path(directory: Path, name: str) -> Path:
+    for folder in _search_path(directory):
+        if (folder / name).is_file():
+            return folder / name
+    return directory / name
+
+
 def _hash_templates(directory: Path) -> str:
+    """Of every template the set renders: the required four, then each optional one (the
+    set's own, or the built-in one standing in)."""
     digest = hashlib.sha256()
     for name in TEMPLATE_NAMES:
         digest.update(name.encode())
         digest.update((directory / name).read_bytes())
+    for name in OPTIONAL_TEMPLATE_NAMES:
+        path = _template_path(directory, name)
+        if path.is_file():
+            digest.update(name.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

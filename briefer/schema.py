@@ -18,7 +18,7 @@ Gold briefs in ``evals/gold`` use the draft fields.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,6 +110,43 @@ class GroundingCounts(_Strict):
     dropped: int = 0
 
 
+HeadlineStatus = Literal["ok", "reasked", "replaced"]
+
+
+class HeadlineProblem(_Strict):
+    """Something the title or summary states that the article does not."""
+
+    field: Literal["title", "summary"]
+    kind: Literal["name", "number", "role"]
+    text: str = Field(description="The name, number or role phrase as the field writes it.")
+    message: str
+
+
+class HeadlineChecks(_Strict):
+    """How the title and summary were checked against the article (``briefer.headline``).
+
+    ``ok``: the model's first answer is supported; ``reasked``: it was not, and the
+    corrected answer of one more call is; ``replaced``: neither was, and the article's lead
+    (its first sentence; first two for the summary) stands in.
+    """
+
+    title: HeadlineStatus = "ok"
+    summary: HeadlineStatus = "ok"
+    problems: list[HeadlineProblem] = Field(
+        default_factory=list, description="What the model's first title and summary got wrong."
+    )
+    reask_problems: list[HeadlineProblem] = Field(
+        default_factory=list, description="What the re-asked title and summary still got wrong."
+    )
+
+
+class Headline(_Strict):
+    """What a headline re-ask writes: a corrected title and summary."""
+
+    title: str = Field(max_length=100)
+    summary: str = Field(max_length=300)
+
+
 class BriefMeta(_Strict):
     model: str
     backend: str
@@ -128,6 +165,9 @@ class BriefMeta(_Strict):
         default=0, description="Sentence or number ids the model cited that the prompt did not list."
     )
     strict: bool = False
+    headline_checks: HeadlineChecks | None = Field(
+        default=None, description="None: not checked (briefs of older versions, baselines)."
+    )
 
 
 class Brief(_Strict):
@@ -202,6 +242,11 @@ def selection_json_schema(lengths: dict[str, int]) -> dict[str, Any]:
         else:
             node["items"]["enum"] = list(range(1, length + 1))
     return schema
+
+
+def headline_json_schema() -> dict[str, Any]:
+    """The strict schema of ``Headline``, what a headline re-ask answers."""
+    return _strict_schema(Headline)
 
 
 def cited_json_schema(

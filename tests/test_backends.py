@@ -22,7 +22,7 @@ ARTICLE = (
     "The council voted 7 to 2 on Tuesday."
 )
 ANSWER = {
-    "title": "Lakeside backs a bridge",
+    "title": "The council backs a bridge",
     "summary": "The council voted for a new bridge.",
     "actors": [{"name": "Ana Ruiz", "role": "mayor"}],
     "claims": [{"text": "The bridge will cost 12 million dollars.", "by": "Ana Ruiz", "sentence": 1}],

@@ -221,7 +221,7 @@ def test_a_corrupt_cache_is_moved_aside_once_and_the_brief_goes_on(
 
 # -- an answer quoting code fences ------------------------------------------------------------
 
-FENCED_SUMMARY = "The post quotes ```kill -9 1``` in a code block and says it ends the call."
+FENCED_SUMMARY = "The post quotes ```sudo reboot``` in a code block and says it ends the call."
 
 
 @pytest.mark.parametrize(
@@ -234,7 +234,7 @@ def test_an_answer_whose_strings_hold_code_fences_is_accepted(
 ) -> None:
     fake_openai.enqueue(Reply.content(wrap(as_content(seed_answer(summary=FENCED_SUMMARY)))))
     brief = brief_json(fake_openai)
-    assert "```kill -9 1```" in brief["summary"] and brief["meta"]["reasks"] == 0
+    assert "```sudo reboot```" in brief["summary"] and brief["meta"]["reasks"] == 0
     assert fake_openai.calls == 1
 
 
@@ -333,6 +333,8 @@ def test_more_than_1000_ids_become_a_range(fake_openai: FakeOpenAI, tmp_path: Pa
     )
     answer = {
         **json.loads(GOOD),
+        "title": "The harbour budget was read",
+        "summary": "Every clause of the harbour budget was read.",
         "claims": [{"text": "A clause was read.", "by": None, "sentence": 7}],
         "numbers": [],
         "actors": [],

@@ -82,7 +82,7 @@ class Model:
         brief = next((cite(b, user) for key, b in BRIEFS.items() if key in user), None)
         if brief is None:
             title = re.search(r"^Title: (.*)$", user, re.MULTILINE)
-            brief = {**DEFAULT_BRIEF, "title": title.group(1) if title else "Untitled"}
+            brief = {**DEFAULT_BRIEF, "title": title.group(1) if title else "A brief"}
         return Reply.content(json.dumps(brief), prompt_tokens=200, completion_tokens=80)
 
 

@@ -61,7 +61,7 @@ def brief_prompt(fake: FakeOpenAI, path: Path) -> str:
     fake.enqueue(Reply.content(as_content(seed_answer())))
     result = run(["brief", str(path), "--format", "json"], fake)
     assert result.exit_code == 0, result.output
-    return str(fake.requests[-1]["messages"][1]["content"])
+    return str(fake.requests[0]["messages"][1]["content"])  # the brief; a headline re-ask may follow
 
 
 # --- fences -------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ it unchanged. For an article:
   no lone nationality adjective ("Russian"); a word opening a sentence or a quote only
   when the article writes it capitalised elsewhere and never in lower case; "Putin"
   counts for "Vladimir Putin"; role "";
-* title: the first sentence, cut at a word; summary: the first two sentences;
-  open questions: none.
+* title: the first sentence, cut at a word; summary: the first two sentences
+  (``briefer.headline.lead_headline``, the pipeline's fallback too); open questions: none.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from briefer.articles import Article
 from briefer.citations import CitedArticle, evidence_span, resolve
 from briefer.evals.metrics import score_case
 from briefer.grounding import ground
+from briefer.headline import lead_headline
 from briefer.nlp.name_runs import counted_names
 from briefer.schema import (
     ActorDraft,
@@ -86,9 +87,10 @@ def lead_draft(text: str) -> BriefDraft:
     """The lead baseline's brief of an article's text (see the module docstring)."""
     cited = CitedArticle(text)
     sentences = cited.sentences
+    title, summary = lead_headline(text, title_chars=TITLE_CHARS, summary_chars=SUMMARY_CHARS)
     return BriefDraft(
-        title=cut_at_word(sentences[0].text, TITLE_CHARS) if sentences else "",
-        summary=cut_at_word(" ".join(s.text for s in sentences[:2]), SUMMARY_CHARS),
+        title=title,
+        summary=summary,
         actors=lead_actors(sentences),
         claims=lead_claims(sentences),
         numbers=lead_numbers(cited),

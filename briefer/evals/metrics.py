@@ -12,6 +12,10 @@ Conventions, the same for every field:
   F1 is 1.0 when both lists are empty and 0.0 when only one is.
 * A case whose brief failed (no valid output) is scored as an empty brief: recall and F1
   are 0 wherever the gold has items, and ``schema_valid_rate`` is 0.
+* The summary metrics (``summary_rouge_*``: ROUGE F against the gold summary, tokenised as
+  Google's ``rouge-score`` does by default; ``summary_support``: ``briefer.faithfulness``;
+  ``headline_unsupported``: ``briefer.headline.check_headline`` problems of title and
+  summary, target 0) are shown beside the others but are no headline metric.
 
 Thresholds (each calibrated on the 21 gold briefs in ``evals/gold``; see ``evals/README.md``):
 
@@ -42,6 +46,8 @@ from rapidfuzz import fuzz
 
 from briefer.article_index import index_of
 from briefer.evals.matching import Matching, match_items
+from briefer.faithfulness import summary_support
+from briefer.headline import check_headline
 from briefer.quantities import find_quantities, parse_number, same_value, units_compatible
 from briefer.schema import ActorDraft, BriefDraft, ClaimDraft, NumberDraft
 from briefer.vocabulary import CORE_STOPWORDS, REPORTING_VERBS, fold_text, name_key, singular
@@ -78,6 +84,16 @@ METRICS: dict[str, Metric] = {
     "evidence_grounding": Metric("predicted claims whose evidence is a span of the article"),
     "question_coverage": Metric("gold open questions covered by a predicted one"),
     "schema_valid_rate": Metric("cases that produced a valid brief"),
+    "summary_rouge_1": Metric("ROUGE-1 F of the summary against the gold summary"),
+    "summary_rouge_2": Metric("ROUGE-2 F of the summary against the gold summary"),
+    "summary_rouge_l": Metric("ROUGE-L F of the summary against the gold summary"),
+    "summary_support": Metric(
+        "faithfulness support of the summary by the article (briefer.faithfulness)"
+    ),
+    "headline_unsupported": Metric(
+        "names, numbers and roles in the title and summary that the article does not state",
+        higher_is_better=False,
+    ),
 }
 HEADLINE_METRICS = (
     "actors_f1",
@@ -206,6 +222,48 @@ def rouge_1_f1(a: str, b: str) -> float:
     return _f_measure(sum((ca & cb).values()), sum(ca.values()), sum(cb.values()))
 
 
+# --- summaries --------------------------------------------------------------------------
+
+_ROUGE_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def rouge_tokens(text: str) -> list[str]:
+    """Tokens as Google's ``rouge-score`` makes them by default: lower case, runs of ASCII
+    letters and digits, no stopwords dropped, no stemming (so figures compare with
+    published ROUGE; the claim and question matching above uses :func:`text_tokens`)."""
+    return _ROUGE_TOKEN.findall(text.lower())
+
+
+def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def rouge_n(candidate: str, reference: str, n: int) -> float:
+    """ROUGE-N F: 2·(shared n-grams, clipped) / (candidate n-grams + reference n-grams)."""
+    a, b = _ngrams(rouge_tokens(candidate), n), _ngrams(rouge_tokens(reference), n)
+    return _f_measure(sum((a & b).values()), sum(a.values()), sum(b.values()))
+
+
+def rouge_l(candidate: str, reference: str) -> float:
+    """ROUGE-L F (summary-level LCS of the whole texts): 2·LCS / (len a + len b)."""
+    a, b = rouge_tokens(candidate), rouge_tokens(reference)
+    return _f_measure(_lcs_length(a, b), len(a), len(b))
+
+
+def summary_scores(
+    title: str, summary: str, gold_summary: str, article_text: str
+) -> dict[str, float | None]:
+    """ROUGE-1/2/L of ``summary`` against the gold's, its faithfulness support by the
+    article, and how many names, numbers and roles of title and summary the article lacks."""
+    return {
+        "summary_rouge_1": rouge_n(summary, gold_summary, 1),
+        "summary_rouge_2": rouge_n(summary, gold_summary, 2),
+        "summary_rouge_l": rouge_l(summary, gold_summary),
+        "summary_support": summary_support(summary, article_text).score,
+        "headline_unsupported": float(len(check_headline(title, summary, article_text))),
+    }
+
+
 # --- numbers ----------------------------------------------------------------------------
 
 
@@ -329,6 +387,10 @@ class BriefItems(Protocol):
     """What scoring reads of a brief: a ``Brief`` (grounding flags unused) or a ``BriefDraft``."""
 
     @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
     def actors(self) -> Sequence[ActorDraft]: ...
     @property
     def claims(self) -> Sequence[ClaimDraft]: ...
@@ -357,6 +419,9 @@ def score_case(brief: BriefItems | None, gold: BriefItems, article_text: str) ->
     values["evidence_grounding"] = ratio(sum(claims.evidence_in_article), claims.predicted)
     values["question_coverage"] = ratio(questions.matched, questions.gold)
     values["schema_valid_rate"] = 0.0 if brief is None else 1.0
+    values |= summary_scores(predicted.title, predicted.summary, gold.summary, article_text)
+    if brief is None:  # nothing was stated: ROUGE is 0, the rest unscored
+        values |= {"summary_support": None, "headline_unsupported": None}
     ordered = {name: values[name] for name in METRICS}
     return CaseScore(
         values=ordered,

@@ -89,8 +89,9 @@ def run_blocks(run: EvalRun, summary: RunSummary) -> list[Block]:
 LEAD_NOTE = (
     "lead: the lead baseline, no model (briefer/evals/baseline.py): the first 6 sentences "
     "without a speaker as claims, the first 10 quantities the prompt lists, the 6 most "
-    "frequent capitalised names, no questions. − lead: the model's mean minus the lead's "
-    "over the same cases (> 0 is better, < 0 for a lower-is-better metric); — when the "
+    "frequent capitalised names, no questions, the first sentence as title and the first two "
+    "as summary (summary_* and headline_unsupported are shown, not gated). − lead: the "
+    "model's mean minus the lead's over the same cases (> 0 is better, < 0 for a lower-is-better metric); — when the "
     "run was saved before the lead existed (re-score it with briefer eval score)."
 )
 
@@ -126,12 +127,14 @@ def stats_table(stats: RunStats) -> Table:
         ("latency per case (s): mean / p50 / max",
          f"{fmt(stats.latency_mean, 2)} / {fmt(stats.latency_p50, 2)} / {fmt(stats.latency_max, 2)}"),
         ("hallucinated numbers", str(stats.hallucinated_numbers)),
+        ("title/summary names, numbers, roles the article lacks", str(stats.headline_unsupported)),
     ]
     return Table(("", "value"), [(Cell(k), Cell(v)) for k, v in rows])
 
 
 _CASE_COLUMNS = ("actors_f1", "numbers_f1", "hallucinated_number_rate", "claims_recall",
-                 "attribution_accuracy", "evidence_grounding", "question_coverage")
+                 "attribution_accuracy", "evidence_grounding", "question_coverage",
+                 "summary_rouge_l", "headline_unsupported")
 
 
 def cases_table(cases: Sequence[CaseResult]) -> Table:
@@ -153,6 +156,8 @@ def case_blocks(case: CaseResult) -> list[Block]:
     brief, gold, details = case.brief, case.gold, case.details
     blocks += [
         para(f"Output title: {brief.title}" if brief else "No valid brief: scored as empty."),
+        *([para(f"Output summary: {brief.summary}"), para(f"Gold summary: {gold.summary}")]
+          if brief else []),
         heading("Actors", 4),
         diff_table(details.actors, [describe_actor(a) for a in gold.actors],
                    [Cell(describe_actor(a), () if a.grounded else ("ungrounded",))
@@ -298,6 +303,8 @@ def stats_rows(base: RunStats, candidate: RunStats) -> list[tuple[Cell, ...]]:
     rows = [
         ("failed cases", str(base.failed), str(candidate.failed)),
         ("hallucinated numbers", str(base.hallucinated_numbers), str(candidate.hallucinated_numbers)),
+        ("title/summary statements the article lacks", str(base.headline_unsupported),
+         str(candidate.headline_unsupported)),
         ("tokens in per case", per_case(base, base.tokens_in), per_case(candidate, candidate.tokens_in)),
         ("tokens out per case", per_case(base, base.tokens_out), per_case(candidate, candidate.tokens_out)),
         ("cost estimate", cost(base), cost(candidate)),

@@ -114,6 +114,10 @@ class RunStats(BaseModel):
     latency_p50: float | None = None
     latency_max: float | None = None
     hallucinated_numbers: int = 0
+    headline_unsupported: int = Field(
+        default=0, description="names, numbers and roles in titles and summaries the articles "
+        "do not state (target 0)",
+    )
 
 
 class RunSummary(BaseModel):
@@ -376,6 +380,7 @@ def run_stats(run: EvalRun, config: EvalConfig) -> RunStats:
         latency_p50=round(statistics.median(latencies), 3) if latencies else None,
         latency_max=max(latencies) if latencies else None,
         hallucinated_numbers=sum(len(c.details.numbers.hallucinated) for c in briefed if c.details),
+        headline_unsupported=sum(int(c.scores.get("headline_unsupported") or 0) for c in briefed),
     )
 
 

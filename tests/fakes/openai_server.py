@@ -31,7 +31,7 @@ ReplyKind = Literal["content", "refusal", "status", "hang", "drop", "raw", "no_c
 DEFAULT_MODEL = "fake-model"
 DEFAULT_BRIEF: dict[str, Any] = {
     "title": "Fake brief",
-    "summary": "A default brief from the fake OpenAI server.",
+    "summary": "A default brief from the fake server.",
     "actors": [],
     "claims": [],
     "numbers": [],

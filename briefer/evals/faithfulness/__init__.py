@@ -1,11 +1,7 @@
-"""An LLM-free faithfulness score, and its validation against human judgments (FRANK).
+"""The faithfulness checker's validation against human judgments (FRANK).
 
-:func:`summary_support` scores free text against an article with the ideas of grounding,
-SummaC-ZS style: each summary sentence is matched to the article sentences that support it
-best (content-word coverage by the best pair of sentences, plus coverage of its content
-bigrams by those sentences), sentence scores are averaged (with an optional weight on the
-weakest sentence), and numbers and named entities the article does not contain cost a
-multiplicative penalty. Every component is a small pure function of its inputs.
+The score itself, :func:`~briefer.faithfulness.summary_support`, lives pipeline-side in
+``briefer.faithfulness`` (briefs and the eval metrics use it); it is re-exported here.
 
 :func:`validate_faithfulness` applies it to FRANK's human-labelled model summaries
 (``frank/frank_labelled.jsonl`` joined to ``frank/articles.jsonl``), keeps only the summaries
@@ -14,13 +10,8 @@ validation half, tunes the penalty weights and the decision threshold on the tun
 only, and reports balanced accuracy and ROC AUC on the validation half, per data set and
 overall, next to two baselines (always-faithful; summary word overlap with the article).
 
-FRANK's summaries are lowercased and tokenised by the summarisers ("dr urho kujala , of
-the university", "# 2,500" for "£2,500", "study 's"): :func:`clean_text` undoes what it can,
-all comparisons are case-insensitive, and entities in lowercased text are recognised as
-words that the article lacks and that are not common English words.
-Layout: ``support`` (the score), ``stats`` (AUC, balanced accuracy, thresholds), ``frank``
-(loading FRANK, the split, tuning, the report). Words and stems come from
-``briefer.vocabulary``; quantities from ``briefer.quantities``.
+Layout: ``stats`` (AUC, balanced accuracy, thresholds), ``frank`` (loading FRANK, the
+split, tuning, the report).
 """
 
 from briefer.evals.faithfulness.frank import (
@@ -40,7 +31,7 @@ from briefer.evals.faithfulness.stats import (
     best_threshold,
     roc_auc,
 )
-from briefer.evals.faithfulness.support import (
+from briefer.faithfulness import (
     DEFAULT_WEIGHTS,
     ArticleEvidence,
     SupportScore,

@@ -18,7 +18,7 @@ from briefer.evals.faithfulness.stats import (
     best_threshold,
     roc_auc,
 )
-from briefer.evals.faithfulness.support import (
+from briefer.faithfulness import (
     DEFAULT_WEIGHTS,
     SupportScore,
     SupportWeights,
