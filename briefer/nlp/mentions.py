@@ -3,16 +3,20 @@
 With spaCy (:mod:`briefer.nlp.model`) the actors are the PERSON, ORG, GPE and NORP entities
 (LOC and FAC ones only as the subject or agent of a verb, where they act), each cleaned
 (no "the", no possessive, no leading title) and dropped when it is junk (no letter, one
-letter, all lower case, a date or number read as a name). Mentions of one actor merge:
+letter, all lower case, a date or number read as a name; words glued to a link or a
+headline by scraped copy are cut at the seam). Mentions of one actor merge:
 
 * a person's surname or first name alone, or with a title ("Putin", "Mr Putin"), goes to
   the full name it is the end (or start) of ("Vladimir Putin"), the nearest one before it
   when two share it; any other entity spelled like a person's name or surname ("Trump"
   read as an ORG) goes to the person too;
-* an acronym goes to the name it abbreviates ("UN", "U.N." to "United Nations");
-* a role the article gives a person, as words before the name ("Russian President
-  Vladimir Putin") or as an appositive ("Vladimir Putin, the Russian president"), makes a
-  later "the Russian president" a mention of that person, when no other person has it;
+* an acronym goes to the name it abbreviates ("UN", "U.N." to "United Nations"), and an
+  organisation of two words or more to a longer one it starts ("Home Retail" to "Home
+  Retail Group");
+* a role the article gives a person or organisation, as words before the name ("Russian
+  President Vladimir Putin") or as an appositive ("Vladimir Putin, the Russian
+  president", "the regulator, NHS Improvement"), makes a later "the Russian president"
+  a mention of that actor, when no other actor has it;
 * a nationality counts as a group only when it heads a noun phrase or is plural ("the
   Russians"), not as an adjective ("Russian troops").
 
