@@ -88,11 +88,10 @@ def link_label(link: SourceLink) -> str:
 
 
 def site_label(link: SourceLink) -> str:
-    """Where a source is from, short: its site, else its URL's host, else its file name."""
-    if link.site:
-        return link.site
-    host = urlsplit(link.url).hostname if link.url else None
-    return host or Path(link.path or link.key).name
+    """Where a source is from, short: a page's site (else its URL's host), a file's name."""
+    if not link.url:
+        return Path(link.path or link.key).name
+    return link.site or urlsplit(link.url).hostname or link.url
 
 
 # -- the parts, shared with the Slack messages -------------------------------------------------

@@ -166,6 +166,7 @@ blockquote { margin: .15rem 0 .5rem; padding-left: .7rem; border-left: 3px solid
   padding: 0 .3rem; font-size: .85em; white-space: nowrap; }
 header p { color: var(--muted); margin: 0 0 1rem; }
 article.brief { border-top: 1px solid var(--line); padding-top: 1rem; margin-top: 1.5rem; }
+body > article.brief:first-child { border-top: 0; padding-top: 0; margin-top: 0; }
 footer { color: var(--muted); font-size: .85em; }
 """
 
