@@ -333,7 +333,8 @@ article.story p { margin: .25rem 0; }
 .key ul { flex: 1 1 20rem; margin: .25rem 0; padding-left: 1.1rem; }
 .label { color: var(--muted); font-weight: 600; }
 details { margin: .4rem 0 .2rem; }
-summary { cursor: pointer; color: var(--link); font-size: .9rem; width: max-content; max-width: 100%; }
+summary { cursor: pointer; color: var(--link); font-size: .9rem; padding: .15rem 0; width: max-content;
+  max-width: 100%; }
 details[open] summary { margin-bottom: .3rem; }
 details ul { margin: .2rem 0 .5rem; padding-left: 1.2rem; }
 details li { margin: .15rem 0; }
