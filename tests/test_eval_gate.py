@@ -160,7 +160,7 @@ def test_run_writes_a_scored_run_folder_and_a_rerun_makes_no_calls(
     assert first.exit_code == 0, first.output
     folder = workspace.root / "run1"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "report.html", "report.md", "results.jsonl", "summary.json"]
+        "report.html", "report.md", "results.jsonl", "summary.json", "view.html"]
     assert fake.calls == 3
     metrics = summary(folder)["metrics"]
     assert metrics["all"]["numbers_f1"] == 1.0 and metrics["all"]["schema_valid_rate"] == 1.0

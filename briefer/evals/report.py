@@ -25,6 +25,7 @@ from briefer.evals.run import (
     summarize,
     write_run,
 )
+from briefer.evals.viewer import run_view_html, write_view
 from briefer.rendering import html, markdown
 from briefer.rendering.blocks import Block, BulletList, Cell, Heading, Item, Mark, Para, Table
 from briefer.schema import ActorDraft, ClaimDraft, NumberDraft
@@ -344,9 +345,11 @@ def comparison_markdown(comparison: Comparison) -> str:
 
 
 def save_run(run: EvalRun, out_dir: Path, config: EvalConfig | None = None) -> RunSummary:
-    """Write the run folder: results.jsonl, summary.json, report.md and report.html."""
+    """Write the run folder: results.jsonl, summary.json, report.md, report.html and
+    view.html (``briefer.evals.viewer``)."""
     summary = summarize(run, config)
     write_run(run, out_dir, summary)
     write_atomic(out_dir / "report.md", run_report_markdown(run, summary), durable=False)
     write_atomic(out_dir / "report.html", run_report_html(run, summary), durable=False)
+    write_view(run_view_html(run, config), out_dir)
     return summary
