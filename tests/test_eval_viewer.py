@@ -261,6 +261,20 @@ def test_a_single_run_view_colours_the_run_against_the_lead(runs: tuple[Path, Pa
     assert HOSTILE not in page
 
 
+@pytest.mark.parametrize(
+    ("lowered", "regressions"),
+    [({}, 0), ({"evidence_grounding": 0.5}, 0), ({"numbers_f1": 0.5}, 1)],
+)
+def test_a_single_run_regression_is_below_the_lead_on_a_metric_the_gate_checks(
+    lowered: dict[str, float], regressions: int
+) -> None:
+    """evidence_grounding is lead-exempt (the lead copies article sentences): not a regression."""
+    result = case("harbour-a", brief())
+    result.scores.update(lowered)
+    page = run_view_html(EvalRun(spec=spec("5555"), cases=[result]))
+    assert f"regressions only ({regressions} of 1:" in page
+
+
 def test_eval_run_writes_a_view_with_the_failed_case_marked(tmp_path: Path) -> None:
     run = EvalRun(spec=spec("3333"), cases=[case("harbour-a", brief()), case("harbour-b", None)])
     page = run_view_html(run)

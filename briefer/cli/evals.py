@@ -197,7 +197,7 @@ def run_command(out_dir: Path | None, eval_config: Path | None, **kwargs: Any) -
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write compare.md, compare.json and the runs of prompt dirs (base/, "
+    help="Write compare.md, compare.json, view.html and the runs of prompt dirs (base/, "
     "candidate/) here [default: runs go to evals/runs/<time>-<prompt hash>].",
 )
 def compare_command(
@@ -206,7 +206,8 @@ def compare_command(
     """Compare two run folders, or two prompt dirs (both are run first).
 
     Prints per metric base vs candidate, delta, cases improved/worsened and a paired
-    bootstrap CI. Exit 1 when a headline metric drops beyond its tolerance or a new
+    bootstrap CI (rich tables on a terminal, Markdown when piped); with --out also
+    writes view.html, the case × run matrix. Exit 1 when a headline metric drops beyond its tolerance or a new
     hallucinated number appears (evals/config.toml [gate]); the message names the case.
     """
     from briefer.evals.compare import compare_runs

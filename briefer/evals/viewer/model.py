@@ -54,6 +54,9 @@ class View:
     headline: frozenset[str]
     rows: tuple[CaseRow, ...]
     comparison: Comparison | None = None
+    # Headline metrics the regressions filter ignores: against the lead, those the lead
+    # gets right by construction (``[gate] lead_exempt``).
+    unchecked: frozenset[str] = frozenset()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -79,7 +82,8 @@ class View:
 
     def worse(self, row: CaseRow) -> bool:
         """A regression: a headline metric worse than the reference, or a newly failed case."""
-        if any((g := self.gain(row, m)) is not None and g < -EPSILON for m in self.headline):
+        checked = self.headline - self.unchecked
+        if any((g := self.gain(row, m)) is not None and g < -EPSILON for m in checked):
             return True
         statuses = [r.status if r is not None else None for r in row.results]
         return statuses[-1] == "failed" and (len(statuses) == 1 or statuses[0] != "failed")
@@ -102,6 +106,7 @@ def run_view(run: EvalRun, config: EvalConfig) -> View:
         metrics=ordered_metrics(config),
         headline=frozenset(config.gate.headline),
         rows=rows,
+        unchecked=frozenset(config.gate.lead_exempt),
     )
 
 

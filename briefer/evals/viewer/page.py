@@ -54,7 +54,7 @@ table.side td.extra{background:#fff4d6} table.side td.none{color:var(--muted);fo
 @media (prefers-color-scheme:dark){table.side td.extra{background:#3d3315}}
 table.side.text th:first-child{width:5rem} q{display:block;color:var(--muted);font-style:italic;
 margin-top:.15rem} q::before{content:"“"} q::after{content:"”"} .by{color:var(--muted)}
-table.scores td{text-align:right;font-variant-numeric:tabular-nums}
+table.scores{margin-bottom:.8rem} table.scores td{text-align:right;font-variant-numeric:tabular-nums}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem} svg.chart{max-width:100%;height:auto;font-size:11px}
 svg text{fill:var(--fg)} svg .axis,svg .value{fill:var(--muted)} svg .grid{stroke:var(--line)}
 svg .zero{stroke:var(--muted);stroke-width:1.5} svg .bar.base{fill:var(--base)}
@@ -227,7 +227,7 @@ def controls(view: View) -> str:
     what = (
         "candidate worse than base on a headline metric, or newly failed"
         if view.comparison
-        else "below the lead baseline on a headline metric, or failed"
+        else "below the lead baseline on a headline metric the gate checks against it, or failed"
     )
     legend = "".join(
         f'<span class="{c}">{t}</span>'
