@@ -207,8 +207,9 @@ def compare_command(
 
     Prints per metric base vs candidate, delta, cases improved/worsened and a paired
     bootstrap CI (rich tables on a terminal, Markdown when piped); with --out also
-    writes view.html, the case × run matrix. Exit 1 when a headline metric drops beyond its tolerance or a new
-    hallucinated number appears (evals/config.toml [gate]); the message names the case.
+    writes view.html, the case × run matrix. Exit 1 when a headline metric drops beyond
+    its tolerance or a new hallucinated number appears (evals/config.toml [gate]); the
+    message names the case.
     """
     from briefer.evals.compare import compare_runs
     from briefer.evals.dataset import load_eval_config
