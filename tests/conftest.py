@@ -26,6 +26,10 @@ _SCRUBBED_ENV = (
     "http_proxy",
     "https_proxy",
     "all_proxy",
+    # Terminal detection (briefer.evals.viewer.terminal): tests see piped output.
+    "FORCE_COLOR",
+    "TTY_COMPATIBLE",
+    "NO_COLOR",
 )
 
 

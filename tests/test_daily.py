@@ -184,13 +184,14 @@ def test_full_day_end_to_end(
     assert {headers["user-agent"] for _, headers in fake_web.requests} == {USER_AGENT}
     markdown = (day / "digest.md").read_text()
     assert (
-        markdown.index("## 1. Port Ellis funds")
-        < markdown.index("## 2. Northfield")
+        markdown.index("## 1. [Port Ellis funds")
+        < markdown.index("## 2. [Northfield")
         < markdown.index("## 3. Library")
     )
     assert "Failed" not in markdown
     html = (day / "digest.html").read_text()
-    assert '<a href="#story-1">Port Ellis funds a harbour crane</a>' in html
+    harbour_link = f'<a href="{fake_web.url("/news/harbour")}" rel="noopener noreferrer">'
+    assert f"<h2>1. {harbour_link}Port Ellis funds a harbour crane</a></h2>" in html
     assert f'href="{fake_web.url("/wire/harbour")}"' in html
     assert "3 stories" in result.stderr and "sk-test-secret-123" not in result.output
 

@@ -168,7 +168,7 @@ def test_run_writes_a_scored_run_folder_and_a_rerun_makes_no_calls(
     assert first.exit_code == 0, first.output
     folder = workspace.root / "run1"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "report.html", "report.md", "results.jsonl", "summary.json"]
+        "report.html", "report.md", "results.jsonl", "summary.json", "view.html"]
     assert fake.calls == 3
     metrics = summary(folder)["metrics"]
     assert metrics["all"]["numbers_f1"] == 1.0 and metrics["all"]["schema_valid_rate"] == 1.0
@@ -507,3 +507,17 @@ def test_a_write_that_fails_midway_keeps_the_folders_previous_run(
     again = run_into(fake, workspace, workspace.prompts("worse", DROP), folder)
     assert again.exit_code == 2 and "No space left on device" in again.output
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no half file, no temp
+
+
+def test_run_prints_its_metrics_as_a_rich_table_on_a_terminal(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test", "FORCE_COLOR": "1",
+           "NO_COLOR": "1", "COLUMNS": "200"}
+    args = ["eval", "run", "--prompts", str(workspace.base), "--gold", str(workspace.gold),
+            "--out", str(workspace.root / "run")]
+    result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "━━━" in result.stdout and "|---|" not in result.stdout
+    assert "actors_f1 ★" in result.stdout and "1.000" in result.stdout
+    assert (workspace.root / "run" / "view.html").is_file()

@@ -143,8 +143,16 @@ def brief_cases(
     summary = save_run(run, folder, config)
     for case_id, reason in {**summary.skipped, **summary.failed}.items():
         click.echo(f"briefer: {label}: {case_id}: {reason}", err=True)
-    click.echo(f"briefer: wrote {folder}/report.md", err=True)
+    click.echo(f"briefer: wrote {folder}/report.md and view.html", err=True)
     return run, summary
+
+
+def print_report(blocks: list[Any], markdown: str | None = None) -> None:
+    """Rich tables on a terminal, the Markdown of ``blocks`` when piped."""
+    from briefer.evals.report import to_markdown
+    from briefer.evals.viewer.terminal import print_blocks
+
+    print_blocks(blocks, to_markdown(blocks) if markdown is None else markdown)
 
 
 def _selection(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -171,11 +179,11 @@ def run_command(out_dir: Path | None, eval_config: Path | None, **kwargs: Any) -
     Exit 1 when a case failed (it is still scored, as an empty brief).
     """
     from briefer.evals.dataset import load_eval_config
-    from briefer.evals.report import metrics_table, to_markdown
+    from briefer.evals.report import metrics_table
 
     config = load_eval_config(eval_config)
     _, summary = brief_cases(kwargs, _selection(kwargs), "eval", out_dir, config)
-    click.echo(to_markdown([metrics_table(summary)]), nl=False)
+    print_report([metrics_table(summary)])
     if summary.failed:
         raise SystemExit(1)
 
@@ -189,7 +197,7 @@ def run_command(out_dir: Path | None, eval_config: Path | None, **kwargs: Any) -
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write compare.md, compare.json and the runs of prompt dirs (base/, "
+    help="Write compare.md, compare.json, view.html and the runs of prompt dirs (base/, "
     "candidate/) here [default: runs go to evals/runs/<time>-<prompt hash>].",
 )
 def compare_command(
@@ -198,12 +206,15 @@ def compare_command(
     """Compare two run folders, or two prompt dirs (both are run first).
 
     Prints per metric base vs candidate, delta, cases improved/worsened and a paired
-    bootstrap CI. Exit 1 when a headline metric drops beyond its tolerance or a new
-    hallucinated number appears (evals/config.toml [gate]); the message names the case.
+    bootstrap CI (rich tables on a terminal, Markdown when piped); with --out also
+    writes view.html, the case × run matrix. Exit 1 when a headline metric drops beyond
+    its tolerance or a new hallucinated number appears (evals/config.toml [gate]); the
+    message names the case.
     """
     from briefer.evals.compare import compare_runs
     from briefer.evals.dataset import load_eval_config
-    from briefer.evals.report import comparison_markdown
+    from briefer.evals.report import comparison_blocks, to_markdown
+    from briefer.evals.viewer import compare_view_html, write_view
 
     if kwargs.get("prompts_dir"):
         raise InputError("compare takes the two prompt dirs as BASE and CANDIDATE, not --prompts")
@@ -216,11 +227,14 @@ def compare_command(
         for path, label in ((base, "base"), (candidate, "candidate"))
     ]
     comparison = compare_runs(runs[0], runs[1], config)
-    text = comparison_markdown(comparison)
-    click.echo(text, nl=False)
+    blocks = comparison_blocks(comparison)
+    text = to_markdown(blocks)
+    print_report(blocks, text)
     if out_dir is not None:
         write_output(text, out_dir / "compare.md")
         write_output(comparison.model_dump_json(indent=2) + "\n", out_dir / "compare.json")
+        view = write_view(compare_view_html(runs[0], runs[1], comparison, config), out_dir)
+        click.echo(f"briefer: wrote {view}", err=True)
     for failure in comparison.failures:
         click.echo(f"briefer: gate failed: {failure.message}", err=True)
     if not comparison.passed:
@@ -248,6 +262,36 @@ def load_or_run(
     return run
 
 
+@eval_group.command(name="list")
+@click.option(
+    "--runs",
+    "runs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of run folders [default: evals/runs, where eval run --out defaults].",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of runs on stdout.")
+def list_command(runs_dir: Path | None, as_json: bool) -> None:
+    """List past eval runs, newest first: prompts, model, date, cases, headline means.
+
+    A folder that cannot be read gets a one-line notice on stderr; the others are listed.
+    """
+    from briefer.evals.dataset import default_gold_dir, repo_root_of
+    from briefer.evals.viewer.listing import list_runs, listing_table
+
+    root = runs_dir or repo_root_of(default_gold_dir()) / "evals" / "runs"
+    if runs_dir is not None and not root.is_dir():
+        raise InputError(f"{root}: no such folder; pass the folder that holds the run folders")
+    entries, problems = list_runs(root) if root.is_dir() else ([], [])
+    for problem in problems:
+        click.echo(f"briefer: warning: {root / problem.path}: skipped, {problem.reason}", err=True)
+    if as_json:
+        click.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
+    elif entries:
+        print_report([listing_table(entries)])
+    else:
+        click.echo(f"briefer: no eval runs under {root} yet; briefer eval run writes one", err=True)
+
+
 @eval_group.command(name="score")
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @source_options
@@ -266,7 +310,7 @@ def score_command(
 ) -> None:
     """Re-score a saved run against the current gold and metrics, with no model calls."""
     from briefer.evals.dataset import load_cases, load_eval_config
-    from briefer.evals.report import metrics_table, save_run, to_markdown
+    from briefer.evals.report import metrics_table, save_run
     from briefer.evals.run import read_run, rescore
 
     config = load_eval_config(eval_config)
@@ -274,7 +318,7 @@ def score_command(
     gold, resolver = resolver_for(gold_dir, corpus_dir)
     run = rescore(read_run(run_dir), load_cases(gold), resolver)
     summary = save_run(run, out_dir or run_dir, config)
-    click.echo(to_markdown([metrics_table(summary)]), nl=False)
+    print_report([metrics_table(summary)])
     click.echo(f"briefer: wrote {(out_dir or run_dir)}/report.md", err=True)
 
 

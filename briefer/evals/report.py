@@ -25,6 +25,7 @@ from briefer.evals.run import (
     summarize,
     write_run,
 )
+from briefer.evals.viewer import run_view_html, write_view
 from briefer.rendering import html, markdown
 from briefer.rendering.blocks import Block, BulletList, Cell, Heading, Item, Mark, Para, Table
 from briefer.schema import ActorDraft, ClaimDraft, NumberDraft
@@ -58,19 +59,29 @@ def run_blocks(run: EvalRun, summary: RunSummary) -> list[Block]:
     dirty = " (dirty)" if spec.git_dirty else ""
     blocks: list[Block] = [
         heading(f"Eval run: prompts v{spec.prompt_version} ({spec.prompt_hash}) · {spec.model}", 1),
-        bullets([
-            Cell(f"backend {spec.backend}, endpoint {spec.endpoint_host or '—'}, "
-                 f"temperature {spec.temperature}, strict {spec.strict}"),
-            Cell(f"prompts {spec.prompts_dir}; git {spec.git_commit or 'no commit'}{dirty}"),
-            Cell(f"gold {spec.gold_dir}; corpus {spec.corpus_dir}; cases {spec.cases_pattern!r}"
-                 + (f", split {spec.split}" if spec.split else "")),
-            Cell(f"started {spec.created_at}, finished {spec.finished_at or '—'}"
-                 + (f", re-scored {spec.rescored_at}" if spec.rescored_at else "")),
-            Cell("packages " + ", ".join(f"{k} {v}" for k, v in spec.packages.items())),
-        ]),
+        bullets(
+            [
+                Cell(
+                    f"backend {spec.backend}, endpoint {spec.endpoint_host or '—'}, "
+                    f"temperature {spec.temperature}, strict {spec.strict}"
+                ),
+                Cell(f"prompts {spec.prompts_dir}; git {spec.git_commit or 'no commit'}{dirty}"),
+                Cell(
+                    f"gold {spec.gold_dir}; corpus {spec.corpus_dir}; cases {spec.cases_pattern!r}"
+                    + (f", split {spec.split}" if spec.split else "")
+                ),
+                Cell(
+                    f"started {spec.created_at}, finished {spec.finished_at or '—'}"
+                    + (f", re-scored {spec.rescored_at}" if spec.rescored_at else "")
+                ),
+                Cell("packages " + ", ".join(f"{k} {v}" for k, v in spec.packages.items())),
+            ]
+        ),
         heading("Metrics"),
-        para("Means over scored cases; ★ marks the headline metrics the compare gate checks. "
-             "Test cases are held out: tune prompts on dev."),
+        para(
+            "Means over scored cases; ★ marks the headline metrics the compare gate checks. "
+            "Test cases are held out: tune prompts on dev."
+        ),
         para(LEAD_NOTE),
         metrics_table(summary),
         heading("Run"),
@@ -99,7 +110,8 @@ LEAD_NOTE = (
 def metrics_table(summary: RunSummary) -> Table:
     """Per metric and split: the model's mean, the lead baseline's and model − lead."""
     headers = tuple(
-        header for s in SPLITS
+        header
+        for s in SPLITS
         for header in (f"{s} ({summary.case_counts.get(s, 0)})", f"{s} lead", f"{s} − lead")
     )
     lead, minus_lead = summary.lead_metrics or {}, summary.model_minus_lead or {}
@@ -108,24 +120,39 @@ def metrics_table(summary: RunSummary) -> Table:
         star = " ★" if name in HEADLINE_METRICS else ""
         arrow = "" if METRICS[name].higher_is_better else " (lower is better)"
         cells = [
-            cell for s in SPLITS
-            for cell in (Cell(fmt(summary.metrics.get(s, {}).get(name))),
-                         Cell(fmt(lead.get(s, {}).get(name))),
-                         Cell(signed(minus_lead.get(s, {}).get(name))))
+            cell
+            for s in SPLITS
+            for cell in (
+                Cell(fmt(summary.metrics.get(s, {}).get(name))),
+                Cell(fmt(lead.get(s, {}).get(name))),
+                Cell(signed(minus_lead.get(s, {}).get(name))),
+            )
         ]
         rows.append((Cell(f"{name}{star}{arrow}"), *cells))
     return Table(("metric", *headers), rows)
 
 
 def stats_table(stats: RunStats) -> Table:
-    cost = "unknown (no price in evals/config.toml)" if stats.cost_usd is None else f"${stats.cost_usd:.4f}"
+    cost = (
+        "unknown (no price in evals/config.toml)"
+        if stats.cost_usd is None
+        else f"${stats.cost_usd:.4f}"
+    )
     rows = [
         ("cases", f"{stats.cases}: {stats.ok} ok, {stats.failed} failed, {stats.skipped} skipped"),
-        ("tokens in / out", f"{stats.tokens_in:,} / {stats.tokens_out:,} (cached answers included)"),
+        (
+            "tokens in / out",
+            f"{stats.tokens_in:,} / {stats.tokens_out:,} (cached answers included)",
+        ),
         ("cost estimate", cost),
-        ("model calls / cache hits / re-asks", f"{stats.calls} / {stats.cache_hits} / {stats.reasks}"),
-        ("latency per case (s): mean / p50 / max",
-         f"{fmt(stats.latency_mean, 2)} / {fmt(stats.latency_p50, 2)} / {fmt(stats.latency_max, 2)}"),
+        (
+            "model calls / cache hits / re-asks",
+            f"{stats.calls} / {stats.cache_hits} / {stats.reasks}",
+        ),
+        (
+            "latency per case (s): mean / p50 / max",
+            f"{fmt(stats.latency_mean, 2)} / {fmt(stats.latency_p50, 2)} / {fmt(stats.latency_max, 2)}",
+        ),
         ("hallucinated numbers", str(stats.hallucinated_numbers)),
         ("title/summary names, numbers, roles the article lacks", str(stats.headline_unsupported)),
     ]
@@ -159,18 +186,31 @@ def case_blocks(case: CaseResult) -> list[Block]:
         *([para(f"Output summary: {brief.summary}"), para(f"Gold summary: {gold.summary}")]
           if brief else []),
         heading("Actors", 4),
-        diff_table(details.actors, [describe_actor(a) for a in gold.actors],
-                   [Cell(describe_actor(a), () if a.grounded else ("ungrounded",))
-                    for a in (brief.actors if brief else [])]),
+        diff_table(
+            details.actors,
+            [describe_actor(a) for a in gold.actors],
+            [
+                Cell(describe_actor(a), () if a.grounded else ("ungrounded",))
+                for a in (brief.actors if brief else [])
+            ],
+        ),
         heading("Numbers", 4),
-        diff_table(details.numbers, [describe_number(n) for n in gold.numbers],
-                   [Cell(describe_number(n), number_marks(i, n.grounded, details.numbers.hallucinated))
-                    for i, n in enumerate(brief.numbers if brief else [])]),
+        diff_table(
+            details.numbers,
+            [describe_number(n) for n in gold.numbers],
+            [
+                Cell(describe_number(n), number_marks(i, n.grounded, details.numbers.hallucinated))
+                for i, n in enumerate(brief.numbers if brief else [])
+            ],
+        ),
         heading("Claims", 4),
         claims_table(case),
         heading("Open questions", 4),
-        diff_table(details.questions, list(gold.open_questions),
-                   [Cell(q) for q in (brief.open_questions if brief else [])]),
+        diff_table(
+            details.questions,
+            list(gold.open_questions),
+            [Cell(q) for q in (brief.open_questions if brief else [])],
+        ),
     ]
     return blocks
 
@@ -195,8 +235,10 @@ def number_marks(index: int, grounded: bool, hallucinated: Sequence[int]) -> tup
 
 def diff_table(matching: Matching, gold: Sequence[str], predicted: Sequence[Cell]) -> Table:
     """Gold next to output: matched pairs, then gold items missed, then extra output."""
-    rows = [(Cell(gold[p.gold]), predicted[p.pred], Cell(f"{p.score:.2f}", ("ok",)))
-            for p in matching.pairs]
+    rows = [
+        (Cell(gold[p.gold]), predicted[p.pred], Cell(f"{p.score:.2f}", ("ok",)))
+        for p in matching.pairs
+    ]
     rows += [(Cell(gold[j]), Cell(), Cell("", ("missed",))) for j in matching.missed]
     rows += [(Cell(), predicted[i], Cell("", ("extra",))) for i in matching.extra]
     return Table(("gold", "output", "match"), rows)
@@ -213,12 +255,18 @@ def claims_table(case: CaseResult) -> Table:
 
     gold = case.gold.claims
     rows = [
-        (Cell(describe_claim(gold[p.gold])), output(p.pred), Cell(f"{p.score:.2f}", ("ok",)),
-         Cell("same speaker" if ok else "other speaker", ("ok",) if ok else ("bad",)))
+        (
+            Cell(describe_claim(gold[p.gold])),
+            output(p.pred),
+            Cell(f"{p.score:.2f}", ("ok",)),
+            Cell("same speaker" if ok else "other speaker", ("ok",) if ok else ("bad",)),
+        )
         for p, ok in zip(claims.pairs, claims.attribution_ok, strict=True)
     ]
-    rows += [(Cell(describe_claim(gold[j])), Cell(), Cell("", ("missed",)), Cell())
-             for j in claims.missed]
+    rows += [
+        (Cell(describe_claim(gold[j])), Cell(), Cell("", ("missed",)), Cell())
+        for j in claims.missed
+    ]
     rows += [(Cell(), output(i), Cell("", ("extra",)), Cell()) for i in claims.extra]
     return Table(("gold", "output", "match", "attribution"), rows)
 
@@ -229,38 +277,84 @@ def claims_table(case: CaseResult) -> Table:
 def comparison_blocks(comparison: Comparison) -> list[Block]:
     base, candidate = comparison.base, comparison.candidate
     blocks: list[Block] = [
-        heading(f"Prompt comparison: {base.prompt_hash} (v{base.prompt_version}) → "
-                f"{candidate.prompt_hash} (v{candidate.prompt_version})", 2),
-        para(f"Model {candidate.model} ({candidate.backend}); {len(comparison.paired)} paired "
-             f"cases (dev {comparison.split_cases.get('dev', 0)}, test "
-             f"{comparison.split_cases.get('test', 0)}). Δ = candidate − base; CI: paired "
-             "bootstrap 95%; ★ headline metrics are gated."),
-        para("lead: the lead baseline (the article's first sentences, no model) over the same "
-             "cases; base − lead and candidate − lead: each run's mean minus the lead's; vs "
-             "lead: the gate's below-lead rule (exempt metrics are not checked)."),
-        Table(("metric", "base", "candidate", "Δ", "95% CI", "improved", "worsened", "gate",
-               "lead", "base − lead", "candidate − lead", "vs lead"),
-              [metric_row(m) for m in sorted(comparison.metrics, key=lambda m: not m.headline)]),
+        heading(
+            f"Prompt comparison: {base.prompt_hash} (v{base.prompt_version}) → "
+            f"{candidate.prompt_hash} (v{candidate.prompt_version})",
+            2,
+        ),
+        para(
+            f"Model {candidate.model} ({candidate.backend}); {len(comparison.paired)} paired "
+            f"cases (dev {comparison.split_cases.get('dev', 0)}, test "
+            f"{comparison.split_cases.get('test', 0)}). Δ = candidate − base; CI: paired "
+            "bootstrap 95%; ★ headline metrics are gated."
+        ),
+        para(
+            "lead: the lead baseline (the article's first sentences, no model) over the same "
+            "cases; base − lead and candidate − lead: each run's mean minus the lead's; vs "
+            "lead: the gate's below-lead rule (exempt metrics are not checked)."
+        ),
+        Table(
+            (
+                "metric",
+                "base",
+                "candidate",
+                "Δ",
+                "95% CI",
+                "improved",
+                "worsened",
+                "gate",
+                "lead",
+                "base − lead",
+                "candidate − lead",
+                "vs lead",
+            ),
+            [metric_row(m) for m in sorted(comparison.metrics, key=lambda m: not m.headline)],
+        ),
         heading("Headline Δ by split", 3),
-        Table(("metric", *(f"{s} ({comparison.split_cases.get(s, 0)})" for s in SPLITS)),
-              [(Cell(name), *(Cell(signed(comparison.split_deltas[s].get(name))) for s in SPLITS))
-               for name in comparison.split_deltas.get("all", {})]),
+        Table(
+            ("metric", *(f"{s} ({comparison.split_cases.get(s, 0)})" for s in SPLITS)),
+            [
+                (Cell(name), *(Cell(signed(comparison.split_deltas[s].get(name))) for s in SPLITS))
+                for name in comparison.split_deltas.get("all", {})
+            ],
+        ),
         heading("Headline candidate − lead by split", 3),
-        Table(("metric", *(f"{s} ({comparison.split_cases.get(s, 0)})" for s in SPLITS)),
-              [(Cell(name), *(Cell(signed(comparison.split_minus_lead.get(s, {}).get(name)))
-                              for s in SPLITS))
-               for name in comparison.split_minus_lead.get("all", {})]),
+        Table(
+            ("metric", *(f"{s} ({comparison.split_cases.get(s, 0)})" for s in SPLITS)),
+            [
+                (
+                    Cell(name),
+                    *(
+                        Cell(signed(comparison.split_minus_lead.get(s, {}).get(name)))
+                        for s in SPLITS
+                    ),
+                )
+                for name in comparison.split_minus_lead.get("all", {})
+            ],
+        ),
         heading("Run", 3),
-        Table(("", "base", "candidate"), stats_rows(comparison.base_stats, comparison.candidate_stats)),
+        Table(
+            ("", "base", "candidate"), stats_rows(comparison.base_stats, comparison.candidate_stats)
+        ),
         heading("Gate", 3),
     ]
     if comparison.passed:
-        blocks.append(bullets([Cell("PASS: no headline metric dropped beyond its tolerance or "
-                                    "fell below the lead baseline, and no new hallucinated "
-                                    "number", ("ok",))]))
+        blocks.append(
+            bullets(
+                [
+                    Cell(
+                        "PASS: no headline metric dropped beyond its tolerance or "
+                        "fell below the lead baseline, and no new hallucinated "
+                        "number",
+                        ("ok",),
+                    )
+                ]
+            )
+        )
     else:
-        blocks.append(bullets([Cell(f"FAIL [{f.rule}] {f.message}", ("bad",))
-                               for f in comparison.failures]))
+        blocks.append(
+            bullets([Cell(f"FAIL [{f.rule}] {f.message}", ("bad",)) for f in comparison.failures])
+        )
     if comparison.warnings:
         blocks += [heading("Warnings", 3), bullets([Cell(w) for w in comparison.warnings])]
     return blocks
@@ -275,10 +369,20 @@ def metric_row(m: MetricComparison) -> tuple[Cell, ...]:
         gate = Cell(f"regression (tolerance {m.tolerance:.3f})", ("bad",))
     else:
         gate = Cell("ok", ("ok",))
-    return (Cell(name), Cell(fmt(m.base)), Cell(fmt(m.candidate)), Cell(signed(m.delta)),
-            Cell(ci), Cell(str(m.improved)), Cell(str(m.worsened)), gate,
-            Cell(fmt(m.lead)), Cell(signed(m.base_minus_lead)), Cell(signed(m.candidate_minus_lead)),
-            lead_gate(m))
+    return (
+        Cell(name),
+        Cell(fmt(m.base)),
+        Cell(fmt(m.candidate)),
+        Cell(signed(m.delta)),
+        Cell(ci),
+        Cell(str(m.improved)),
+        Cell(str(m.worsened)),
+        gate,
+        Cell(fmt(m.lead)),
+        Cell(signed(m.base_minus_lead)),
+        Cell(signed(m.candidate_minus_lead)),
+        lead_gate(m),
+    )
 
 
 def lead_gate(m: MetricComparison) -> Cell:
@@ -343,7 +447,9 @@ def run_report_markdown(run: EvalRun, summary: RunSummary) -> str:
 
 
 def run_report_html(run: EvalRun, summary: RunSummary) -> str:
-    return to_html(run_blocks(run, summary), f"briefer eval {run.spec.prompt_hash} {run.spec.model}")
+    return to_html(
+        run_blocks(run, summary), f"briefer eval {run.spec.prompt_hash} {run.spec.model}"
+    )
 
 
 def comparison_markdown(comparison: Comparison) -> str:
@@ -351,9 +457,11 @@ def comparison_markdown(comparison: Comparison) -> str:
 
 
 def save_run(run: EvalRun, out_dir: Path, config: EvalConfig | None = None) -> RunSummary:
-    """Write the run folder: results.jsonl, summary.json, report.md and report.html."""
+    """Write the run folder: results.jsonl, summary.json, report.md, report.html and
+    view.html (``briefer.evals.viewer``)."""
     summary = summarize(run, config)
     write_run(run, out_dir, summary)
     write_atomic(out_dir / "report.md", run_report_markdown(run, summary), durable=False)
     write_atomic(out_dir / "report.html", run_report_html(run, summary), durable=False)
+    write_view(run_view_html(run, config), out_dir)
     return summary

@@ -175,7 +175,28 @@ class Group:
     lines: bool = False
 
 
-Block = Heading | Para | Subtitle | BulletList | Table | Footer | Group
+@dataclass(frozen=True)
+class Listing:
+    """One titled list of a ``Disclosure`` (a brief's actors, its claims...)."""
+
+    title: Inlines
+    items: Sequence[Item]
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Details behind a one-line summary. HTML: a closed ``<details>`` whose ``<summary>`` is
+    ``summary``, then each part as an ``<h{level}>`` and a list. Text formats cannot collapse:
+    the parts are one nested list there, and ``summary`` is left out (the part titles say
+    what it says)."""
+
+    summary: Inlines
+    parts: Sequence[Listing]
+    level: int = 3
+    role: str | None = None
+
+
+Block = Heading | Para | Subtitle | BulletList | Table | Footer | Group | Disclosure
 
 
 __all__ = [
@@ -185,6 +206,7 @@ __all__ = [
     "Block",
     "BulletList",
     "Cell",
+    "Disclosure",
     "Em",
     "Footer",
     "Group",
@@ -194,6 +216,7 @@ __all__ = [
     "Item",
     "Label",
     "Link",
+    "Listing",
     "Lit",
     "Mark",
     "Para",

@@ -16,6 +16,7 @@ from briefer.rendering.blocks import (
     Block,
     BulletList,
     Cell,
+    Disclosure,
     Em,
     Footer,
     Group,
@@ -108,12 +109,27 @@ def block(piece: Block) -> str:
         head = "".join(f"<th>{escape(h)}</th>" for h in piece.headers)
         body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in piece.rows)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    if isinstance(piece, Disclosure):
+        return _disclosure(piece)
     return _group(piece)
 
 
 def _item(item: Item) -> str:
     quote = "" if item.quote is None else f"<blockquote>{escape(item.quote)}</blockquote>"
     return f"<li>{inlines(item.content)}{quote}</li>"
+
+
+def _disclosure(disclosure: Disclosure) -> str:
+    level = disclosure.level
+    parts = "".join(
+        f"<h{level}>{inlines(part.title)}</h{level}>"
+        + "<ul>"
+        + "".join(_item(item) for item in part.items)
+        + "</ul>"
+        for part in disclosure.parts
+    )
+    summary = f"<summary>{inlines(disclosure.summary)}</summary>"
+    return f"<details{_attributes(disclosure.role, None)}>{summary}{parts}</details>"
 
 
 def _group(group: Group) -> str:
@@ -130,12 +146,28 @@ def to_html(blocks: Sequence[Block]) -> str:
 
 
 PAGE_STYLE = """
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-h1, h2 { line-height: 1.2; } h3 { margin-bottom: .2rem; font-size: 1rem; text-transform: uppercase; color: #555; }
-blockquote { margin: .2rem 0 .6rem 1rem; color: #555; font-style: italic; }
-.unverified { color: #a15c00; font-size: .85em; white-space: nowrap; }
-article.brief { border-top: 1px solid #ddd; padding-top: 1rem; margin-top: 1.5rem; }
-footer { color: #777; font-size: .85em; }
+:root { color-scheme: light dark; --fg: #1f2328; --bg: #fff; --muted: #59636e; --line: #d8dee4;
+  --link: #0b57d0; --warn: #8a4600; --warn-bg: #fff1d6; --bad: #b3261e; --quote: #d8dee4; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #30363d; --link: #7cb7ff;
+    --warn: #f2b45a; --warn-bg: #3b2a0e; --bad: #ff8a80; --quote: #3d444d; }
+}
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; max-width: 42rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; color: var(--fg);
+  background: var(--bg); overflow-wrap: break-word; -webkit-text-size-adjust: 100%; }
+a { color: var(--link); }
+h1, h2 { line-height: 1.25; } h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
+@media (max-width: 30rem) { h1 { font-size: 1.35rem; } }
+h3 { margin: .8rem 0 .2rem; font-size: .8rem; letter-spacing: .04em; text-transform: uppercase;
+  color: var(--muted); }
+blockquote { margin: .15rem 0 .5rem; padding-left: .7rem; border-left: 3px solid var(--quote);
+  color: var(--muted); font-style: italic; }
+.unverified { color: var(--warn); background: var(--warn-bg); border-radius: .25rem;
+  padding: 0 .3rem; font-size: .85em; white-space: nowrap; }
+header p { color: var(--muted); margin: 0 0 1rem; }
+article.brief { border-top: 1px solid var(--line); padding-top: 1rem; margin-top: 1.5rem; }
+body > article.brief:first-child { border-top: 0; padding-top: 0; margin-top: 0; }
+footer { color: var(--muted); font-size: .85em; }
 """
 
 

@@ -17,6 +17,7 @@ from briefer.rendering.blocks import (
     Block,
     BulletList,
     Cell,
+    Disclosure,
     Em,
     Footer,
     Group,
@@ -111,12 +112,24 @@ class MarkdownRenderer:
             )
         if isinstance(block, Table):
             return self.table(block)
+        if isinstance(block, Disclosure):
+            return self.disclosure(block)
         assert isinstance(block, Para)
         return self.inlines(block.content)
 
-    def item(self, bullet: str, item: Item) -> str:
-        line = bullet + self.inlines(item.content)
-        return line if item.quote is None else f"{line}\n  > “{self.text(item.quote)}”"
+    def item(self, bullet: str, item: Item, indent: str = "") -> str:
+        line = indent + bullet + self.inlines(item.content)
+        if item.quote is None:
+            return line
+        return f"{line}\n{indent}{' ' * len(bullet)}> “{self.text(item.quote)}”"
+
+    def disclosure(self, disclosure: Disclosure) -> str:
+        """The parts as one nested list: ``- Claims`` and under it ``  - a claim``."""
+        lines: list[str] = []
+        for part in disclosure.parts:
+            lines.append("- " + self.inlines(part.title))
+            lines += [self.item("- ", item, indent="  ") for item in part.items]
+        return "\n".join(lines)
 
     def table(self, table: Table) -> str:
         lines = [
