@@ -92,7 +92,7 @@ class Briefer:
             draft,
             article.ref(),
             BriefMeta(
-                model=self.backend.model,
+                model=stats.answered_by or self.backend.model,  # what the endpoint served
                 backend=self.backend.name,
                 endpoint_host=self.backend.endpoint,
                 prompt_version=self.prompts.version,
