@@ -274,6 +274,31 @@ def test_the_label_is_the_model_the_endpoint_served(fake_openai: FakeOpenAI) -> 
     assert "Preparing the model" not in result.stderr
 
 
+def test_preparing_the_model_is_said_for_the_local_backend(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from briefer.backends import stack
+    from briefer.backends.fake import FakeBackend
+
+    local = FakeBackend(
+        model="qwen2.5-coder-1.5b", endpoint="local", default=as_content(seed_answer())
+    )
+    monkeypatch.setattr(stack, "build_backend", lambda settings: local)
+    result = CliRunner().invoke(cli, ["brief", str(SEED), "--backend", "local", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert "briefer: Preparing the model" in result.stderr
+
+
+def test_an_endpoint_is_not_prepared_and_is_named(fake_openai: FakeOpenAI) -> None:
+    fake_openai.enqueue(seed_reply())
+    remote = run(["brief", str(SEED), "--no-cache"], fake_openai)
+    assert remote.exit_code == 0 and "Preparing the model" not in remote.stderr
+    assert (
+        f"Briefing with gpt-4o-mini (openai at {fake_openai.base_url.split('/')[2]})"
+        in remote.stderr
+    )
+
+
 @pytest.mark.parametrize(
     ("endpoint", "model", "expected"),
     [
@@ -322,3 +347,31 @@ def test_briefer_brief_accepts_a_path_like_brief_article(fake_openai: FakeOpenAI
     reference = brief_article(SEED, settings=settings)
     assert by_path.article == by_name.article == reference.article
     assert by_path.article.source == str(SEED) and fake_openai.calls == 3
+
+
+# -- slack post DATE ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("given", ["2026-11-25", "yesterday"])
+def test_slack_post_takes_a_date_in_the_folder_of_day_folders(
+    fake_openai: FakeOpenAI,
+    model: Model,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    given: str,
+) -> None:
+    monkeypatch.setattr(days, "today", lambda: date(2026, 11, 26))
+    out = tmp_path / "briefings"
+    config = tmp_path / "briefer.toml"
+    config.write_text(f'max_attempts = 1\n[daily]\nout = "{out}"\n')
+    library = tmp_path / "library.md"
+    library.write_text(LIBRARY)
+    args = ["daily", str(library), "--date", "2026-11-25", "--config", str(config)]
+    assert run(args, fake_openai).exit_code == 0
+    result = CliRunner().invoke(
+        cli, ["slack", "post", given, "--dry-run", "--config", str(config)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "Library reopens" in result.stdout
+    missing = CliRunner().invoke(cli, ["slack", "post", "today", "--config", str(config)])
+    assert missing.exit_code == 2 and f"{out / '2026-11-26'}: no digest.json" in missing.stderr

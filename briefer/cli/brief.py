@@ -133,7 +133,9 @@ def _brief_one(briefer: Briefer, source: str, fmt: str, *, log: bool) -> str:
         timeout=settings.timeout,
         fetch_deadline=settings.fetch_deadline,
     )
-    with progress(f"Briefing with {briefer.backend.model} ({briefer.backend.name})"):
+    backend = briefer.backend
+    where = f" at {backend.endpoint}" if backend.name == "openai" else ""
+    with progress(f"Briefing with {backend.model} ({backend.name}{where})"):
         result = briefer.brief(article)
     meta = result.meta
     detail(
