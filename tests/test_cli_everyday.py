@@ -277,13 +277,13 @@ def test_the_label_is_the_model_the_endpoint_served(fake_openai: FakeOpenAI) -> 
 def test_preparing_the_model_is_said_for_the_local_backend(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from briefer.backends import stack
+    from briefer import pipeline
     from briefer.backends.fake import FakeBackend
 
     local = FakeBackend(
         model="qwen2.5-coder-1.5b", endpoint="local", default=as_content(seed_answer())
     )
-    monkeypatch.setattr(stack, "build_backend", lambda settings: local)
+    monkeypatch.setattr(pipeline, "build_backend", lambda settings: local)
     result = CliRunner().invoke(cli, ["brief", str(SEED), "--backend", "local", "--no-cache"])
     assert result.exit_code == 0, result.output
     assert "briefer: Preparing the model" in result.stderr

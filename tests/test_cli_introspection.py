@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from briefer.cli import cli
 from tests.briefs import SEED, as_content, seed_answer
+from tests.dailyrun import TODAY, articles_folder
 from tests.fakes import FakeOpenAI, Reply
 
 KEY = "sk-test-secret-123456"
@@ -207,3 +208,25 @@ def test_the_completion_script_is_produced(shell: str, marker: str) -> None:
     )
     assert result.exit_code == 0
     assert marker in result.output and "_BRIEFER_COMPLETE" in result.output
+
+
+def test_daily_quiet_says_nothing_and_verbose_times_the_calls(
+    fake_openai: FakeOpenAI, model: object, config: Path, tmp_path: Path
+) -> None:
+    folder = articles_folder(tmp_path, "bakery")
+    env = {"OPENAI_BASE_URL": fake_openai.base_url, "OPENAI_API_KEY": KEY}
+
+    def day(*flags: str, out: str) -> Result:
+        args = [*flags, "daily", str(folder), "--out", str(tmp_path / out), "--date", TODAY]
+        return CliRunner().invoke(
+            cli, [*args, "--config", str(config), "--no-cache"], env=env, catch_exceptions=False
+        )
+
+    quiet = day("-q", out="quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert (tmp_path / "quiet" / TODAY / "digest.md").exists()
+    loud = day("-v", out="loud")
+    assert loud.exit_code == 0
+    calls = [line for line in loud.stderr.splitlines() if line.startswith("briefer: call ")]
+    assert len(calls) == 2 and all("200 prompt + 80 completion tokens" in line for line in calls)
+    assert "wrote " in loud.stderr

@@ -23,7 +23,7 @@ _SEPARATORS = {"md": "\n---\n\n", "json": ""}  # several briefs on stdout: Markd
 
 
 @click.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @click.option(
     "-f",
     "--format",
@@ -105,21 +105,21 @@ def _format_of(output: Path | None) -> str:
 
 def _briefer(settings: Settings) -> Briefer:
     """The pipeline; "Preparing the model" is said only where there is one to load."""
-    from briefer.backends.stack import build_backend
     from briefer.cli.output import verbose
     from briefer.pipeline import Briefer
 
     if settings.resolved_backend() == "local":
         with progress("Preparing the model"):
-            backend = build_backend(settings)
+            built = Briefer(settings)
     else:
-        backend = build_backend(settings)
+        built = Briefer(settings)
     if verbose():
         from briefer.cli.timing import timed
 
-        backend = timed(backend)
+        built = Briefer(settings, backend=timed(built.backend), prompts=built.prompts)
+    backend = built.backend
     detail(f"model {backend.model} ({backend.name} at {backend.endpoint})")
-    return Briefer(settings, backend=backend)
+    return built
 
 
 def _brief_one(briefer: Briefer, source: str, fmt: str, *, log: bool) -> str:
