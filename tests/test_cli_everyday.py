@@ -112,6 +112,16 @@ def test_several_articles_with_o_folder_write_one_file_each(
     assert result.stdout == ""
 
 
+def test_one_article_with_o_an_existing_folder_is_written_into_it(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    fake_openai.enqueue(seed_reply())
+    result = run(["brief", str(SEED), "-o", str(tmp_path), "-f", "json"], fake_openai)
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / f"{SEED.stem}.json").read_text())
+    assert written["title"].startswith("Trump and Putin")
+
+
 def test_several_html_briefs_on_stdout_is_bad_usage(fake_openai: FakeOpenAI) -> None:
     result = run(["brief", str(SEED), str(SEED), "-f", "html"], fake_openai)
     assert result.exit_code == 2 and "give -o FOLDER" in result.stderr
