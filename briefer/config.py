@@ -340,6 +340,17 @@ def load_settings(
     config_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
+    return explain_settings(flags, config_path=config_path, environ=environ)[0]
+
+
+def explain_settings(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Settings, dict[str, Origin], Path | None]:
+    """The settings, where each setting that is not a default came from (the config file,
+    ``"env"`` or ``"flag"``; a section's keys as ``"daily.out"``), and the config file read."""
     environ = _environ(environ)
     path = config_path or _find_config(environ)
     layers: list[tuple[dict[str, Any], Origin]] = [
@@ -352,8 +363,11 @@ def load_settings(
     for layer, origin in layers:
         values.update(layer)
         origins.update(dict.fromkeys(layer, origin))
+        for section in SECTIONS:
+            if isinstance(layer.get(section), dict):
+                origins.update(dict.fromkeys((f"{section}.{k}" for k in layer[section]), origin))
     try:
-        return Settings.model_validate(values)
+        return Settings.model_validate(values), origins, path
     except ValidationError as error:
         first = error.errors()[0]
         key = str(first["loc"][0]) if first["loc"] else ""

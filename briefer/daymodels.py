@@ -95,6 +95,12 @@ def importance(brief: Brief, source_count: int) -> float:
     )
 
 
+def source_count(links: Sequence[SourceLink]) -> int:
+    """The distinct texts among a story's links: a byte-identical copy found at another
+    path or URL is one more place of the same source, not a second source."""
+    return len({link.article_id for link in links})
+
+
 def with_links(story: Story, links: Sequence[SourceLink]) -> Story:
     """``story`` plus the links it does not have yet (the same object when none are new)."""
     known = {link.key for link in story.sources}
@@ -102,7 +108,7 @@ def with_links(story: Story, links: Sequence[SourceLink]) -> Story:
     if not extra:
         return story
     sources = [*story.sources, *extra]
-    update = {"sources": sources, "importance": importance(story.brief, len(sources))}
+    update = {"sources": sources, "importance": importance(story.brief, source_count(sources))}
     return story.model_copy(update=update)
 
 
@@ -115,5 +121,6 @@ __all__ = [
     "SourceLink",
     "Story",
     "importance",
+    "source_count",
     "with_links",
 ]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from briefer.articles import Article
-from briefer.daymodels import SourceLink, Story, importance, with_links
+from briefer.daymodels import SourceLink, Story, importance, source_count, with_links
 from briefer.schema import Brief
 from briefer.sources import SourcedArticle
 from briefer.stories import (
@@ -169,17 +169,21 @@ def _location(link: SourceLink) -> str:
 
 
 def source_links(item: SourcedArticle) -> list[SourceLink]:
-    """One link per place the article was found; URLs without their credentials."""
+    """One link per place the article was found; URLs without their credentials. A site
+    that was only the first place's name (a file's path, a page's URL) is each place's own."""
     article = item.article
+    first = item.locations[0] if item.locations else None
+    named_by_place = first is not None and article.source in (first, redact_url(first))
     links = []
     for location, key in zip(item.locations, item.keys, strict=True):
         is_url = key.startswith("url:")
+        site = (redact_url(location) if is_url else location) if named_by_place else article.source
         links.append(
             SourceLink(
                 key=key,
                 article_id=article.id,
                 title=article.title,
-                site=article.source,
+                site=site,
                 url=redact_url(location) if is_url else article.url,
                 path=None if is_url else location,
                 date=article.date,
@@ -192,7 +196,7 @@ def make_story(group: StoryGroup, brief: Brief) -> Story:
     sources = [link for member in group.members for link in source_links(member)]
     return Story(
         id=group.id,
-        importance=importance(brief, len(sources)),
+        importance=importance(brief, source_count(sources)),
         sources=sources,
         brief=brief,
         briefed_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -152,7 +152,7 @@ def run_day(
             )
             run.finished.update((s.id, save_story(day_dir, s)) for s in run.plan.updated)
             observer.collected(
-                _collected_summary(run.collected),
+                _collected_summary(run.collected, run.finished),
                 to_brief=len(run.plan.groups),
                 resumed=len(run.finished),
             )
@@ -235,9 +235,10 @@ def _assemble(run: _DayRun, seconds: float) -> Digest:
         *results.failures,
         *_lost_stories(run),
     ]
+    articles, duplicates = article_counts(collected, run.finished)
     stats = DigestStats(
-        articles=len(collected.articles) + len(collected.known),
-        duplicates=collected.duplicates,
+        articles=articles,
+        duplicates=duplicates,
         outside_window=collected.outside_window,
         over_limit=collected.over_limit,
         stories=len(stories),
@@ -285,10 +286,29 @@ def _problem_failure(problem: Problem) -> Failure:
     return Failure(stage=problem.stage, item=problem.item, reason=problem.reason)
 
 
-def _collected_summary(collected: Collected) -> str:
-    parts = [f"{len(collected.articles) + len(collected.known)} articles"]
-    if collected.duplicates:
-        parts.append(f"{collected.duplicates} duplicates")
+def article_counts(collected: Collected, finished: dict[str, Story]) -> tuple[int, int]:
+    """(articles, duplicates) as the day's first run counted them: a known place (a page or
+    file a finished story came from) whose text is already counted is a duplicate, so a
+    resumed run gives the same figures."""
+    article_of = {link.key: link.article_id for s in finished.values() for link in s.sources}
+    seen = {item.article.id for item in collected.articles}
+    articles, duplicates = len(collected.articles), collected.duplicates
+    for candidate in collected.known:
+        article_id = article_of.get(candidate.key)
+        if article_id is not None and article_id in seen:
+            duplicates += 1
+            continue
+        articles += 1
+        if article_id is not None:
+            seen.add(article_id)
+    return articles, duplicates
+
+
+def _collected_summary(collected: Collected, finished: dict[str, Story]) -> str:
+    articles, duplicates = article_counts(collected, finished)
+    parts = [f"{articles} articles"]
+    if duplicates:
+        parts.append(f"{duplicates} duplicates")
     if collected.outside_window:
         parts.append(f"{collected.outside_window} feed entries outside the window")
     if collected.over_limit:

@@ -54,8 +54,11 @@ class CallStats:
     reasks: int = 0
     usage: Usage = field(default_factory=Usage)
     model_seconds: float = 0.0
+    answered_by: str = ""
+    """The model the endpoint said answered (a local server's own name), if it said."""
 
     def add(self, other: CallStats) -> None:
+        self.answered_by = other.answered_by or self.answered_by
         self.calls += other.calls
         self.cache_hits += other.cache_hits
         self.reasks += other.reasks
@@ -63,6 +66,7 @@ class CallStats:
         self.model_seconds += other.model_seconds
 
     def record(self, response: ChatResponse) -> None:
+        self.answered_by = response.model or self.answered_by
         if response.cached:
             self.cache_hits += 1
         else:

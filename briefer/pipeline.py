@@ -85,7 +85,9 @@ class Briefer:
             separators=(",", ":"),
         )
 
-    def brief(self, article: Article) -> Brief:
+    def brief(self, article: Article | str | Path) -> Brief:
+        """Brief one article: an ``Article``, or a path, URL or ``-`` as ``brief_article``."""
+        article = self._loaded(article)
         started = time.monotonic()
         stats = CallStats()
         cited = CitedArticle(article.text)
@@ -104,7 +106,7 @@ class Briefer:
             draft,
             article.ref(),
             BriefMeta(
-                model=self.backend.model,
+                model=stats.answered_by or self.backend.model,  # what the endpoint served
                 backend=self.backend.name,
                 endpoint_host=self.backend.endpoint,
                 prompt_version=self.prompts.version,
@@ -124,6 +126,35 @@ class Briefer:
                 headline_checks=headline_checks,
             ),
         )
+
+    def _loaded(self, source: Article | str | Path) -> Article:
+        if isinstance(source, Article):
+            return source
+        return load_article(
+            str(source),
+            max_chars=self.settings.max_chars,
+            timeout=self.settings.timeout,
+            fetch_deadline=self.settings.fetch_deadline,
+        )
+
+    def rendered_prompts(self, article: Article | str | Path) -> list[tuple[tuple[str, str], ...]]:
+        """The (role, content) messages each chunk's call would send, as ``brief`` renders
+        them (``briefer brief --show-prompt``); no model call."""
+        article = self._loaded(article)
+        cited = CitedArticle(article.text)
+        cited.require_sentences(redact_url(article.url or article.source or article.id))
+        chunks = self.chunk(article, cited)
+        prompts = []
+        for chunk in chunks:
+            excerpt = cited.excerpt(chunk.start, chunk.end)
+            schema = cited_json_schema(excerpt.sentence_ids, excerpt.listed_ids)
+            schema_text = json.dumps(schema, separators=(",", ":"))
+            prompts.append(
+                self._chunk_messages(
+                    article, excerpt, chunk, len(chunks), self.client.json_mode, schema_text
+                )
+            )
+        return prompts
 
     def input_budget(self, article: Article) -> int:
         """Context window − rendered prompt (without the article) − reserved output tokens."""

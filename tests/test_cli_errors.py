@@ -139,7 +139,7 @@ def test_every_exception_becomes_its_exit_code(
 
 def test_click_usage_errors_stay_exit_2() -> None:
     result = invoke(["brief"])
-    assert result.exit_code == 2 and "Missing argument 'SOURCE'" in result.stderr
+    assert result.exit_code == 2 and "Missing argument 'SOURCE...'" in result.stderr
 
 
 def test_the_help_documents_every_exit_code() -> None:

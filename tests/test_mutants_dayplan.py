@@ -198,7 +198,8 @@ def test_source_links_one_per_place_urls_without_credentials() -> None:
 def test_make_story_lists_every_place_and_when_it_was_briefed() -> None:
     group = StoryGroup((MORNING, found("Another text entirely.", None, "/a", "/b")))
     story = make_story(group, empty_brief())
-    assert story.id == group.id and len(story.sources) == 3 and story.importance == 9.0
+    # two texts: the one found at /a and /b is one source, listed at both places
+    assert story.id == group.id and len(story.sources) == 3 and story.importance == 6.0
     assert datetime.fromisoformat(story.briefed_at).utcoffset() is not None
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", story.briefed_at)
 

@@ -19,6 +19,7 @@ import click
 
 from briefer.cli.brief import brief
 from briefer.cli.common import internal_error_line, scrub_secrets
+from briefer.cli.output import set_verbosity
 from briefer.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -97,8 +98,18 @@ def _silence_stdout() -> None:
     "130 interrupted.",
 )
 @click.version_option(package_name="briefer")
-def cli() -> None:
-    """Turn news articles into short, structured, grounded briefs."""
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also say progress and the time of every model call."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Say only results and errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
+    """Turn news articles into short, structured, grounded briefs.
+
+    Shell completion: eval "$(_BRIEFER_COMPLETE=bash_source briefer)" in ~/.bashrc
+    (zsh_source for ~/.zshrc, fish_source for fish).
+    """
+    set_verbosity(ctx, verbose=verbose, quiet=quiet)
 
 
 cli.add_command(brief)
@@ -108,6 +119,8 @@ for _module, _attribute in (
     ("briefer.cli.daily", "daily"),
     ("briefer.cli.slack", "slack"),
     ("briefer.cli.evals", "eval_group"),
+    ("briefer.cli.logs", "logs"),
+    ("briefer.cli.settings", "config_command"),
 ):
     try:
         cli.add_command(getattr(importlib.import_module(_module), _attribute))

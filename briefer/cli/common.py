@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from briefer.cli.output import quiet
 from briefer.errors import InputError
 from briefer.urls import REDACTED, redact_url
 
@@ -154,7 +155,8 @@ def write_output(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise _unwritable(output, error) from error
-    click.echo(f"wrote {output}", err=True)
+    if not quiet():
+        click.echo(f"wrote {output}", err=True)
 
 
 def _unwritable(output: Path, error: OSError) -> InputError:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from briefer.cli.common import model_options, settings_from
+from briefer.cli.days import DAY, today
+from briefer.cli.output import quiet, verbose
 
 if TYPE_CHECKING:
     from briefer.digest import Digest
@@ -20,8 +22,8 @@ if TYPE_CHECKING:
 @click.option(
     "--date",
     "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The briefing day, YYYY-MM-DD [default: today].",
+    type=DAY,
+    help="The briefing day: YYYY-MM-DD, today or yesterday [default: today].",
 )
 @click.option(
     "--out",
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 @model_options
 def daily(
     sources: tuple[str, ...],
-    day: datetime | None,
+    day: date | None,
     out: Path | None,
     concurrency: int | None,
     max_articles: int | None,
@@ -42,8 +44,9 @@ def daily(
     """Brief the day's articles into one digest (Markdown, HTML, JSON).
 
     SOURCES are folders of article files, text files of URLs (one per line, # comments; a
-    line that is not a URL is listed as failed) and RSS/Atom feeds (URL or file); without
-    any, [daily] sources in briefer.toml. A re-run of the same day briefs only what is
+    line that is not a URL is listed as failed) and RSS/Atom feeds (URL or file); - reads
+    such sources from stdin, one per line (# comments); without any, [daily] sources in
+    briefer.toml. A re-run of the same day briefs only what is
     missing. Exit 0 when everything was briefed, 1 when the digest was written but some
     articles failed (it lists them), 2 for bad usage, such as a source path that does not
     exist or an --out folder that cannot be written (then nothing is fetched, briefed or
@@ -57,21 +60,41 @@ def daily(
     settings = settings_from(options)
     plan = daily_options(
         settings.daily.model_dump(exclude_unset=True),  # [daily] as written, flags on top
-        sources=list(sources) or None,
+        sources=_with_stdin(sources) or None,
         out=out,
         concurrency=concurrency,
         max_articles=max_articles,
     )
-    the_day = day.date() if day else date.today()
+    the_day = day or today()
+    backend = None
+    if verbose():
+        from briefer.backends.stack import build_backend
+        from briefer.cli.timing import timed
+
+        backend = timed(build_backend(settings))
     with observer_for(Console(stderr=True)) as observer:
-        digest = run_day(plan, settings, day=the_day, observer=observer)
+        digest = run_day(plan, settings, day=the_day, observer=observer, backend=backend)
     report(digest, plan.out / the_day.isoformat())
     if not digest.complete:
         sys.exit(1)
 
 
+def _with_stdin(sources: tuple[str, ...]) -> list[str]:
+    """``sources`` with ``-`` replaced by the lines of stdin (blank lines and # comments
+    skipped): URLs, files, folders or feeds, as if given on the command line."""
+    if "-" not in sources:
+        return list(sources)
+    lines = sys.stdin.read().splitlines()
+    given = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return [item for source in sources for item in (given if source == "-" else [source])]
+
+
 def report(digest: Digest, day_dir: Path) -> None:
     stats = digest.stats
+    if quiet():
+        for failure in digest.failures:
+            click.echo(f"failed ({failure.stage}): {failure.item}: {failure.reason}", err=True)
+        return
     click.echo(
         f"wrote {day_dir}/digest.md, digest.html, digest.json: {len(digest.stories)} stories "
         f"({stats.briefed} new, {stats.resumed} resumed), {stats.model_calls} model calls, "

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from briefer.cli.output import quiet
 from briefer.digest import DayObserver, StoryEvent
 
 
@@ -73,8 +74,18 @@ class _RichObserver(DayObserver):
         return f"{done} · {self.tokens:,} tokens"
 
 
+class _QuietObserver(DayObserver):
+    """``-q``: no progress; a notice (something the user must know) is still said."""
+
+    def notice(self, text: str) -> None:
+        click.echo(f"briefer: note: {text}", err=True)
+
+
 @contextmanager
 def observer_for(console: Console) -> Iterator[DayObserver]:
+    if quiet():
+        yield _QuietObserver()
+        return
     if not console.is_terminal:
         yield _LogObserver()
         return

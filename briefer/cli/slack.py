@@ -13,7 +13,7 @@ def slack() -> None:
 
 
 @slack.command()
-@click.argument("day_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("day", metavar="DAY")
 @click.option("--channel", help="Channel for the bot token [default: [slack] channel].")
 @click.option("--dry-run", is_flag=True, help="Print the exact payloads; post nothing.")
 @click.option(
@@ -22,19 +22,23 @@ def slack() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="briefer.toml to read (default: ./briefer.toml, then $BRIEFER_HOME).",
 )
-def post(day_dir: Path, channel: str | None, dry_run: bool, config_path: Path | None) -> None:
-    """Post DAY_DIR's digest (briefings/YYYY-MM-DD): the header, then one reply per story.
+def post(day: str, channel: str | None, dry_run: bool, config_path: Path | None) -> None:
+    """Post a day's digest: the header, then one reply per story. DAY is its folder
+    (briefings/YYYY-MM-DD), or a date (YYYY-MM-DD, today, yesterday) in [daily] out.
 
     The day folder's slack-ledger.json records what was posted, so a re-run posts only
     what is missing; with a bot token, a message a stopped run may have sent is first
     looked up in the channel's history. Tokens and webhook URLs are read from the
     environment, never printed.
     """
+    from briefer.cli.days import day_folder
     from briefer.config import load_settings, slack_environment
     from briefer.digest import load_digest
     from briefer.slack import post_digest, slack_target
 
-    config = load_settings(config_path=config_path).slack
+    settings = load_settings(config_path=config_path)
+    config = settings.slack
+    day_dir = day_folder(day, settings.daily.out)
     digest = load_digest(day_dir)
     target = slack_target(
         channel or config.channel,

@@ -384,10 +384,16 @@ def run_stats(run: EvalRun, config: EvalConfig) -> RunStats:
     )
 
 
+OPENAI_HOST = "api.openai.com"  # the prices of evals/config.toml are this endpoint's
+
+
 def estimate_cost(spec: RunSpec, tokens_in: int, tokens_out: int, config: EvalConfig) -> float | None:
-    """USD at ``[prices.<model>]`` of evals/config.toml; 0 for the local backend."""
+    """USD at ``[prices.<model>]`` of evals/config.toml for api.openai.com; 0 for the local
+    backend; None (unknown) for a model without a price or behind another endpoint."""
     if spec.backend == "local":
         return 0.0
+    if spec.endpoint_host not in (None, OPENAI_HOST):  # another server's model: no known price
+        return None
     price = config.prices.get(spec.model)
     if price is None:
         return None
