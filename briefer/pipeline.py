@@ -144,17 +144,25 @@ class Briefer:
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
         chunks = self.chunk(article, cited)
+        candidates = find_candidates(article.text)
         prompts = []
         for chunk in chunks:
-            excerpt = cited.excerpt(chunk.start, chunk.end)
-            schema = cited_json_schema(excerpt.sentence_ids, excerpt.listed_ids)
-            schema_text = json.dumps(schema, separators=(",", ":"))
+            excerpt, shown, _, schema_text = self._chunk_request(cited, candidates, chunk)
             prompts.append(
                 self._chunk_messages(
-                    article, excerpt, chunk, len(chunks), self.client.json_mode, schema_text
+                    article, excerpt, chunk, len(chunks), self.client.json_mode, schema_text, shown
                 )
             )
         return prompts
+
+    def _chunk_request(
+        self, cited: CitedArticle, candidates: Candidates, chunk: Chunk
+    ) -> tuple[Excerpt, Shown, dict[str, Any], str]:
+        """A chunk's sentences and numbers, the candidates it shows, and its answer schema."""
+        excerpt = cited.excerpt(chunk.start, chunk.end)
+        shown = _shown(candidates, excerpt)
+        schema = cited_json_schema(*_choices(excerpt, shown))
+        return excerpt, shown, schema, json.dumps(schema, separators=(",", ":"))
 
     def input_budget(self, article: Article) -> int:
         """Context window − rendered prompt (without the article) − reserved output tokens."""
@@ -245,10 +253,7 @@ class Briefer:
     ) -> tuple[CitedDraft, int]:
         """The chunk's answer, and how many claim ids it cited that the article lacks when
         the pipeline chose the claims instead (the gate watches those)."""
-        excerpt = cited.excerpt(chunk.start, chunk.end)
-        shown = _shown(candidates, excerpt)
-        schema = cited_json_schema(*_choices(excerpt, shown))
-        schema_text = json.dumps(schema, separators=(",", ":"))
+        excerpt, shown, schema, schema_text = self._chunk_request(cited, candidates, chunk)
 
         def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
             return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text, shown)
