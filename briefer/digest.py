@@ -247,7 +247,8 @@ def _assemble(run: _DayRun, seconds: float) -> Digest:
         failed=len(failures),
         model_calls=results.spent.calls,
         cache_hits=results.spent.cache_hits,
-        usage=results.spent.usage,
+        usage=results.spent.billed,
+        cached_usage=results.spent.cached,
         seconds=round(seconds, 3),
     )
     return Digest(

@@ -14,12 +14,13 @@ from typing import Any
 from briefer.articles import Article, load_article
 from briefer.backends import Backend
 from briefer.backends.stack import build_backend
+from briefer.backends.tally import Tally
 from briefer.chunking import Chunk, split_article
 from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
 from briefer.config import Settings, load_settings
 from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
-from briefer.llm import CallStats, ModelClient
+from briefer.llm import ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
 from briefer.prompts import PromptSet, load_prompts
 from briefer.schema import (
@@ -74,9 +75,10 @@ class Briefer:
             separators=(",", ":"),
         )
 
-    def brief(self, article: Article) -> Brief:
+    def brief(self, article: Article, tally: Tally | None = None) -> Brief:
+        """The article's brief. Pass ``tally`` to learn what it cost even when it raises."""
         started = time.monotonic()
-        stats = CallStats()
+        stats = tally if tally is not None else Tally()
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
         chunks = self.chunk(article, cited)
@@ -95,7 +97,8 @@ class Briefer:
                 endpoint_host=self.backend.endpoint,
                 prompt_version=self.prompts.version,
                 prompt_hash=self.prompts.hash,
-                usage=stats.usage,
+                usage=stats.billed,
+                cached_usage=stats.cached,
                 calls=stats.calls,
                 cache_hits=stats.cache_hits,
                 chunks=len(chunks),
@@ -191,7 +194,7 @@ class Briefer:
         )
 
     def _brief_chunk(
-        self, article: Article, cited: CitedArticle, chunk: Chunk, count: int, stats: CallStats
+        self, article: Article, cited: CitedArticle, chunk: Chunk, count: int, stats: Tally
     ) -> CitedDraft:
         excerpt = cited.excerpt(chunk.start, chunk.end)
         schema = cited_json_schema(excerpt.sentence_ids, excerpt.listed_ids)
@@ -204,7 +207,7 @@ class Briefer:
         return draft
 
     def _reduce(
-        self, article: Article, partials: list[BriefDraft], stats: CallStats
+        self, article: Article, partials: list[BriefDraft], stats: Tally
     ) -> tuple[BriefDraft, int]:
         """Merge partial briefs (with one chunk this only removes repeated items), then
         condense lists over their caps; also the number of invalid ids the condensing cited."""
@@ -214,7 +217,7 @@ class Briefer:
         return self._condense(article, merged, [p.summary for p in partials], stats)
 
     def _condense(
-        self, article: Article, merged: BriefDraft, summaries: list[str], stats: CallStats
+        self, article: Article, merged: BriefDraft, summaries: list[str], stats: Tally
     ) -> tuple[BriefDraft, int]:
         schema = selection_json_schema(list_lengths(merged))
         schema_text = json.dumps(schema, separators=(",", ":"))

@@ -116,8 +116,14 @@ class BriefMeta(_Strict):
     endpoint_host: str | None = None
     prompt_version: str
     prompt_hash: str
-    usage: Usage = Field(default_factory=Usage)
-    calls: int = 0
+    usage: Usage = Field(default_factory=Usage, description="Tokens billed for this brief.")
+    cached_usage: Usage = Field(
+        default_factory=Usage,
+        description="Tokens of the answers the response cache replayed (not billed again).",
+    )
+    calls: int = Field(
+        default=0, description="Requests the endpoint received: retries and re-asks included."
+    )
     cache_hits: int = 0
     chunks: int = 1
     reasks: int = 0

@@ -31,7 +31,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from briefer.backends import Backend
-from briefer.backends.stack import MeteredBackend, build_backend
+from briefer.backends.stack import build_backend
+from briefer.backends.tally import Tally
 from briefer.config import Settings
 from briefer.daystore import write_atomic
 from briefer.errors import InputError
@@ -196,26 +197,27 @@ def skipped_result(case: GoldCase, resolved: ResolvedArticle) -> CaseResult:
     )
 
 
-def run_case(case: GoldCase, resolved: ResolvedArticle, briefer: Briefer, meter: MeteredBackend) -> CaseResult:
-    """Brief and score one case; any error is recorded, never raised."""
+def run_case(case: GoldCase, resolved: ResolvedArticle, briefer: Briefer) -> CaseResult:
+    """Brief and score one case; any error is recorded, never raised, and what a failed
+    brief spent is counted."""
     assert resolved.article is not None
-    meter.take()
+    tally = Tally()
     started = time.monotonic()
     brief: Brief | None = None
     reason: str | None = None
     try:
-        brief = briefer.brief(resolved.article)
+        brief = briefer.brief(resolved.article, tally)
     except Exception as error:  # a failed case is a result, not the end of the run
         reason = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"
     seconds = round(time.monotonic() - started, 3)
-    usage, calls, hits = meter.take()
+    usage = tally.usage  # cached answers' tokens too: a re-run scores the same cost
     score = score_case(brief, case.brief, resolved.article.text)
     return CaseResult(
         id=case.id, split=case.split, topic=case.topic, status="ok" if brief is not None else "failed",
         reason=reason, article=resolved.location, article_sha256=resolved.sha256,
         gold_sha256=case.gold_sha256(), gold=case.brief, brief=brief, scores=score.values,
         details=score.details, lead_scores=score_lead(resolved.article, case.brief), seconds=seconds, tokens_in=usage.prompt_tokens,
-        tokens_out=usage.completion_tokens, calls=calls, cache_hits=hits,
+        tokens_out=usage.completion_tokens, calls=tally.calls, cache_hits=tally.cache_hits,
     )
 
 
@@ -230,14 +232,13 @@ def run_eval(
     if not runnable:
         reasons = "; ".join(f"{c.id}: {a.reason}" for c, a in resolved[:3])
         raise InputError(f"none of the {len(cases)} cases has its article ({reasons})")
-    meter = MeteredBackend(backend or build_backend(settings))
-    briefer = Briefer(settings, backend=meter)
+    briefer = Briefer(settings, backend=backend or build_backend(settings))
     spec = make_spec(briefer, resolver=resolver, gold_dir=gold_dir, cases_pattern=cases_pattern,
                      split=split)
     results: list[CaseResult] = []
     for case, article in resolved:
         result = (
-            run_case(case, article, briefer, meter) if article.status == "ok"
+            run_case(case, article, briefer) if article.status == "ok"
             else skipped_result(case, article)
         )
         results.append(result)
