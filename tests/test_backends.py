@@ -56,6 +56,10 @@ def test_the_fake_backend_answers_its_default_or_says_the_queue_is_empty() -> No
     with pytest.raises(TimeoutError, match="slow"):
         failing.complete(REQUEST)
     assert failing.complete(REQUEST).text == "later" and len(failing.history) == 2
+    echo = FakeBackend(model="m", default="unused", respond=lambda r: r.messages[0][1].upper())
+    echo.enqueue("queued")
+    assert [(r.text, r.model) for r in (echo.complete(REQUEST), echo.complete(REQUEST))] == [
+        ("queued", "m"), ("HI", "m")]
 
 
 def test_every_wrapper_keeps_the_models_identity(tmp_path: Path) -> None:
