@@ -1,6 +1,6 @@
 """The brief's JSON contract, as pydantic models (the single source of truth).
 
-Two layers:
+Three layers:
 
 * ``BriefDraft`` and its items: the brief's content fields, as gold briefs are written and
   as the merge step condenses them.
@@ -199,7 +199,7 @@ def selection_json_schema(lengths: dict[str, int]) -> dict[str, Any]:
     A list within its cap is kept whole (``maxItems`` 0: nothing to choose); in a longer
     one the ids run from 1 to its length.
     """
-    schema = _strict_schema(Selection)
+    schema = strict_json_schema(Selection)
     for field, cap in LIST_CAPS.items():
         length = lengths.get(field, 0)
         node = schema["properties"][field]
@@ -216,7 +216,7 @@ def cited_json_schema(sentence_ids: Sequence[int], number_ids: Sequence[int]) ->
     With a grammar (llama.cpp) or strict structured outputs the model cannot cite a
     sentence or number that does not exist; other endpoints may, and resolution flags it.
     """
-    schema = _strict_schema(CitedDraft)
+    schema = strict_json_schema(CitedDraft)
     definitions = schema["$defs"]
     _limit_ids(definitions["CitedClaim"]["properties"]["sentence"], sentence_ids)
     _limit_ids(schema["properties"]["numbers"]["items"], number_ids)
@@ -236,17 +236,13 @@ def _limit_ids(node: dict[str, Any], ids: Sequence[int]) -> None:
         node["enum"] = list(ids)
 
 
-def draft_json_schema() -> dict[str, Any]:
-    """JSON Schema of ``BriefDraft`` in the shape strict structured outputs accept.
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """JSON Schema of ``model`` in the shape strict structured outputs accept.
 
     Every property is required and no extra keys are allowed; pydantic's ``maxLength``
     and ``maxItems`` bounds stay in, since grammars (llama.cpp) honour them and they are
     what stops a small model from copying paragraphs.
     """
-    return _strict_schema(BriefDraft)
-
-
-def _strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema()
     _require_all(schema)
     for definition in schema.get("$defs", {}).values():

@@ -36,7 +36,7 @@ from briefer.backends.tally import Tally
 from briefer.config import Settings
 from briefer.daystore import write_atomic
 from briefer.errors import InputError
-from briefer.evals.baseline import LEAD_BACKEND, LEAD_MODEL, lead_brief, score_lead
+from briefer.evals.baseline import score_lead
 from briefer.evals.dataset import ArticleResolver, EvalConfig, GoldCase, ResolvedArticle
 from briefer.evals.metrics import CaseDetails, aggregate, score_case
 from briefer.pipeline import Briefer
@@ -245,36 +245,6 @@ def run_eval(
         if on_case is not None:
             on_case(result)
     spec.finished_at = utc_now()
-    return EvalRun(spec=spec, cases=results)
-
-
-def lead_run(
-    cases: Sequence[GoldCase], *, resolver: ArticleResolver, gold_dir: Path,
-    cases_pattern: str = "*", split: str | None = None,
-) -> EvalRun:
-    """The lead baseline alone as a run (no model, no prompts): its own report, or a base
-    for ``eval compare``."""
-    now = utc_now()
-    spec = RunSpec(
-        created_at=now, finished_at=now, prompts_dir="-", prompt_version="-", prompt_hash="lead",
-        model=LEAD_MODEL, backend=LEAD_BACKEND, temperature=0.0, max_output_tokens=0,
-        packages=package_versions(), python=platform.python_version(), gold_dir=str(gold_dir),
-        corpus_dir=str(resolver.corpus_root), cases_pattern=cases_pattern, split=split,
-    )
-    results = []
-    for case in cases:
-        resolved = resolver.resolve(case)
-        if resolved.status != "ok" or resolved.article is None:
-            results.append(skipped_result(case, resolved))
-            continue
-        brief = lead_brief(resolved.article)
-        score = score_case(brief, case.brief, resolved.article.text)
-        results.append(CaseResult(
-            id=case.id, split=case.split, topic=case.topic, status="ok",
-            article=resolved.location, article_sha256=resolved.sha256,
-            gold_sha256=case.gold_sha256(), gold=case.brief, brief=brief, scores=score.values,
-            details=score.details, lead_scores=score.values,
-        ))
     return EvalRun(spec=spec, cases=results)
 
 
