@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefer.articles import Article, load_article
 from briefer.backends import Backend
@@ -32,8 +34,13 @@ from briefer.schema import (
     cited_json_schema,
     selection_json_schema,
 )
-from briefer.tokens import encoding_for_model, known_model
+from briefer.tokens import encoding_for_model, known_model, utf8_bytes
 from briefer.urls import redact_url
+
+if TYPE_CHECKING:
+    import tiktoken
+
+Counter = Callable[[str], int]
 
 PROMPT_OVERHEAD_MARGIN = 32  # tokens for chat-template wrapping around each message
 # Budgets are counted with tiktoken. Models with other tokenizers (the embedded Qwen, most
@@ -67,13 +74,17 @@ class Briefer:
             max_tokens=self.settings.max_output_tokens,
             temperature=self.settings.temperature,
         )
-        self.encoding = encoding_for_model(self.backend.model)
         # In json_object mode the schema, with its id enums, is part of the prompt; budget
         # for a chunk of up to this many sentences (its numbers are capped anyway).
         self._budget_schema_text = json.dumps(
             cited_json_schema(range(1, BUDGET_SENTENCES + 1), range(1, MAX_LISTED + 1)),
             separators=(",", ":"),
         )
+
+    @cached_property
+    def encoding(self) -> tiktoken.Encoding:
+        """Built on first use (about 0.45 s): an article that fits by its bytes never needs it."""
+        return encoding_for_model(self.backend.model)
 
     def brief(self, article: Article, tally: Tally | None = None) -> Brief:
         """The article's brief. Pass ``tally`` to learn what it cost even when it raises."""
@@ -114,19 +125,20 @@ class Briefer:
 
     def input_budget(self, article: Article) -> int:
         """Context window − rendered prompt (without the article) − reserved output tokens."""
-        empty = self.prompts.brief_messages(
-            excerpt=Excerpt((), ()),
-            title=article.title,
-            source=article.source,
-            date=article.date,
-            chunk_index=0,
-            chunk_count=2,
-            json_mode=self.client.json_mode,
-            schema_json=self._budget_schema_text,
+        budget = self._budget(article, self._tokens)
+        if budget < 64:
+            raise InputError(
+                f"the context window ({self.settings.window()} tokens) leaves {budget} tokens for the "
+                "article after the prompt and the reserved output; raise --context-window or "
+                "lower --max-output-tokens"
+            )
+        return budget
+
+    def _budget(self, article: Article, count: Counter) -> int:
+        empty = self._chunk_messages(  # worded as part 1 of 2, longer than a whole article
+            article, Excerpt((), ()), 0, 2, self.client.json_mode, self._budget_schema_text
         )
-        prompt_tokens = sum(
-            len(self.encoding.encode(content, disallowed_special=())) for _, content in empty
-        )
+        prompt_tokens = sum(count(content) for _, content in empty)
         budget = (
             self.settings.window()
             - prompt_tokens
@@ -136,12 +148,6 @@ class Briefer:
         budget = int(budget / CITATION_HEADROOM)
         if not known_model(self.backend.model):
             budget = int(budget / FOREIGN_TOKENIZER_HEADROOM)
-        if budget < 64:
-            raise InputError(
-                f"the context window ({self.settings.window()} tokens) leaves {budget} tokens for the "
-                "article after the prompt and the reserved output; raise --context-window or "
-                "lower --max-output-tokens"
-            )
         return budget
 
     def chunk(self, article: Article, cited: CitedArticle | None = None) -> list[Chunk]:
@@ -151,14 +157,17 @@ class Briefer:
         more where an article is full of numbers (a 966-word article's prompt came to 2,825
         Qwen tokens), so each chunk's whole prompt is counted and the budget cut until all fit.
         """
-        budget = self.input_budget(article)
         cited = cited or CitedArticle(article.text)
+        whole = self._whole_by_bytes(article, cited)
+        if whole is not None:
+            return [whole]
+        budget = self.input_budget(article)
         for _ in range(MAX_RECHUNKS):
             chunks = split_article(
                 article.text, budget=budget, encoding=self.encoding, overlap=self.settings.overlap_tokens
             )
             worst = max(self._prompt_tokens(article, cited, c, len(chunks)) for c in chunks)
-            if worst + self.settings.max_output_tokens <= self.settings.window():
+            if worst <= self._prompt_room():
                 return chunks
             budget = int(budget * RECHUNK_FACTOR)
             if budget < MIN_CHUNK_BUDGET:
@@ -168,18 +177,46 @@ class Briefer:
             "article with the reserved output; raise --context-window or lower --max-output-tokens"
         )
 
-    def _prompt_tokens(self, article: Article, cited: CitedArticle, chunk: Chunk, count: int) -> int:
-        """Tokens of a chunk's rendered prompt, as the budget counts them."""
+    def _whole_by_bytes(self, article: Article, cited: CitedArticle) -> Chunk | None:
+        """The article as its one chunk, when counting UTF-8 bytes already proves it fits.
+
+        A tiktoken token is at least one byte of the text's UTF-8 (its BPE merges bytes and
+        never splits one), so bytes bound tokens from above: every test below that passes on
+        bytes passes on tokens, and the answer is the chunk counting tokens would give (one,
+        the whole text). Then the encoding (0.45 s to build) is never built.
+        """
+        size = utf8_bytes(article.text)
+        budget = self._budget(article, utf8_bytes)
+        if budget < 64 or size > budget:
+            return None
+        whole = Chunk(0, 0, len(article.text), article.text, size)
+        if self._prompt_tokens(article, cited, whole, 1, utf8_bytes) > self._prompt_room():
+            return None
+        return whole
+
+    def _prompt_room(self) -> int:
+        return self.settings.window() - self.settings.max_output_tokens
+
+    def _prompt_tokens(
+        self, article: Article, cited: CitedArticle, chunk: Chunk, count: int,
+        counter: Counter | None = None,
+    ) -> int:
+        """Tokens of a chunk's rendered prompt, as the budget counts them (``counter``: an
+        upper bound instead)."""
+        counter = counter or self._tokens
         messages = self._chunk_messages(
-            article, cited.excerpt(chunk.start, chunk.end), chunk, count,
+            article, cited.excerpt(chunk.start, chunk.end), chunk.index, count,
             self.client.json_mode, self._budget_schema_text,
         )
-        tokens = sum(len(self.encoding.encode(text, disallowed_special=())) for _, text in messages)
+        tokens = sum(counter(text) for _, text in messages)
         tokens += PROMPT_OVERHEAD_MARGIN * len(messages)
         return tokens if known_model(self.backend.model) else int(tokens * FOREIGN_TOKENIZER_HEADROOM)
 
+    def _tokens(self, text: str) -> int:
+        return len(self.encoding.encode(text, disallowed_special=()))
+
     def _chunk_messages(
-        self, article: Article, excerpt: Excerpt, chunk: Chunk, count: int, json_mode: str,
+        self, article: Article, excerpt: Excerpt, index: int, count: int, json_mode: str,
         schema_text: str,
     ) -> tuple[tuple[str, str], ...]:
         return self.prompts.brief_messages(
@@ -187,7 +224,7 @@ class Briefer:
             title=article.title,
             source=article.source,
             date=article.date,
-            chunk_index=chunk.index,
+            chunk_index=index,
             chunk_count=count,
             json_mode=json_mode,
             schema_json=schema_text,
@@ -201,7 +238,7 @@ class Briefer:
         schema_text = json.dumps(schema, separators=(",", ":"))
 
         def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
-            return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text)
+            return self._chunk_messages(article, excerpt, chunk.index, count, json_mode, schema_text)
 
         draft, _ = self.client.structured(messages, CitedDraft, schema, stats)
         return draft
