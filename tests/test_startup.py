@@ -107,8 +107,24 @@ def test_a_brief_the_cache_answers_never_loads_the_openai_sdk(
     args = ["brief", str(SEED), "-f", "json"]
     assert "openai" in heavy_modules_after(args, **env)  # the first brief asks the model
     assert fake_openai.calls == 1
-    assert "openai" not in heavy_modules_after(args, **env)
+    cached = heavy_modules_after(args, **env)
+    assert not {"openai", "charset_normalizer"} & set(cached), cached  # a UTF-8 file: no guess
     assert fake_openai.calls == 1
+
+
+def test_reading_a_local_file_loads_no_http_client() -> None:
+    code = (
+        "import sys\n"
+        "from briefer.articles import load_article\n"
+        f"load_article({str(SEED)!r})\n"
+        "print(sorted({'httpx', 'charset_normalizer'} & set(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
+        timeout=60, check=True,
+    )
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_the_python_api_is_importable_from_the_package() -> None:
