@@ -38,13 +38,19 @@ _BINARY_TYPES = frozenset(
         "application/msword",
     }
 )
+
+
 def _reasons() -> tuple[tuple[type[httpx.HTTPError], str, str], ...]:
     import httpx
 
     return (
         (httpx.TooManyRedirects, "it redirects in a loop or too many times", "check the URL"),
         (httpx.UnsupportedProtocol, "not an http(s) URL", "check the URL"),
-        (httpx.ConnectTimeout, "timed out connecting", "check the URL and network, or raise --timeout"),
+        (
+            httpx.ConnectTimeout,
+            "timed out connecting",
+            "check the URL and network, or raise --timeout",
+        ),
         (httpx.ReadTimeout, "timed out waiting for data", "try again later, or raise --timeout"),
         (httpx.ConnectError, "could not connect", "check the URL and network"),
         (httpx.RemoteProtocolError, "the server broke off the answer", "try again later"),
