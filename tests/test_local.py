@@ -310,3 +310,34 @@ def test_the_grammar_keeps_control_characters_out_of_strings(smol: local.LocalBa
     text = smol.complete(request).text
     assert all(ord(c) >= 0x20 for c in text)  # JSON whitespace here is " " only
     json.loads(text)
+
+
+@needs_llama
+def test_the_system_prompts_kv_state_is_kept_across_processes(
+    smol_path: Path, tmp_path: Path
+) -> None:
+    """A new process loads the system prompt's KV cells instead of evaluating them: same answer."""
+    kv = tmp_path / "kv"
+    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=30)
+
+    def fresh_process() -> local.LocalBackend:
+        local.unload_all()  # the next call loads the model into a new, empty context
+        return local.LocalBackend(smol_path, n_ctx=2048, kv_dir=kv)
+
+    first = fresh_process()
+    answer = first.complete(request).text
+    (saved,) = kv.glob("*.kv")
+    assert first.prefixes is not None and (first.prefixes.saved, first.prefixes.loaded) == (1, 0)
+    second = fresh_process()
+    assert second.complete(request).text == answer
+    second.complete(request)  # the prefix is still in memory: no file read
+    assert second.prefixes is not None and (second.prefixes.saved, second.prefixes.loaded) == (0, 1)
+    saved.write_bytes(b"not a KV state")
+    third = fresh_process()
+    assert third.complete(request).text == answer
+    assert third.prefixes is not None and (third.prefixes.saved, third.prefixes.loaded) == (1, 0)
+    assert saved.stat().st_size > 1000 and list(kv.iterdir()) == [saved]  # rebuilt, no temp
+    other = ChatRequest(messages=(("system", "Reply with JSON."), MESSAGES[1]), max_tokens=8,
+                        json_schema=strict_json_schema(BriefDraft))
+    fresh_process().complete(other)
+    assert len(list(kv.glob("*.kv"))) == 2  # another system prompt, another key
