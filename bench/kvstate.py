@@ -2,9 +2,10 @@
 
     python bench/kvstate.py --model-path FILE.gguf [--runs 3] [--n-ctx 4096]
 
-Each run is a fresh process that briefs the seed article once (response cache off) and
-reports what llama.cpp evaluated of its first prompt: the first run of each pair finds no
-saved state (it evaluates the system prompt and saves it), the second loads it.
+Each run is a fresh process that sends the seed article's first prompt, as the pipeline
+words it, for one output token, and reports the call's time and what llama.cpp evaluated:
+the first process of each pair finds no saved state (it evaluates the system prompt and
+saves it), the second loads it.
 """
 
 from __future__ import annotations
@@ -25,40 +26,40 @@ SEED = ROOT / "seeds" / "000_2ebbe5879b4b5f11.txt"
 def child(model_path: Path, kv_dir: Path, n_ctx: int) -> None:
     sys.path.insert(0, str(ROOT))
     from briefer.articles import load_article
+    from briefer.backends import ChatRequest
     from briefer.backends.local import LocalBackend, import_llama_cpp
+    from briefer.citations import CitedArticle
     from briefer.config import load_settings
     from briefer.pipeline import Briefer
+    from briefer.schema import cited_json_schema
 
     backend = LocalBackend(model_path, n_ctx=n_ctx, kv_dir=kv_dir)
     backend.load()
     lib, llama = import_llama_cpp(), backend.llama
-    settings = load_settings(
-        {
-            "backend": "local",
-            "cache": False,
-            "context_window": n_ctx,
-            "model_path": model_path,
-            "max_output_tokens": 700,
-        }
-    )
+    settings = load_settings({"backend": "local", "cache": False, "context_window": n_ctx})
     briefer = Briefer(settings, backend=backend)
+    article = load_article(str(SEED))
+    cited = CitedArticle(article.text)
+    chunk = briefer.chunk(article, cited)[0]
+    excerpt = cited.excerpt(chunk.start, chunk.end)
+    schema = cited_json_schema(excerpt.sentence_ids, excerpt.listed_ids)
+    # the first chunk's prompt as the pipeline words it; one output token: prefill only
+    messages = briefer._chunk_messages(article, excerpt, chunk.index, 1, "schema", "")
+    request = ChatRequest(messages=messages, json_schema=schema, max_tokens=1)
     lib.llama_perf_context_reset(llama._ctx.ctx)
     started = time.perf_counter()
-    briefer.brief(load_article(str(SEED)))
+    response = backend.complete(request)
     perf = lib.llama_perf_context(llama._ctx.ctx)
     prefixes = backend.prefixes
     assert prefixes is not None
-    print(
-        json.dumps(
-            {
-                "wall_s": round(time.perf_counter() - started, 2),
-                "prompt_tokens_evaluated": perf.n_p_eval,
-                "prompt_eval_s": round(perf.t_p_eval_ms / 1000, 2),
-                "state_loaded": prefixes.loaded,
-                "state_saved": prefixes.saved,
-            }
-        )
-    )
+    result = {
+        "first_call_s": round(time.perf_counter() - started, 3),
+        "prompt_tokens": response.usage.prompt_tokens,
+        "tokens_evaluated": perf.n_p_eval,
+        "prefill_s": round(perf.t_p_eval_ms / 1000, 3),
+        "state_loaded": prefixes.loaded,
+    }
+    print(json.dumps(result))
 
 
 def main() -> None:
