@@ -36,7 +36,7 @@ from briefer.backends.local import LocalBackend, import_llama_cpp  # noqa: E402
 from briefer.config import load_settings  # noqa: E402
 from briefer.models import DEFAULT_MODEL  # noqa: E402
 from briefer.pipeline import Briefer  # noqa: E402
-from briefer.schema import draft_json_schema  # noqa: E402
+from briefer.schema import BriefDraft, strict_json_schema  # noqa: E402
 
 DEFAULT_ARTICLE = ROOT / "seeds" / "000_2ebbe5879b4b5f11.txt"
 
@@ -82,7 +82,7 @@ class Perf:
 def naive(backend: LocalBackend, perf: Perf, text: str, max_tokens: int) -> dict[str, Any]:
     request = ChatRequest(
         messages=(("system", NAIVE_SYSTEM), ("user", f"Article:\n\n{text.strip()}")),
-        json_schema=draft_json_schema(),
+        json_schema=strict_json_schema(BriefDraft),
         max_tokens=max_tokens,
     )
     response, stats = perf.measure(lambda: backend.complete(request), cold=True)

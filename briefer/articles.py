@@ -13,9 +13,8 @@ import stat
 import sys
 import unicodedata
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel, ConfigDict
 
 from briefer.decoding import charset_from_content_type, declared_html_charset, decode_bytes
@@ -23,6 +22,9 @@ from briefer.errors import InputError
 from briefer.fetching import DEFAULT_FETCH_DEADLINE, DEFAULT_MAX_BYTES, USER_AGENT, fetch_bytes
 from briefer.schema import ArticleRef
 from briefer.urls import redact_url
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_MAX_CHARS = 200_000
 TEXT_KEYS = ("text", "article", "body", "content")

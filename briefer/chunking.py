@@ -45,6 +45,9 @@ _SENTENCE_END = re.compile(
 
 @dataclass(frozen=True)
 class Chunk:
+    """``text[start:end]`` of the article; ``tokens`` bounds its tokens from above (the count,
+    or its UTF-8 bytes when ``pipeline.Briefer`` took a whole article that fits by bytes)."""
+
     index: int
     start: int
     end: int

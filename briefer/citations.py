@@ -65,8 +65,14 @@ class Listed:
 
     @property
     def label(self) -> str:
-        """How the prompt lists it: the number and what it counts, else the words after it."""
-        return f"{self.quantity.text} {self.unit}" if self.unit else self.phrase
+        """How the prompt lists it: the number and what it counts, else the words after it.
+
+        A unit the number is written with ("21km", "15%") is shown once, as written.
+        """
+        if self.unit is None:
+            return self.phrase
+        text = self.quantity.text
+        return text if text.casefold().endswith(self.unit.casefold()) else f"{text} {self.unit}"
 
     @property
     def tier(self) -> int:

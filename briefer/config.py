@@ -228,6 +228,11 @@ def models_dir(environ: Mapping[str, str] | None = None) -> Path:
     return platformdirs.user_cache_path("briefer", appauthor=False) / "models"
 
 
+def cache_file() -> Path:
+    """The response cache (answers, what each endpoint accepts, candidates), in ``user_dir()``."""
+    return writable_home() / "cache.sqlite"
+
+
 def writable_home() -> Path:
     """``user_dir()``, created if needed; an InputError naming it and the fix if it
     cannot be written (checked before any model call, which a cache write would waste)."""

@@ -19,12 +19,12 @@ from typing import Literal, NamedTuple
 
 from briefer.backends import Backend
 from briefer.backends.stack import Stopped, bound, build_backend
+from briefer.backends.tally import Tally
 from briefer.config import Settings
 from briefer.daymodels import Failure, FailureStage, Story
 from briefer.dayplan import StoryPlan, make_story, source_links
 from briefer.daystore import os_reason, remove_story, save_articles, save_story
 from briefer.errors import BrieferError
-from briefer.llm import CallStats
 from briefer.pipeline import Briefer
 from briefer.sources import unexpected_reason
 from briefer.stories import StoryGroup, merge_material
@@ -64,7 +64,7 @@ class BriefResults:
     settled: set[str] = field(default_factory=set)
     replaced: set[str] = field(default_factory=set)
     """Finished stories whose successor (briefed from more texts) was written this run."""
-    spent: CallStats = field(default_factory=CallStats)
+    spent: Tally = field(default_factory=Tally)
     """Every model call of the run, failed stories' included (the client's running total)."""
 
 

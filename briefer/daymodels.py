@@ -64,9 +64,14 @@ class DigestStats(_Model):
         0, description="finished stories briefed again because they gained a new text"
     )
     failed: int = 0
-    model_calls: int = 0
+    model_calls: int = Field(
+        0, description="requests the endpoint received, retries and failed stories' included"
+    )
     cache_hits: int = 0
-    usage: Usage = Field(default_factory=Usage)
+    usage: Usage = Field(default_factory=Usage, description="tokens billed this run")
+    cached_usage: Usage = Field(
+        default_factory=Usage, description="tokens of answers the response cache replayed"
+    )
     seconds: float = 0.0
 
 

@@ -111,12 +111,6 @@ class DayState:
     set_aside: list[SetAside] = field(default_factory=list)
 
 
-def load_stories(day_dir: Path) -> dict[str, Story]:
-    """The finished stories in ``day_dir`` (read only: unreadable files are skipped)."""
-    stories = (_read_story(path) for path in _story_files(day_dir))
-    return _without_superseded({s.id: s for s in stories if s is not None})
-
-
 def recover_stories(day_dir: Path) -> DayState:
     """The finished stories; each unreadable story file is set aside and named once."""
     state = DayState()
@@ -249,7 +243,6 @@ __all__ = [
     "day_lock",
     "load_article",
     "load_digest",
-    "load_stories",
     "open_day_folder",
     "recover_stories",
     "remove_story",

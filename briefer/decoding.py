@@ -20,8 +20,6 @@ import codecs
 import re
 import unicodedata
 
-from charset_normalizer import from_bytes
-
 from briefer.errors import InputError
 
 _BOMS = (
@@ -133,6 +131,8 @@ def _undeclared_utf16(data: bytes) -> str | None:
 
 
 def _detected(data: bytes, *, label: str) -> str:
+    from charset_normalizer import from_bytes  # only text that is not UTF-8 needs it
+
     matches = from_bytes(data)
     best = matches.best()
     if best is None or _RARE_CODE_PAGE.match(best.encoding):

@@ -56,7 +56,6 @@ from briefer.daystore import (
     day_lock,
     load_article,
     load_digest,
-    load_stories,
     open_day_folder,
     recover_stories,
     save_story,
@@ -248,7 +247,8 @@ def _assemble(run: _DayRun, seconds: float) -> Digest:
         failed=len(failures),
         model_calls=results.spent.calls,
         cache_hits=results.spent.cache_hits,
-        usage=results.spent.usage,
+        usage=results.spent.billed,
+        cached_usage=results.spent.cached,
         seconds=round(seconds, 3),
     )
     return Digest(
@@ -339,7 +339,6 @@ __all__ = [
     "importance",
     "link_label",
     "load_digest",
-    "load_stories",
     "order_stories",
     "plural",
     "run_day",

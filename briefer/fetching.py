@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import threading
-
-import httpx
+from typing import TYPE_CHECKING
 
 from briefer.errors import InputError
 from briefer.urls import redact_url
+
+if TYPE_CHECKING:  # httpx (0.1 s to import, with its CLI) loads only when a URL is fetched
+    import httpx
 
 DEFAULT_FETCH_DEADLINE = 30.0
 DEFAULT_MAX_BYTES = 5_000_000
@@ -36,18 +38,29 @@ _BINARY_TYPES = frozenset(
         "application/msword",
     }
 )
-_REASONS: tuple[tuple[type[httpx.HTTPError], str, str], ...] = (
-    (httpx.TooManyRedirects, "it redirects in a loop or too many times", "check the URL"),
-    (httpx.UnsupportedProtocol, "not an http(s) URL", "check the URL"),
-    (httpx.ConnectTimeout, "timed out connecting", "check the URL and network, or raise --timeout"),
-    (httpx.ReadTimeout, "timed out waiting for data", "try again later, or raise --timeout"),
-    (httpx.ConnectError, "could not connect", "check the URL and network"),
-    (httpx.RemoteProtocolError, "the server broke off the answer", "try again later"),
-)
+
+
+def _reasons() -> tuple[tuple[type[httpx.HTTPError], str, str], ...]:
+    import httpx
+
+    return (
+        (httpx.TooManyRedirects, "it redirects in a loop or too many times", "check the URL"),
+        (httpx.UnsupportedProtocol, "not an http(s) URL", "check the URL"),
+        (
+            httpx.ConnectTimeout,
+            "timed out connecting",
+            "check the URL and network, or raise --timeout",
+        ),
+        (httpx.ReadTimeout, "timed out waiting for data", "try again later, or raise --timeout"),
+        (httpx.ConnectError, "could not connect", "check the URL and network"),
+        (httpx.RemoteProtocolError, "the server broke off the answer", "try again later"),
+    )
 
 
 def check_http_url(url: str) -> None:
     """An InputError naming ``url`` (without its credentials) if the HTTP client cannot parse it."""
+    import httpx
+
     try:
         httpx.URL(url)
     except (httpx.InvalidURL, ValueError, UnicodeError) as error:
@@ -64,6 +77,8 @@ def _invalid_url(url: str, error: Exception) -> str:
 
 
 def new_client(timeout: float) -> httpx.Client:
+    import httpx
+
     return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT})
 
 
@@ -128,6 +143,8 @@ class _Download:
         return self._body
 
     def _get(self) -> tuple[bytes, str]:
+        import httpx
+
         http = self.client or new_client(self.timeout)
         try:
             with http.stream("GET", self.url) as response:
@@ -172,7 +189,7 @@ class _Download:
 
 
 def _why(shown: str, error: httpx.HTTPError) -> str:
-    for kind, reason, fix in _REASONS:
+    for kind, reason, fix in _reasons():
         if isinstance(error, kind):
             return f"{shown}: could not fetch ({reason}); {fix}"
     return f"{shown}: could not fetch ({type(error).__name__}); check the URL and network"

@@ -10,9 +10,10 @@ Layers, outermost first::
     OpenAIBackend | LocalBackend | FakeBackend   one HTTP call, one local generation, a queue
 
 The backends and their wrappers live in ``briefer.backends`` (stacked by
-``backends.stack.build_backend``). Every request that reached the endpoint is counted
-(``CallStats``): retried attempts, re-asks, a rejected ``json_schema`` and the calls of
-briefs that failed, so a run's cost is never under-reported.
+``backends.stack.build_backend``). The client keeps the one usage tally
+(``backends.tally.Tally``): every request that reached the endpoint, retried attempts,
+re-asks, a rejected ``json_schema`` and the calls of briefs that failed included, so a
+run's cost is never under-reported.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -33,51 +33,15 @@ from briefer.backends import (
     ChatResponse,
     JsonMode,
     SchemaRejectedError,
-    Spent,
     spent_on,
 )
+from briefer.backends.tally import Tally
 from briefer.errors import BriefValidationError, ModelError
-from briefer.schema import Usage
 
-__all__ = ["CallStats", "ModelClient"]
+__all__ = ["ModelClient"]
 
 T = TypeVar("T", bound=BaseModel)
 MessagesBuilder = Callable[[str], tuple[tuple[str, str], ...]]
-
-
-@dataclass
-class CallStats:
-    """Calls (every request that reached the endpoint), cache hits, re-asks, tokens, time."""
-
-    calls: int = 0
-    cache_hits: int = 0
-    reasks: int = 0
-    usage: Usage = field(default_factory=Usage)
-    model_seconds: float = 0.0
-    answered_by: str = ""
-    """The model the endpoint said answered (a local server's own name), if it said."""
-
-    def add(self, other: CallStats) -> None:
-        self.answered_by = other.answered_by or self.answered_by
-        self.calls += other.calls
-        self.cache_hits += other.cache_hits
-        self.reasks += other.reasks
-        self.usage = self.usage + other.usage
-        self.model_seconds += other.model_seconds
-
-    def record(self, response: ChatResponse) -> None:
-        self.answered_by = response.model or self.answered_by
-        if response.cached:
-            self.cache_hits += 1
-        else:
-            self.calls += response.attempts
-            self.usage = self.usage + response.usage
-            self.model_seconds += response.seconds
-
-    def charge(self, spent: Spent) -> None:
-        """A call that failed: what it spent before it raised still counts."""
-        self.calls += spent.attempts
-        self.usage = self.usage + spent.usage
 
 
 class ModelClient:
@@ -102,7 +66,7 @@ class ModelClient:
         self._memory = _answer_memory(backend)
         learned = self._memory.learned_json_mode() if self._memory else None
         self.json_mode: JsonMode = learned or "schema"
-        self.spent = CallStats()
+        self.spent = Tally()
         self._lock = threading.Lock()
 
     def structured(
@@ -110,14 +74,14 @@ class ModelClient:
         build_messages: MessagesBuilder,
         output: type[T],
         schema: dict[str, Any],
-        stats: CallStats | None = None,
-    ) -> tuple[T, CallStats]:
+        stats: Tally | None = None,
+    ) -> tuple[T, Tally]:
         """The validated answer, and ``stats`` (new if not given) with this call's cost added.
 
         Pass ``stats`` to keep the cost of a call that raises: it is added either way.
         """
-        stats = stats if stats is not None else CallStats()
-        spent = CallStats()
+        stats = stats if stats is not None else Tally()
+        spent = Tally()
         try:
             try:
                 return self._ask(build_messages, output, schema, spent), stats
@@ -141,7 +105,7 @@ class ModelClient:
         build_messages: MessagesBuilder,
         output: type[T],
         schema: dict[str, Any],
-        stats: CallStats,
+        stats: Tally,
     ) -> T:
         json_mode = self.json_mode
         messages = build_messages(json_mode)
@@ -172,7 +136,7 @@ class ModelClient:
         )
 
     def _answer(
-        self, request: ChatRequest, output: type[T], stats: CallStats
+        self, request: ChatRequest, output: type[T], stats: Tally
     ) -> tuple[ChatResponse, T | str]:
         """One answer and its validation; the cache keeps it only if it validates."""
         response = self._complete(request, stats)
@@ -182,21 +146,21 @@ class ModelClient:
             self._memory.forget(request)
             response = self._complete(request, stats)
             result = _problem_with(response, output)
-        stats.record(response)
+        stats.answered(response)
         if isinstance(result, output) and self._memory is not None:
             self._memory.remember(request, response)
         return response, result
 
-    def _complete(self, request: ChatRequest, stats: CallStats) -> ChatResponse:
+    def _complete(self, request: ChatRequest, stats: Tally) -> ChatResponse:
         try:
             return self.backend.complete(request)
         except Exception as error:
-            stats.charge(spent_on(error))
+            stats.failed(spent_on(error))
             raise
 
 
 def _answer_memory(backend: Backend) -> AnswerMemory | None:
-    """The cache in ``backend``'s chain: wrappers (metering, concurrency bounds) that keep
+    """The cache in ``backend``'s chain: wrappers (the stop and concurrency bounds) that keep
     their inner backend as ``.inner`` are looked through."""
     layer: object = backend
     for _ in range(8):

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefer.articles import Article, load_article
 from briefer.backends import Backend
+from briefer.backends.cache import ResponseCache
 from briefer.backends.stack import build_backend
+from briefer.backends.tally import Tally
 from briefer.chunking import Chunk, split_article
 from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
-from briefer.config import Settings, load_settings
+from briefer.config import Settings, cache_file, load_settings
 from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
 from briefer.headline import check_headline, lead_headline, problem_line
-from briefer.llm import CallStats, ModelClient
+from briefer.llm import ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
 from briefer.nlp import chosen_actors, chosen_claims, find_candidates, with_rule_speakers
 from briefer.nlp.candidates import Candidates, Shown, shown_in
@@ -41,8 +45,13 @@ from briefer.schema import (
     headline_json_schema,
     selection_json_schema,
 )
-from briefer.tokens import encoding_for_model, known_model
+from briefer.tokens import encoding_for_model, known_model, utf8_bytes
 from briefer.urls import redact_url
+
+if TYPE_CHECKING:
+    import tiktoken
+
+Counter = Callable[[str], int]
 
 PROMPT_OVERHEAD_MARGIN = 32  # tokens for chat-template wrapping around each message
 # Budgets are counted with tiktoken. Models with other tokenizers (the embedded Qwen, most
@@ -71,13 +80,14 @@ class Briefer:
         self.settings = settings or load_settings()
         self.prompts = prompts or load_prompts(self.settings.prompts_dir)
         self.backend = backend or build_backend(self.settings)
+        # Candidates are kept beside the responses, so a cached brief needs no parse.
+        self._derived = ResponseCache(cache_file()) if self.settings.cache else None
         self.client = ModelClient(
             self.backend,
             reasks=self.settings.reasks,
             max_tokens=self.settings.max_output_tokens,
             temperature=self.settings.temperature,
         )
-        self.encoding = encoding_for_model(self.backend.model)
         # In json_object mode the schema, with its id enums, is part of the prompt; budget
         # for a chunk of up to this many sentences (its numbers are capped anyway).
         self._budget_schema_text = json.dumps(
@@ -85,14 +95,20 @@ class Briefer:
             separators=(",", ":"),
         )
 
-    def brief(self, article: Article | str | Path) -> Brief:
-        """Brief one article: an ``Article``, or a path, URL or ``-`` as ``brief_article``."""
+    @cached_property
+    def encoding(self) -> tiktoken.Encoding:
+        """Built on first use (about 0.45 s): an article that fits by its bytes never needs it."""
+        return encoding_for_model(self.backend.model)
+
+    def brief(self, article: Article | str | Path, tally: Tally | None = None) -> Brief:
+        """Brief one article: an ``Article``, or a path, URL or ``-`` as ``brief_article``.
+        Pass ``tally`` to learn what it cost even when it raises."""
         article = self._loaded(article)
         started = time.monotonic()
-        stats = CallStats()
+        stats = tally if tally is not None else Tally()
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
-        candidates = find_candidates(article.text)
+        candidates = find_candidates(article.text, self._derived)
         chunks = self.chunk(article, cited)
         answers = [
             self._brief_chunk(article, cited, candidates, chunk, len(chunks), stats)
@@ -111,7 +127,8 @@ class Briefer:
                 endpoint_host=self.backend.endpoint,
                 prompt_version=self.prompts.version,
                 prompt_hash=self.prompts.hash,
-                usage=stats.usage,
+                usage=stats.billed,
+                cached_usage=stats.cached,
                 calls=stats.calls,
                 cache_hits=stats.cache_hits,
                 chunks=len(chunks),
@@ -144,13 +161,14 @@ class Briefer:
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
         chunks = self.chunk(article, cited)
-        candidates = find_candidates(article.text)
+        candidates = find_candidates(article.text, self._derived)
         prompts = []
         for chunk in chunks:
             excerpt, shown, _, schema_text = self._chunk_request(cited, candidates, chunk)
             prompts.append(
                 self._chunk_messages(
-                    article, excerpt, chunk, len(chunks), self.client.json_mode, schema_text, shown
+                    article, excerpt, chunk.index, len(chunks), self.client.json_mode, schema_text,
+                    shown,
                 )
             )
         return prompts
@@ -166,19 +184,20 @@ class Briefer:
 
     def input_budget(self, article: Article) -> int:
         """Context window − rendered prompt (without the article) − reserved output tokens."""
-        empty = self.prompts.brief_messages(
-            excerpt=Excerpt((), ()),
-            title=article.title,
-            source=article.source,
-            date=article.date,
-            chunk_index=0,
-            chunk_count=2,
-            json_mode=self.client.json_mode,
-            schema_json=self._budget_schema_text,
+        budget = self._budget(article, self._tokens)
+        if budget < 64:
+            raise InputError(
+                f"the context window ({self.settings.window()} tokens) leaves {budget} tokens for the "
+                "article after the prompt and the reserved output; raise --context-window or "
+                "lower --max-output-tokens"
+            )
+        return budget
+
+    def _budget(self, article: Article, count: Counter) -> int:
+        empty = self._chunk_messages(  # worded as part 1 of 2, longer than a whole article
+            article, Excerpt((), ()), 0, 2, self.client.json_mode, self._budget_schema_text
         )
-        prompt_tokens = sum(
-            len(self.encoding.encode(content, disallowed_special=())) for _, content in empty
-        )
+        prompt_tokens = sum(count(content) for _, content in empty)
         budget = (
             self.settings.window()
             - prompt_tokens
@@ -188,12 +207,6 @@ class Briefer:
         budget = int(budget / CITATION_HEADROOM)
         if not known_model(self.backend.model):
             budget = int(budget / FOREIGN_TOKENIZER_HEADROOM)
-        if budget < 64:
-            raise InputError(
-                f"the context window ({self.settings.window()} tokens) leaves {budget} tokens for the "
-                "article after the prompt and the reserved output; raise --context-window or "
-                "lower --max-output-tokens"
-            )
         return budget
 
     def chunk(self, article: Article, cited: CitedArticle | None = None) -> list[Chunk]:
@@ -203,14 +216,17 @@ class Briefer:
         more where an article is full of numbers (a 966-word article's prompt came to 2,825
         Qwen tokens), so each chunk's whole prompt is counted and the budget cut until all fit.
         """
-        budget = self.input_budget(article)
         cited = cited or CitedArticle(article.text)
+        whole = self._whole_by_bytes(article, cited)
+        if whole is not None:
+            return [whole]
+        budget = self.input_budget(article)
         for _ in range(MAX_RECHUNKS):
             chunks = split_article(
                 article.text, budget=budget, encoding=self.encoding, overlap=self.settings.overlap_tokens
             )
             worst = max(self._prompt_tokens(article, cited, c, len(chunks)) for c in chunks)
-            if worst + self.settings.max_output_tokens <= self.settings.window():
+            if worst <= self._prompt_room():
                 return chunks
             budget = int(budget * RECHUNK_FACTOR)
             if budget < MIN_CHUNK_BUDGET:
@@ -220,27 +236,55 @@ class Briefer:
             "article with the reserved output; raise --context-window or lower --max-output-tokens"
         )
 
-    def _prompt_tokens(self, article: Article, cited: CitedArticle, chunk: Chunk, count: int) -> int:
-        """Tokens of a chunk's rendered prompt, as the budget counts them."""
+    def _whole_by_bytes(self, article: Article, cited: CitedArticle) -> Chunk | None:
+        """The article as its one chunk, when counting UTF-8 bytes already proves it fits.
+
+        A tiktoken token is at least one byte of the text's UTF-8 (its BPE merges bytes and
+        never splits one), so bytes bound tokens from above: every test below that passes on
+        bytes passes on tokens, and the answer is the chunk counting tokens would give (one,
+        the whole text). Then the encoding (0.45 s to build) is never built.
+        """
+        size = utf8_bytes(article.text)
+        budget = self._budget(article, utf8_bytes)
+        if budget < 64 or size > budget:
+            return None
+        whole = Chunk(0, 0, len(article.text), article.text, size)
+        if self._prompt_tokens(article, cited, whole, 1, utf8_bytes) > self._prompt_room():
+            return None
+        return whole
+
+    def _prompt_room(self) -> int:
+        return self.settings.window() - self.settings.max_output_tokens
+
+    def _prompt_tokens(
+        self, article: Article, cited: CitedArticle, chunk: Chunk, count: int,
+        counter: Counter | None = None,
+    ) -> int:
+        """Tokens of a chunk's rendered prompt, as the budget counts them (``counter``: an
+        upper bound instead)."""
+        counter = counter or self._tokens
         excerpt = cited.excerpt(chunk.start, chunk.end)
         messages = self._chunk_messages(
-            article, excerpt, chunk, count, self.client.json_mode, self._budget_schema_text,
-            _shown(find_candidates(article.text), excerpt),
+            article, excerpt, chunk.index, count, self.client.json_mode, self._budget_schema_text,
+            _shown(find_candidates(article.text, self._derived), excerpt),
         )
-        tokens = sum(len(self.encoding.encode(text, disallowed_special=())) for _, text in messages)
+        tokens = sum(counter(text) for _, text in messages)
         tokens += PROMPT_OVERHEAD_MARGIN * len(messages)
         return tokens if known_model(self.backend.model) else int(tokens * FOREIGN_TOKENIZER_HEADROOM)
 
+    def _tokens(self, text: str) -> int:
+        return len(self.encoding.encode(text, disallowed_special=()))
+
     def _chunk_messages(
-        self, article: Article, excerpt: Excerpt, chunk: Chunk, count: int, json_mode: str,
-        schema_text: str, shown: Shown,
+        self, article: Article, excerpt: Excerpt, index: int, count: int, json_mode: str,
+        schema_text: str, shown: Shown | None = None,
     ) -> tuple[tuple[str, str], ...]:
         return self.prompts.brief_messages(
             excerpt=excerpt,
             title=article.title,
             source=article.source,
             date=article.date,
-            chunk_index=chunk.index,
+            chunk_index=index,
             chunk_count=count,
             json_mode=json_mode,
             schema_json=schema_text,
@@ -249,14 +293,16 @@ class Briefer:
 
     def _brief_chunk(
         self, article: Article, cited: CitedArticle, candidates: Candidates, chunk: Chunk,
-        count: int, stats: CallStats,
+        count: int, stats: Tally,
     ) -> tuple[CitedDraft, int]:
         """The chunk's answer, and how many claim ids it cited that the article lacks when
         the pipeline chose the claims instead (the gate watches those)."""
         excerpt, shown, schema, schema_text = self._chunk_request(cited, candidates, chunk)
 
         def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
-            return self._chunk_messages(article, excerpt, chunk, count, json_mode, schema_text, shown)
+            return self._chunk_messages(
+                article, excerpt, chunk.index, count, json_mode, schema_text, shown
+            )
 
         answer, _ = self.client.structured(messages, CitedDraft, schema, stats)
         unlisted = 0
@@ -268,7 +314,7 @@ class Briefer:
         return answer, unlisted
 
     def _reduce(
-        self, article: Article, partials: list[BriefDraft], stats: CallStats
+        self, article: Article, partials: list[BriefDraft], stats: Tally
     ) -> tuple[BriefDraft, int]:
         """Merge partial briefs (with one chunk this only removes repeated items), then
         condense lists over their caps; also the number of invalid ids the condensing cited."""
@@ -278,7 +324,7 @@ class Briefer:
         return self._condense(article, merged, [p.summary for p in partials], stats)
 
     def _condense(
-        self, article: Article, merged: BriefDraft, summaries: list[str], stats: CallStats
+        self, article: Article, merged: BriefDraft, summaries: list[str], stats: Tally
     ) -> tuple[BriefDraft, int]:
         schema = selection_json_schema(list_lengths(merged))
         schema_text = json.dumps(schema, separators=(",", ":"))
@@ -299,7 +345,7 @@ class Briefer:
         return apply_selection(merged, selection)
 
     def _checked_headline(
-        self, article: Article, draft: BriefDraft, stats: CallStats
+        self, article: Article, draft: BriefDraft, stats: Tally
     ) -> tuple[BriefDraft, HeadlineChecks]:
         """Title and summary checked against the article (``briefer.headline``): a field
         that states what the article does not is re-asked once (one call for both), then
@@ -327,7 +373,7 @@ class Briefer:
 
     def _reask_headline(
         self, article: Article, draft: BriefDraft, problems: list[HeadlineProblem],
-        stats: CallStats,
+        stats: Tally,
     ) -> Headline | None:
         """One more call for a corrected title and summary; None when it fails."""
         schema = headline_json_schema()

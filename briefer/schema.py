@@ -1,6 +1,6 @@
 """The brief's JSON contract, as pydantic models (the single source of truth).
 
-Two layers:
+Three layers:
 
 * ``BriefDraft`` and its items: the brief's content fields, as gold briefs are written and
   as the merge step condenses them.
@@ -153,8 +153,14 @@ class BriefMeta(_Strict):
     endpoint_host: str | None = None
     prompt_version: str
     prompt_hash: str
-    usage: Usage = Field(default_factory=Usage)
-    calls: int = 0
+    usage: Usage = Field(default_factory=Usage, description="Tokens billed for this brief.")
+    cached_usage: Usage = Field(
+        default_factory=Usage,
+        description="Tokens of the answers the response cache replayed (not billed again).",
+    )
+    calls: int = Field(
+        default=0, description="Requests the endpoint received: retries and re-asks included."
+    )
     cache_hits: int = 0
     chunks: int = 1
     reasks: int = 0
@@ -233,7 +239,7 @@ def selection_json_schema(lengths: dict[str, int]) -> dict[str, Any]:
     A list within its cap is kept whole (``maxItems`` 0: nothing to choose); in a longer
     one the ids run from 1 to its length.
     """
-    schema = _strict_schema(Selection)
+    schema = strict_json_schema(Selection)
     for field, cap in LIST_CAPS.items():
         length = lengths.get(field, 0)
         node = schema["properties"][field]
@@ -246,7 +252,7 @@ def selection_json_schema(lengths: dict[str, int]) -> dict[str, Any]:
 
 def headline_json_schema() -> dict[str, Any]:
     """The strict schema of ``Headline``, what a headline re-ask answers."""
-    return _strict_schema(Headline)
+    return strict_json_schema(Headline)
 
 
 def cited_json_schema(
@@ -258,7 +264,7 @@ def cited_json_schema(
     sentence or number that does not exist, nor name an actor the candidates do not hold
     (when there are candidates); other endpoints may, and resolution flags it.
     """
-    schema = _strict_schema(CitedDraft)
+    schema = strict_json_schema(CitedDraft)
     definitions = schema["$defs"]
     _limit_ids(definitions["CitedClaim"]["properties"]["sentence"], sentence_ids)
     _limit_ids(schema["properties"]["numbers"]["items"], number_ids)
@@ -280,17 +286,13 @@ def _limit_ids(node: dict[str, Any], ids: Sequence[int]) -> None:
         node["enum"] = list(ids)
 
 
-def draft_json_schema() -> dict[str, Any]:
-    """JSON Schema of ``BriefDraft`` in the shape strict structured outputs accept.
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """JSON Schema of ``model`` in the shape strict structured outputs accept.
 
     Every property is required and no extra keys are allowed; pydantic's ``maxLength``
     and ``maxItems`` bounds stay in, since grammars (llama.cpp) honour them and they are
     what stops a small model from copying paragraphs.
     """
-    return _strict_schema(BriefDraft)
-
-
-def _strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     schema = model.model_json_schema()
     _require_all(schema)
     for definition in schema.get("$defs", {}).values():

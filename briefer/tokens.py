@@ -71,6 +71,13 @@ def get_encoding(name: str = DEFAULT_ENCODING) -> tiktoken.Encoding:
     )
 
 
+def utf8_bytes(text: str) -> int:
+    """An upper bound on ``text``'s tokens in any tiktoken encoding, without one: its UTF-8
+    bytes (byte-level BPE: each token is one or more bytes; a lone surrogate is 3 bytes,
+    as the U+FFFD tiktoken puts in its place)."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def count_tokens(text: str, model: str = "") -> int:
     encoding = encoding_for_model(model) if model else get_encoding()
     return len(encoding.encode(text, disallowed_special=()))

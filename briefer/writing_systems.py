@@ -1,7 +1,8 @@
 """What briefer's English-first parsers need to know of other writing systems.
 
-The quantity parser (``numbers``) and the sentence splitter (``chunking``) were written for
-English. This module lets them read other scripts without changing what they do with it:
+The quantity parser (``briefer.quantities``) and the sentence splitter (``chunking``) were
+written for English. This module lets them read other scripts without changing what they
+do with it:
 
 * :func:`parsable` gives a copy of a text *of the same length* that the quantity parser
   reads: every decimal digit (full-width ``１２３``, Arabic-Indic ``٣٤٥`` and ``۳۴۵``,
@@ -10,7 +11,7 @@ English. This module lets them read other scripts without changing what they do 
   character is a NUL. Those scripts put no space between a number and what follows it
   ("１２３人が"), so each of their characters must end a number as a space would (without
   being read as a word after it). The CJK scale characters ``千 万 億 兆`` after a digit
-  stay, so ``3万`` is 30,000 (see ``numbers``). Offsets are unchanged: the parser's spans
+  stay, so ``3万`` is 30,000 (see ``quantities.digits``). Offsets are unchanged: the parser's spans
   index the article's own text, which is what a brief quotes.
 * :data:`SENTENCE_STOPS` and :data:`SENTENCE_STARTS` extend the splitter's ends of
   sentences beyond ``. ! ?`` before a capital.

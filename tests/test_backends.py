@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from briefer.articles import make_article
-from briefer.backends import ChatRequest, ChatResponse, Wrapper
+from briefer.backends import ChatRequest, ChatResponse, Spent, Wrapper
 from briefer.backends.cache import CachedBackend, ResponseCache
 from briefer.backends.fake import FakeBackend
-from briefer.backends.stack import BoundedBackend, MeteredBackend, StoppableBackend, Stopped, bound
+from briefer.backends.stack import BoundedBackend, StoppableBackend, Stopped, bound
+from briefer.backends.tally import Tally
 from briefer.config import load_settings
 from briefer.pipeline import Briefer
 from briefer.schema import Usage
@@ -55,6 +56,10 @@ def test_the_fake_backend_answers_its_default_or_says_the_queue_is_empty() -> No
     with pytest.raises(TimeoutError, match="slow"):
         failing.complete(REQUEST)
     assert failing.complete(REQUEST).text == "later" and len(failing.history) == 2
+    echo = FakeBackend(model="m", default="unused", respond=lambda r: r.messages[0][1].upper())
+    echo.enqueue("queued")
+    assert [(r.text, r.model) for r in (echo.complete(REQUEST), echo.complete(REQUEST))] == [
+        ("queued", "m"), ("HI", "m")]
 
 
 def test_every_wrapper_keeps_the_models_identity(tmp_path: Path) -> None:
@@ -64,7 +69,6 @@ def test_every_wrapper_keeps_the_models_identity(tmp_path: Path) -> None:
         StoppableBackend(model, stop),
         BoundedBackend(model, 1),
         CachedBackend(model, ResponseCache(tmp_path / "c.sqlite")),
-        MeteredBackend(model),
     ]
     assert {(w.name, w.model, w.endpoint, w.inner) for w in wrappers} == {("fake", "m1", "e1", model)}
 
@@ -85,14 +89,25 @@ def test_a_bound_keeps_the_cache_outside_so_a_hit_needs_no_slot_and_survives_a_s
     assert model.history == []
 
 
-def test_the_meter_counts_cached_answers_tokens_but_not_as_calls(tmp_path: Path) -> None:
-    model = FakeBackend().enqueue(ChatResponse(text="x", usage=Usage(prompt_tokens=5), attempts=2))
-    cache = CachedBackend(model, ResponseCache(tmp_path / "c.sqlite"))
-    meter = MeteredBackend(cache)
-    cache.remember(REQUEST, meter.complete(REQUEST))
-    meter.complete(REQUEST)
-    assert meter.take() == (Usage(prompt_tokens=10), 2, 1)
-    assert meter.take() == (Usage(), 0, 0)
+def test_the_tally_keeps_billed_and_cached_tokens_apart_and_counts_every_request(
+    tmp_path: Path,
+) -> None:
+    fresh = ChatResponse(text="x", usage=Usage(prompt_tokens=5), attempts=2, seconds=1.5)
+    cache = CachedBackend(FakeBackend().enqueue(fresh), ResponseCache(tmp_path / "c.sqlite"))
+    tally = Tally()
+    first = cache.complete(REQUEST)
+    cache.remember(REQUEST, first)
+    tally.answered(first)
+    tally.answered(cache.complete(REQUEST))  # the replay: no request, nothing billed
+    tally.failed(Spent(attempts=3, usage=Usage(completion_tokens=4)))
+    assert (tally.calls, tally.cache_hits, tally.model_seconds) == (5, 1, 1.5)
+    assert tally.billed == Usage(prompt_tokens=5, completion_tokens=4)
+    assert tally.cached == Usage(prompt_tokens=5)
+    assert tally.usage == Usage(prompt_tokens=10, completion_tokens=4)
+    total = Tally(reasks=1)
+    total.add(tally)
+    total.add(tally)
+    assert (total.calls, total.cache_hits, total.reasks, total.usage.prompt_tokens) == (10, 2, 1, 20)
 
 
 def test_a_kept_answer_is_stored_as_one_attempt_and_replayed_as_free_and_instant(

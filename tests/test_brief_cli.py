@@ -147,6 +147,9 @@ def test_second_run_is_served_from_cache_and_no_cache_calls_again(fake_openai: F
     second = brief_json(["brief", str(SEED)], fake_openai)
     assert fake_openai.calls == 1
     assert second["meta"]["calls"] == 0 and second["meta"]["cache_hits"] == 1
+    zero = {"prompt_tokens": 0, "completion_tokens": 0}
+    assert (first["meta"]["cached_usage"], second["meta"]["usage"]) == (zero, zero)  # not billed
+    assert second["meta"]["cached_usage"] == first["meta"]["usage"] != zero
     assert second["title"] == first["title"]
     brief_json(["brief", str(SEED), "--no-cache"], fake_openai)
     assert fake_openai.calls == 2

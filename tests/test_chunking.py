@@ -157,3 +157,69 @@ def test_models_with_other_tokenizers_get_budget_headroom() -> None:
     native = Briefer(settings, backend=FakeBackend(model="gpt-4o-mini")).input_budget(article)
     foreign = Briefer(settings, backend=FakeBackend(model="llama3.1")).input_budget(article)
     assert foreign == int(native / FOREIGN_TOKENIZER_HEADROOM)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<|endoftext|> <|im_start|>", "\ud800 lone surrogate", "日本語の記事", "🎉👍🏽 ok", "a" * 999, " \n\t"],
+)
+def test_utf8_bytes_bound_the_tokens_of_every_encoding(text: str) -> None:
+    from briefer.tokens import SUPPORTED_ENCODINGS, utf8_bytes
+
+    for name in SUPPORTED_ENCODINGS:
+        assert len(get_encoding(name).encode(text, disallowed_special=())) <= utf8_bytes(text)
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=60, deadline=None)
+def test_utf8_bytes_bound_the_tokens_of_any_text(text: str) -> None:
+    from briefer.tokens import utf8_bytes
+
+    assert len(ENC.encode(text, disallowed_special=())) <= utf8_bytes(text)
+
+
+NUMBERS = " ".join(f"In {y} the port paid £{y * 3}m for {y % 97} cranes." for y in range(1990, 2040))
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "llama3.1"])
+@pytest.mark.parametrize("window", [1800, 2600, 4096, 128_000])
+@pytest.mark.parametrize(
+    "text",
+    [article(1, 3), article(6, 6), "東京の港は十二台のクレーンを買う。" * 40, NUMBERS, "🎉 " * 300],
+    ids=["short", "long", "cjk", "numbers", "emoji"],
+)
+def test_counting_bytes_first_chunks_every_article_as_counting_tokens_does(
+    model: str, window: int, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefer.articles import make_article
+    from briefer.backends.fake import FakeBackend
+    from briefer.config import load_settings
+    from briefer.errors import InputError
+    from briefer.pipeline import Briefer
+
+    settings = load_settings({"backend": "openai", "context_window": window, "cache": False})
+    item = make_article(text, label="t")
+
+    def chunks(briefer: Briefer) -> list[tuple[int, int, str]] | str:
+        try:
+            return [(c.start, c.end, c.text) for c in briefer.chunk(item)]
+        except InputError as error:
+            return error.message
+
+    fast = chunks(Briefer(settings, backend=FakeBackend(model=model)))
+    monkeypatch.setattr(Briefer, "_whole_by_bytes", lambda *args: None)
+    assert fast == chunks(Briefer(settings, backend=FakeBackend(model=model)))
+
+
+def test_an_article_that_fits_by_its_bytes_never_builds_the_encoding() -> None:
+    from briefer.articles import make_article
+    from briefer.backends.fake import FakeBackend
+    from briefer.config import load_settings
+    from briefer.pipeline import Briefer
+
+    settings = load_settings({"backend": "openai", "context_window": 16_000, "cache": False})
+    briefer = Briefer(settings, backend=FakeBackend(model="gpt-4o-mini"))
+    [chunk] = briefer.chunk(make_article(article(1, 3), label="short"))
+    assert chunk.tokens == len(chunk.text.encode()) and "encoding" not in vars(briefer)
+    assert len(briefer.chunk(make_article(article(60, 6), label="long"))) == 1
+    assert "encoding" in vars(briefer)  # counting tokens built it

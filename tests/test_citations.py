@@ -253,6 +253,13 @@ def test_an_article_whose_sentences_cannot_be_found_is_refused_by_script(
         ("Officials counted 5mln people.", "5mln people", "people"),
         ("They stored 2bln litres.", "2bln litres", "litres"),
         ("It fell by 3 centuries.", "3 centuries", "centuries"),
+        # a unit written with the digits is shown once, as written
+        ("She ran 21km on Sunday.", "21km", "km"),
+        ("A 40FT boat sank.", "40FT", "FT"),
+        ("Demand rose by 15%.", "15%", "%"),
+        ("Demand rose by 3 per cent.", "3 per cent %", "%"),
+        ("The scheme costs $2.5m a year.", "$2.5m USD", "USD"),
+        ("She ran 21 km on Sunday.", "21 km", "km"),
     ],
 )
 def test_the_prompt_says_what_a_number_counts_as_the_quantity_parser_does(

@@ -20,9 +20,10 @@ from briefer.backends import ChatRequest, ChatResponse
 from briefer.backends import openai as remote
 from briefer.backends.cache import CachedBackend, ResponseCache, cache_key
 from briefer.backends.openai import OpenAIBackend, RetryingBackend, endpoint_host
+from briefer.backends.tally import Tally
 from briefer.cli import cli
 from briefer.errors import BriefValidationError, ModelError
-from briefer.llm import CallStats, ModelClient
+from briefer.llm import ModelClient
 from briefer.tokens import TokenizerDataError, _load_bundled_bpe
 from tests.briefs import SEED, as_content, seed_answer
 from tests.fakes import FakeOpenAI, Reply
@@ -185,7 +186,7 @@ def client_on(fake: FakeOpenAI, tmp_path: Path, reasks: int = 1) -> ModelClient:
     return ModelClient(cached, reasks=reasks)
 
 
-def ask(client: ModelClient) -> tuple[Answer, CallStats]:
+def ask(client: ModelClient) -> tuple[Answer, Tally]:
     return client.structured(lambda mode: (("user", f"answer in {mode}"),), Answer, ANSWER_SCHEMA)
 
 

@@ -18,8 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from briefer.articles import load_article
-from briefer.backends import ChatRequest, ChatResponse
+from briefer.backends import ChatResponse
 from briefer.backends.cache import ResponseCache
+from briefer.backends.fake import FakeBackend
 from briefer.cli import cli
 from briefer.config import load_settings
 from briefer.digest import load_digest
@@ -301,18 +302,10 @@ def test_hosted_endpoints_get_a_schema_inside_the_documented_subset(
 
 def test_the_embedded_model_still_gets_every_bound() -> None:
     """local.py builds its llama.cpp grammar from ``ChatRequest.json_schema``: unchanged."""
-    seen: list[ChatRequest] = []
-
-    class Recorder:
-        name, model, endpoint = "local", "recorder", "local"
-
-        def complete(self, request: ChatRequest) -> ChatResponse:
-            seen.append(request)
-            return ChatResponse(text=GOOD)
-
+    fake = FakeBackend().enqueue(GOOD)
     settings = load_settings({"backend": "local", "cache": False, "context_window": 8192})
-    Briefer(settings, backend=Recorder()).brief(load_article(str(SEED)))
-    schema = seen[0].json_schema
+    Briefer(settings, backend=fake).brief(load_article(str(SEED)))
+    schema = fake.history[0].json_schema
     assert schema is not None and schema["properties"]["title"]["maxLength"] == 100
     assert schema["$defs"]["CitedClaim"]["properties"]["text"]["maxLength"] == 140
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -12,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from briefer.backends import ChatRequest, ChatResponse
-from briefer.backends.stack import build_backend
+from briefer.backends import ChatRequest
+from briefer.backends.fake import FakeBackend
 from briefer.config import load_settings
 from briefer.digest import DailyOptions, load_digest, run_day
 from tests.dailyrun import (
@@ -26,7 +27,7 @@ from tests.dailyrun import (
     failed,
     titles,
 )
-from tests.fakes import FakeOpenAI, FakeWeb, Reply
+from tests.fakes import DEFAULT_BRIEF, FakeOpenAI, FakeWeb, Reply
 from tests.test_daily import Model
 from tests.test_sources import NOW, STRIKE, page, rss
 
@@ -52,35 +53,22 @@ def test_files_that_break_the_parsers_are_each_one_failure(
         assert f"failed (source): {folder / name}: " in result.stderr
 
 
-class ExplodingBackend:
-    """The configured backend, but a bug (RuntimeError) for the article that says EXPLODE."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.name, self.model, self.endpoint = inner.name, inner.model, inner.endpoint
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        if "EXPLODE" in request.messages[-1][1]:
-            raise RuntimeError("the backend fell over\nacross two lines")
-        response: ChatResponse = self.inner.complete(request)
-        return response
+def explode_on_marker(request: ChatRequest) -> str:
+    """A bug (RuntimeError) for the article that says EXPLODE; its title echoed otherwise."""
+    user = request.messages[-1][1]
+    if "EXPLODE" in user:
+        raise RuntimeError("the backend fell over\nacross two lines")
+    title = re.search(r"^Title: (.*)$", user, re.MULTILINE)
+    return json.dumps({**DEFAULT_BRIEF, "title": title.group(1) if title else "Untitled"})
 
 
-def test_a_bug_while_briefing_one_story_costs_only_that_story(
-    fake_openai: FakeOpenAI, model: Model, tmp_path: Path
-) -> None:
+def test_a_bug_while_briefing_one_story_costs_only_that_story(tmp_path: Path) -> None:
     folder = articles_folder(tmp_path)
     (folder / "boom.md").write_text("# Boom\n\nThe Ashby parish council met. EXPLODE\n")
-    settings = load_settings(
-        {"base_url": fake_openai.base_url, "backend": "openai", "max_attempts": 1, "cache": False}
-    )
+    settings = load_settings({"backend": "openai", "cache": False})
     options = DailyOptions(sources=[str(folder)], out=tmp_path / "out")
-    digest = run_day(
-        options,
-        settings,
-        day=date.fromisoformat(TODAY),
-        backend=ExplodingBackend(build_backend(settings)),
-    )
+    fake = FakeBackend(respond=explode_on_marker)
+    digest = run_day(options, settings, day=date.fromisoformat(TODAY), backend=fake)
     assert [s.brief.title for s in digest.stories] == ["Library reopens"]
     (failure,) = digest.failures
     assert (failure.stage, failure.item) == ("brief", "Boom")

@@ -493,6 +493,26 @@ def test_a_run_counts_every_request_the_endpoint_received(
     assert summary(folder)["stats"]["calls"] == fake.calls == 5
 
 
+def test_a_failed_case_still_counts_its_requests_and_tokens(
+    fake: FakeOpenAI, workspace: Workspace
+) -> None:
+    gold_answer = fake.responder
+    assert gold_answer is not None
+
+    def broken_harbour(request: dict[str, Any]) -> Reply:
+        if "Lindholm" in request["messages"][1]["content"]:
+            return Reply.content('{"title": 1}', prompt_tokens=70, completion_tokens=7)
+        return gold_answer(request)
+
+    fake.responder = broken_harbour
+    folder = workspace.root / "run"
+    run_into(fake, workspace, workspace.base, folder)
+    (harbour,) = [r for r in results(folder) if r["id"] == "local-harbour-cranes"]
+    assert harbour["status"] == "failed" and harbour["brief"] is None
+    assert (harbour["calls"], harbour["tokens_in"], harbour["tokens_out"]) == (3, 210, 21)
+    assert summary(folder)["stats"]["calls"] == fake.calls == 5
+
+
 def test_a_write_that_fails_midway_keeps_the_folders_previous_run(
     fake: FakeOpenAI, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,7 +19,7 @@ from briefer.config import load_settings
 from briefer.errors import InputError
 from briefer.grounding import ArticleIndex
 from briefer.pipeline import Briefer
-from briefer.schema import Brief, BriefDraft, draft_json_schema
+from briefer.schema import Brief, BriefDraft, strict_json_schema
 from tests.briefs import SEED
 
 ARTICLE = (
@@ -109,7 +109,7 @@ def test_unloadable_gguf_is_an_input_error(tmp_path: Path) -> None:
 
 @needs_llama
 def test_schema_completion_parses_and_has_the_keys(smol: local.LocalBackend) -> None:
-    schema = draft_json_schema()
+    schema = strict_json_schema(BriefDraft)
     request = ChatRequest(messages=MESSAGES, json_schema=schema, max_tokens=400)
     response = smol.complete(request)
     assert response.model == "smollm2-135m"
@@ -124,7 +124,7 @@ def test_schema_completion_parses_and_has_the_keys(smol: local.LocalBackend) -> 
 
 @needs_llama
 def test_length_finish_reason(smol: local.LocalBackend) -> None:
-    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=8)
+    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=8)
     response = smol.complete(request)
     assert response.finish_reason == "length"
     assert response.usage.completion_tokens == 8
@@ -150,7 +150,7 @@ def test_model_is_loaded_once_and_shared(smol_path: Path) -> None:
     first = local.LocalBackend(smol_path, n_ctx=2048)
     second = local.LocalBackend(smol_path, n_ctx=2048, model_name="other-name")
     llama = first.llama
-    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=16)
+    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=16)
     first.complete(request)
     second.complete(request)
     first.complete(request)
@@ -162,7 +162,7 @@ def test_model_is_loaded_once_and_shared(smol_path: Path) -> None:
 
 @needs_llama
 def test_deterministic_at_temperature_zero(smol: local.LocalBackend) -> None:
-    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=30)
+    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=30)
     assert smol.complete(request).text == smol.complete(request).text
 
 
@@ -170,7 +170,7 @@ def test_deterministic_at_temperature_zero(smol: local.LocalBackend) -> None:
 def test_concurrent_calls_are_serialised(smol: local.LocalBackend) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=20)
+    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=20)
     with ThreadPoolExecutor(max_workers=3) as pool:
         texts = list(pool.map(lambda _: smol.complete(request).text, range(3)))
     assert len(set(texts)) == 1
@@ -266,7 +266,7 @@ def test_default_model_end_to_end() -> None:
         pytest.skip("the default model's part packages are not installed")
     backend = local.LocalBackend.from_options()
     assert backend.model == models.DEFAULT_MODEL
-    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=900)
+    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=900)
     response = backend.complete(request)
     assert response.finish_reason == "stop", response.text
     assert response.usage.completion_tokens <= 900
@@ -279,7 +279,7 @@ def test_greedy_decoding_gives_the_same_tokens_as_llama_cpp(smol: local.LocalBac
     """briefer.backends.greedy checks the grammar on the best token first: same answer, less time."""
     from briefer.backends import greedy
 
-    schema = draft_json_schema()
+    schema = strict_json_schema(BriefDraft)
     request = ChatRequest(messages=MESSAGES, json_schema=schema, max_tokens=120)
     grammar = local.schema_grammar(json.dumps(schema))
     llama = smol.llama
@@ -303,10 +303,41 @@ def test_greedy_decoding_gives_the_same_tokens_as_llama_cpp(smol: local.LocalBac
 @needs_llama
 def test_the_grammar_keeps_control_characters_out_of_strings(smol: local.LocalBackend) -> None:
     """llama-cpp-python's converter lets a raw newline into a JSON string; briefer's does not."""
-    grammar = local.schema_grammar(json.dumps(draft_json_schema()))
+    grammar = local.schema_grammar(json.dumps(strict_json_schema(BriefDraft)))
     char_rule = next(line for line in grammar._grammar.splitlines() if line.startswith("char ::="))
     assert char_rule.startswith('char ::= [^"\\\\\\x7F\\x00-\\x1F]')
-    request = ChatRequest(messages=MESSAGES, json_schema=draft_json_schema(), max_tokens=200)
+    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=200)
     text = smol.complete(request).text
     assert all(ord(c) >= 0x20 for c in text)  # JSON whitespace here is " " only
     json.loads(text)
+
+
+@needs_llama
+def test_the_system_prompts_kv_state_is_kept_across_processes(
+    smol_path: Path, tmp_path: Path
+) -> None:
+    """A new process loads the system prompt's KV cells instead of evaluating them: same answer."""
+    kv = tmp_path / "kv"
+    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=30)
+
+    def fresh_process() -> local.LocalBackend:
+        local.unload_all()  # the next call loads the model into a new, empty context
+        return local.LocalBackend(smol_path, n_ctx=2048, kv_dir=kv)
+
+    first = fresh_process()
+    answer = first.complete(request).text
+    (saved,) = kv.glob("*.kv")
+    assert first.prefixes is not None and (first.prefixes.saved, first.prefixes.loaded) == (1, 0)
+    second = fresh_process()
+    assert second.complete(request).text == answer
+    second.complete(request)  # the prefix is still in memory: no file read
+    assert second.prefixes is not None and (second.prefixes.saved, second.prefixes.loaded) == (0, 1)
+    saved.write_bytes(b"not a KV state")
+    third = fresh_process()
+    assert third.complete(request).text == answer
+    assert third.prefixes is not None and (third.prefixes.saved, third.prefixes.loaded) == (1, 0)
+    assert saved.stat().st_size > 1000 and list(kv.iterdir()) == [saved]  # rebuilt, no temp
+    other = ChatRequest(messages=(("system", "Reply with JSON."), MESSAGES[1]), max_tokens=8,
+                        json_schema=strict_json_schema(BriefDraft))
+    fresh_process().complete(other)
+    assert len(list(kv.glob("*.kv"))) == 2  # another system prompt, another key

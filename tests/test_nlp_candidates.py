@@ -93,3 +93,30 @@ def test_the_model_may_cite_any_sentence_when_too_few_candidates_are_shown() -> 
     )
     shown = shown_in(enough, excerpt.sentence_ids, excerpt.listed_ids)
     assert _choices(excerpt, shown) == ([6, 5, 4, 3, 2], [1], ["Ann"])  # names the schema holds
+
+
+def test_candidates_are_kept_and_read_back_whole() -> None:
+    from briefer.nlp import find_candidates
+    from briefer.nlp.store import from_json, to_json
+
+    class Store:
+        def __init__(self) -> None:
+            self.rows: dict[str, str] = {}
+
+        def derived(self, key: str) -> str | None:
+            return self.rows.get(key)
+
+        def put_derived(self, key: str, value: str) -> None:
+            self.rows[key] = value
+
+    text = "Mayor Ana Ruiz said the bridge will cost 12 million dollars. The council agreed."
+    store = Store()
+    found = find_candidates(text, store)
+    assert found.speakers and found.numbers and found.gaps  # something worth keeping
+    (key,) = store.rows
+    assert from_json(store.rows[key]) == found
+    store.rows[key] = to_json(Candidates(parser="kept"))
+    assert find_candidates(text, store).parser == "kept"  # read back, not found again
+    store.rows[key] = "{broken"
+    assert find_candidates(text, store) == found  # a damaged row is found anew and replaced
+    assert from_json(store.rows[key]) == found

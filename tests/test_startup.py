@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Measured with ``python -X importtime``: each costs 20 ms (rich) to 500 ms (openai) to import.
 HEAVY = (
+    "spacy",
     "openai",
     "httpx",
     "pydantic",
@@ -105,10 +106,28 @@ def test_a_brief_the_cache_answers_never_loads_the_openai_sdk(
 ) -> None:
     env = {"BRIEFER_HOME": str(tmp_path), "OPENAI_BASE_URL": fake_openai.base_url}
     args = ["brief", str(SEED), "-f", "json"]
-    assert "openai" in heavy_modules_after(args, **env)  # the first brief asks the model
+    first = heavy_modules_after(args, **env)
+    assert "openai" in first and "spacy" in first  # the first brief parses and asks the model
     assert fake_openai.calls == 1
-    assert "openai" not in heavy_modules_after(args, **env)
+    cached = heavy_modules_after(args, **env)
+    # A UTF-8 file: no guess at its encoding; its candidates are kept: no parse.
+    assert not {"openai", "charset_normalizer", "spacy"} & set(cached), cached
     assert fake_openai.calls == 1
+
+
+def test_reading_a_local_file_loads_no_http_client() -> None:
+    code = (
+        "import sys\n"
+        "from briefer.articles import load_article\n"
+        f"load_article({str(SEED)!r})\n"
+        "print(sorted({'httpx', 'charset_normalizer'} & set(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
+        timeout=60, check=True,
+    )
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_the_python_api_is_importable_from_the_package() -> None:

@@ -1,9 +1,9 @@
 """What every model backend speaks: one chat request in, one completion out.
 
 A backend only turns a ``ChatRequest`` into a ``ChatResponse``. Retries, the concurrency
-bound, the response cache and metering are ``Wrapper``s stacked in one place
-(``backends.stack``); schema validation with re-asks is ``llm.ModelClient``'s, so the
-OpenAI-compatible, the local and the fake backend share all of it.
+bound and the response cache are ``Wrapper``s stacked in one place (``backends.stack``);
+schema validation with re-asks, and counting what the calls cost, are ``llm.ModelClient``'s,
+so the OpenAI-compatible, the local and the fake backend share all of it.
 """
 
 from __future__ import annotations

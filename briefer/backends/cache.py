@@ -54,6 +54,13 @@ _CREATE_JSON_MODES = (
 _CREATE_MIGRATIONS = "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL)"
 _APPLIED_MIGRATIONS = "SELECT name FROM _migrations"
 _RECORD_MIGRATION = "INSERT INTO _migrations VALUES (?, ?)"
+# What the pipeline derived from an article before asking (its NLP candidates), so a brief
+# the cache answers needs no parser either.
+_CREATE_DERIVED = (
+    "CREATE TABLE derived (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
+)
+_GET_DERIVED = "SELECT value FROM derived WHERE key = ?"
+_PUT_DERIVED = "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)"
 _GET_RESPONSE = "SELECT response FROM responses WHERE key = ?"
 _PUT_RESPONSE = "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)"
 _DELETE_RESPONSE = "DELETE FROM responses WHERE key = ?"
@@ -74,14 +81,20 @@ def _m002_json_modes(db: sqlite3.Connection) -> None:
     db.execute(_CREATE_JSON_MODES)
 
 
+def _m003_derived(db: sqlite3.Connection) -> None:
+    db.execute(_CREATE_DERIVED)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_responses", _m001_responses),
     ("m002_json_modes", _m002_json_modes),
+    ("m003_derived", _m003_derived),
 ]
 TABLE_COLUMNS = {
     "_migrations": ["name", "applied"],
     "responses": ["key", "model", "response", "created"],
     "json_modes": ["backend", "endpoint", "model", "json_mode", "learned"],
+    "derived": ["key", "value", "created"],
 }
 
 
@@ -157,6 +170,15 @@ class ResponseCache:
 
     def delete(self, key: str) -> None:
         self._write(_DELETE_RESPONSE, (key,))
+
+    # -- what was derived from an article --------------------------------------------------
+
+    def derived(self, key: str) -> str | None:
+        row = self._run(lambda db: db.execute(_GET_DERIVED, (key,)).fetchone(), None)
+        return str(row[0]) if row else None
+
+    def put_derived(self, key: str, value: str) -> None:
+        self._write(_PUT_DERIVED, (key, value, now()))
 
     # -- what each endpoint accepts ---------------------------------------------------------
 

@@ -8,23 +8,33 @@ For tests and for trying a pipeline without a model::
     Briefer(settings, backend=fake).brief(article)
     fake.history[0].messages              # what the pipeline asked
 
-An empty queue answers ``default`` (if given) or raises ``LookupError``.
+An empty queue asks ``respond(request)`` (if given: it returns the text or a
+``ChatResponse``, or raises), then answers ``default`` (if given), else raises ``LookupError``.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 
 from briefer.backends.base import ChatRequest, ChatResponse
+
+Responder = Callable[[ChatRequest], str | ChatResponse]
 
 
 class FakeBackend:
     def __init__(
-        self, *, model: str = "fake-model", endpoint: str = "fake", default: str | None = None
+        self,
+        *,
+        model: str = "fake-model",
+        endpoint: str = "fake",
+        default: str | None = None,
+        respond: Responder | None = None,
     ) -> None:
         self.name, self.model, self.endpoint = "fake", model, endpoint
         self.default = default
+        self.respond = respond
         self.history: list[ChatRequest] = []
         self._answers: deque[ChatResponse | BaseException] = deque()
         self._lock = threading.Lock()
@@ -36,9 +46,12 @@ class FakeBackend:
                 if isinstance(answer, BaseException):
                     self._answers.append(answer)
                     continue
-                response = answer if isinstance(answer, ChatResponse) else ChatResponse(text=answer)
-                self._answers.append(response.model_copy(update={"model": self.model}))
+                self._answers.append(self._as_response(answer))
         return self
+
+    def _as_response(self, answer: str | ChatResponse) -> ChatResponse:
+        response = answer if isinstance(answer, ChatResponse) else ChatResponse(text=answer)
+        return response.model_copy(update={"model": self.model})
 
     def complete(self, request: ChatRequest) -> ChatResponse:
         with self._lock:
@@ -48,9 +61,11 @@ class FakeBackend:
             raise answer
         if answer is not None:
             return answer
+        if self.respond is not None:
+            return self._as_response(self.respond(request))
         if self.default is None:
             raise LookupError(f"FakeBackend: no answer queued for request {len(self.history)}")
-        return ChatResponse(text=self.default, model=self.model)
+        return self._as_response(self.default)
 
 
 __all__ = ["FakeBackend"]

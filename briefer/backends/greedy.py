@@ -60,7 +60,7 @@ def generate(llama: Any, prompt: list[int], grammar: Any, max_tokens: int) -> Ge
         raise ValueError(
             f"Requested tokens ({len(prompt) + max_tokens}) exceed context window of {llama.n_ctx()}"
         )
-    _evaluate_prompt(llama, prompt)
+    evaluate_prompt(llama, prompt)
     vocab = llama._model.vocab
     n_vocab = llama.n_vocab()
     sampler = lib.llama_sampler_init_grammar(
@@ -102,7 +102,7 @@ def generate(llama: Any, prompt: list[int], grammar: Any, max_tokens: int) -> Ge
     return Generation(text, len(prompt), len(completion), finish)
 
 
-def _evaluate_prompt(llama: Any, prompt: list[int]) -> None:
+def evaluate_prompt(llama: Any, prompt: list[int]) -> None:
     """Evaluate ``prompt``, reusing the KV cache for the prefix already evaluated."""
     shared = 0
     for evaluated, wanted in zip(llama.input_ids[: llama.n_tokens].tolist(), prompt, strict=False):

@@ -26,7 +26,8 @@ from typing import Any
 
 from briefer.backends import ChatRequest, ChatResponse, FinishReason
 from briefer.backends.greedy import chat_prompt_tokens, generate, has_chat_template
-from briefer.config import debug_enabled
+from briefer.backends.kvstate import PrefixStore
+from briefer.config import debug_enabled, models_dir
 from briefer.errors import InputError, ModelError
 from briefer.models import DEFAULT_MODEL, MODELS, Progress, missing_parts, resolve_model_path
 from briefer.schema import Usage
@@ -36,6 +37,7 @@ INSTALL_HINT = (
     "(the first install compiles llama.cpp, which takes several minutes)"
 )
 
+KV_STATE_DIR = "kv-state"
 MIN_OUTPUT_ROOM = 768  # tokens; a cited brief of the seed takes 300-600
 
 _FINISH_REASONS: dict[str, FinishReason] = {
@@ -174,13 +176,17 @@ class LocalBackend:
         n_threads: int | None = None,
         seed: int = 0,
         model_name: str | None = None,
+        kv_dir: Path | None = None,
     ) -> None:
+        """``kv_dir``: where the system prompt's KV state is kept across processes (none:
+        each process evaluates it once)."""
         import_llama_cpp()  # fail early, before any article is read
         self.model_path = Path(model_path)
         self.model = model_name or self.model_path.stem
         self.n_ctx = n_ctx
         self.n_threads = n_threads or default_threads()
         self.seed = seed
+        self.prefixes = PrefixStore(kv_dir, self.model_path, n_ctx) if kv_dir else None
 
     @classmethod
     def from_options(
@@ -193,8 +199,11 @@ class LocalBackend:
         n_ctx: int = 4096,
         n_threads: int | None = None,
         seed: int = 0,
+        kv_dir: Path | None = None,
     ) -> LocalBackend:
-        """The backend for ``--model-path`` or registry model ``name`` (assembled if needed)."""
+        """The backend for ``--model-path`` or registry model ``name`` (assembled if needed);
+        the system prompt's KV state is kept in ``kv_dir``, by default ``KV_STATE_DIR`` of
+        the models folder."""
         import_llama_cpp()
         path = resolve_model_path(model_path, name, cache_dir=cache_dir, progress=progress)
         return cls(
@@ -203,6 +212,7 @@ class LocalBackend:
             n_threads=n_threads,
             seed=seed,
             model_name=None if model_path is not None else name,
+            kv_dir=kv_dir or (cache_dir or models_dir()) / KV_STATE_DIR,
         )
 
     def load(self) -> float:
@@ -269,6 +279,8 @@ class LocalBackend:
         """Temperature 0 under a grammar: ``greedy.generate``, same tokens, less time."""
         try:
             prompt = chat_prompt_tokens(llama, request.message_dicts())
+            if self.prefixes is not None:
+                self.prefixes.prime(llama, request.message_dicts(), prompt)
             # The pipeline budgets with tiktoken; when this model's own count leaves less
             # than max_tokens but still room for a brief, answer in that room.
             room = llama.n_ctx() - len(prompt)

@@ -4,20 +4,19 @@
     StoppableBackend    no new call once a day run is stopped         (day runs)
     BoundedBackend      at most N model calls in flight at once       (day runs)
     CachedBackend       a hit answers with no call and holds no slot
-    MeteredBackend      every answer's tokens and calls, cached ones too  (evals)
 
-Each is a ``Wrapper``: it keeps the model's name, model and endpoint.
+Each is a ``Wrapper``: it keeps the model's name, model and endpoint. What the calls cost
+is counted once, by ``llm.ModelClient`` in a ``backends.tally.Tally``.
 """
 
 from __future__ import annotations
 
 import threading
 
-from briefer.backends.base import Backend, ChatRequest, ChatResponse, Wrapper, spent_on
+from briefer.backends.base import Backend, ChatRequest, ChatResponse, Wrapper
 from briefer.backends.cache import CachedBackend, ResponseCache
-from briefer.config import Settings, folder_problem, writable_home
+from briefer.config import Settings, cache_file, folder_problem
 from briefer.errors import InputError
-from briefer.schema import Usage
 
 
 class Stopped(Exception):
@@ -49,37 +48,6 @@ class BoundedBackend(Wrapper):
             return self.inner.complete(request)
 
 
-class MeteredBackend(Wrapper):
-    """Counts every response's tokens, cached or not, so tokens and cost per brief do not
-    drop to zero on a re-run that the cache answers."""
-
-    def __init__(self, inner: Backend) -> None:
-        super().__init__(inner)
-        self.usage = Usage()
-        self.calls = 0
-        self.cache_hits = 0
-
-    def complete(self, request: ChatRequest) -> ChatResponse:
-        try:
-            response = self.inner.complete(request)
-        except Exception as error:  # a failed call still reached the endpoint: count it
-            spent = spent_on(error)
-            self.usage, self.calls = self.usage + spent.usage, self.calls + spent.attempts
-            raise
-        self.usage = self.usage + response.usage
-        if response.cached:
-            self.cache_hits += 1
-        else:
-            self.calls += response.attempts  # retried attempts reached the endpoint too
-        return response
-
-    def take(self) -> tuple[Usage, int, int]:
-        """(usage, calls, cache hits) since the last take, and reset."""
-        taken = (self.usage, self.calls, self.cache_hits)
-        self.usage, self.calls, self.cache_hits = Usage(), 0, 0
-        return taken
-
-
 def model_backend(settings: Settings) -> Backend:
     """The configured model: the local one, or an endpoint behind the retry layer."""
     if settings.resolved_backend() == "local":
@@ -103,7 +71,7 @@ def build_backend(settings: Settings) -> Backend:
     """The configured model behind the retry layer and, unless turned off, the cache."""
     backend = model_backend(settings)
     if settings.cache:
-        backend = CachedBackend(backend, ResponseCache(writable_home() / "cache.sqlite"))
+        backend = CachedBackend(backend, ResponseCache(cache_file()))
     return backend
 
 
@@ -135,7 +103,6 @@ def _local_backend(settings: Settings) -> Backend:
 
 __all__ = [
     "BoundedBackend",
-    "MeteredBackend",
     "StoppableBackend",
     "Stopped",
     "bound",

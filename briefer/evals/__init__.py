@@ -2,9 +2,13 @@
 
     dataset   GoldCase, load_cases, ArticleResolver, EvalConfig (evals/config.toml)
     metrics   pure scorers (brief, gold, article text) -> per-field values and matchings
+    matching  the one-to-one assignment of predicted to gold items the scorers share
+    baseline  the lead baseline: a brief from the article's first sentences, no model
     run       run cases through one Briefer, summarise, read/write run folders, re-score
     compare   paired comparison of two runs, bootstrap CIs, the regression gate
     report    Markdown and HTML reports of a run or a comparison
+    agreement how well one gold set scores against another (the human ceiling)
+    faithfulness/  an LLM-free faithfulness score and its validation against FRANK
 
 The command line is ``briefer eval`` (``briefer/cli/evals.py``). Only that module and this
 package import ``briefer.evals``.

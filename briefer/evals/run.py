@@ -31,11 +31,12 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from briefer.backends import Backend
-from briefer.backends.stack import MeteredBackend, build_backend
+from briefer.backends.stack import build_backend
+from briefer.backends.tally import Tally
 from briefer.config import Settings
 from briefer.daystore import write_atomic
 from briefer.errors import InputError
-from briefer.evals.baseline import LEAD_BACKEND, LEAD_MODEL, lead_brief, score_lead
+from briefer.evals.baseline import score_lead
 from briefer.evals.dataset import ArticleResolver, EvalConfig, GoldCase, ResolvedArticle
 from briefer.evals.metrics import CaseDetails, aggregate, score_case
 from briefer.pipeline import Briefer
@@ -200,26 +201,27 @@ def skipped_result(case: GoldCase, resolved: ResolvedArticle) -> CaseResult:
     )
 
 
-def run_case(case: GoldCase, resolved: ResolvedArticle, briefer: Briefer, meter: MeteredBackend) -> CaseResult:
-    """Brief and score one case; any error is recorded, never raised."""
+def run_case(case: GoldCase, resolved: ResolvedArticle, briefer: Briefer) -> CaseResult:
+    """Brief and score one case; any error is recorded, never raised, and what a failed
+    brief spent is counted."""
     assert resolved.article is not None
-    meter.take()
+    tally = Tally()
     started = time.monotonic()
     brief: Brief | None = None
     reason: str | None = None
     try:
-        brief = briefer.brief(resolved.article)
+        brief = briefer.brief(resolved.article, tally)
     except Exception as error:  # a failed case is a result, not the end of the run
         reason = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"
     seconds = round(time.monotonic() - started, 3)
-    usage, calls, hits = meter.take()
+    usage = tally.usage  # cached answers' tokens too: a re-run scores the same cost
     score = score_case(brief, case.brief, resolved.article.text)
     return CaseResult(
         id=case.id, split=case.split, topic=case.topic, status="ok" if brief is not None else "failed",
         reason=reason, article=resolved.location, article_sha256=resolved.sha256,
         gold_sha256=case.gold_sha256(), gold=case.brief, brief=brief, scores=score.values,
         details=score.details, lead_scores=score_lead(resolved.article, case.brief), seconds=seconds, tokens_in=usage.prompt_tokens,
-        tokens_out=usage.completion_tokens, calls=calls, cache_hits=hits,
+        tokens_out=usage.completion_tokens, calls=tally.calls, cache_hits=tally.cache_hits,
     )
 
 
@@ -234,50 +236,19 @@ def run_eval(
     if not runnable:
         reasons = "; ".join(f"{c.id}: {a.reason}" for c, a in resolved[:3])
         raise InputError(f"none of the {len(cases)} cases has its article ({reasons})")
-    meter = MeteredBackend(backend or build_backend(settings))
-    briefer = Briefer(settings, backend=meter)
+    briefer = Briefer(settings, backend=backend or build_backend(settings))
     spec = make_spec(briefer, resolver=resolver, gold_dir=gold_dir, cases_pattern=cases_pattern,
                      split=split)
     results: list[CaseResult] = []
     for case, article in resolved:
         result = (
-            run_case(case, article, briefer, meter) if article.status == "ok"
+            run_case(case, article, briefer) if article.status == "ok"
             else skipped_result(case, article)
         )
         results.append(result)
         if on_case is not None:
             on_case(result)
     spec.finished_at = utc_now()
-    return EvalRun(spec=spec, cases=results)
-
-
-def lead_run(
-    cases: Sequence[GoldCase], *, resolver: ArticleResolver, gold_dir: Path,
-    cases_pattern: str = "*", split: str | None = None,
-) -> EvalRun:
-    """The lead baseline alone as a run (no model, no prompts): its own report, or a base
-    for ``eval compare``."""
-    now = utc_now()
-    spec = RunSpec(
-        created_at=now, finished_at=now, prompts_dir="-", prompt_version="-", prompt_hash="lead",
-        model=LEAD_MODEL, backend=LEAD_BACKEND, temperature=0.0, max_output_tokens=0,
-        packages=package_versions(), python=platform.python_version(), gold_dir=str(gold_dir),
-        corpus_dir=str(resolver.corpus_root), cases_pattern=cases_pattern, split=split,
-    )
-    results = []
-    for case in cases:
-        resolved = resolver.resolve(case)
-        if resolved.status != "ok" or resolved.article is None:
-            results.append(skipped_result(case, resolved))
-            continue
-        brief = lead_brief(resolved.article)
-        score = score_case(brief, case.brief, resolved.article.text)
-        results.append(CaseResult(
-            id=case.id, split=case.split, topic=case.topic, status="ok",
-            article=resolved.location, article_sha256=resolved.sha256,
-            gold_sha256=case.gold_sha256(), gold=case.brief, brief=brief, scores=score.values,
-            details=score.details, lead_scores=score.values,
-        ))
     return EvalRun(spec=spec, cases=results)
 
 

@@ -8,6 +8,7 @@ the article. spaCy's small English pipeline finds names and speakers when it is 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Protocol
 
 from briefer.citations import CitedArticle
 from briefer.nlp.actors import find_actors
@@ -18,6 +19,7 @@ from briefer.nlp.number_rank import rank_numbers
 from briefer.nlp.roles import role_of
 from briefer.nlp.salience import rank_claims
 from briefer.nlp.speakers import find_speakers
+from briefer.nlp.store import candidates_key, from_json, to_json
 from briefer.schema import MIN_CLAIMS, CitedActor, CitedClaim, CitedDraft
 from briefer.vocabulary import QUOTE_MARKS, cut_at_word, fold_text
 
@@ -38,8 +40,29 @@ WANTED_ACTORS = 6
 WANTED_CLAIMS = 8
 
 
+class DerivedStore(Protocol):
+    """Where candidates are kept between runs (the response cache's ``derived`` table)."""
+
+    def derived(self, key: str) -> str | None: ...
+    def put_derived(self, key: str, value: str) -> None: ...
+
+
+def find_candidates(text: str, store: DerivedStore | None = None) -> Candidates:
+    """The article's candidates: from ``store`` when an earlier run kept them, else found
+    (and kept there)."""
+    if store is None:
+        return _found(text)
+    key = candidates_key(text)
+    kept = store.derived(key)
+    candidates = from_json(kept) if kept else None
+    if candidates is None:
+        candidates = _found(text)
+        store.put_derived(key, to_json(candidates))
+    return candidates
+
+
 @lru_cache(maxsize=8)
-def find_candidates(text: str) -> Candidates:
+def _found(text: str) -> Candidates:
     """Every list the prompts show, for the whole article (chunks take their part)."""
     cited = CitedArticle(text)
     actors = find_actors(text)
