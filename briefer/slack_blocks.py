@@ -44,6 +44,7 @@ from briefer.digestrender import (
 from briefer.rendering import blocks as doc
 from briefer.rendering.blocks import safe_url
 from briefer.rendering.brief import actor_item, claim_item, number_item
+from briefer.schema import Number
 
 MAX_BLOCKS = 50  # Slack: blocks per message
 MAX_SECTION_CHARS = 3000  # Slack: text of one section or context element
@@ -291,8 +292,18 @@ def headline_url(story: Story) -> str | None:
 
 
 def key_numbers(story: Story) -> list[doc.Inlines]:
-    """The story's first ``KEY_NUMBERS`` numbers, as its lead shows them."""
-    return [number_item(n, value=False) for n in story.brief.numbers[:KEY_NUMBERS]]
+    """The story's first ``KEY_NUMBERS`` numbers, as its lead shows them: ``*3,000*
+    civilians: …``, without a unit the number's text already shows (``*1.1%*``, ``*£4m*``)."""
+    return [
+        number_item(n.model_copy(update={"unit": None}) if _shown_unit(n) else n, value=False)
+        for n in story.brief.numbers[:KEY_NUMBERS]
+    ]
+
+
+def _shown_unit(number: Number) -> bool:
+    """A symbol (``%``) or a currency code (``GBP``): the text says it already."""
+    unit = number.unit or ""
+    return not unit.isalpha() or (len(unit) == 3 and unit.isupper())
 
 
 def _lead(rank: int, story: Story) -> list[Block]:

@@ -101,7 +101,7 @@ STRIKE = story(
 
 CRANE_LEAD = section(
     "*1. <https://news.example/1?a=1&amp;b=2|Port &amp; &lt;Ellis&gt;>* (2 sources)\n"
-    "Funds a crane.\n*£4m* GBP: cost of the crane · *12*: jobs created _⚠ unverified_"
+    "Funds a crane.\n*£4m*: cost of the crane · *12*: jobs created _⚠ unverified_"
 )
 STRIKE_LEAD = section("*2. <https://news.example/2|Teachers strike>* (1 source)\nSchools close.")
 HEADER = {"type": "header", "text": {"type": "plain_text", "text": "Daily briefing — 2026-05-04"}}
@@ -222,6 +222,19 @@ def test_the_channel_message_holds_at_most_fifty_blocks() -> None:
     assert len(header.blocks) == MAX_BLOCKS and header.blocks[-1] == context(
         "*12 more in the thread*, with every story's details"
     )  # 2 head blocks, 47 leads, the note
+
+
+@pytest.mark.parametrize(
+    ("unit", "shown"),
+    [("%", "*1.1%*: c"), ("GBP", "*1.1%*: c"), ("people", "*1.1%* people: c"), ("km", "*1.1%* km: c"),
+     ("Gbp", "*1.1%* Gbp: c"), ("GBPS", "*1.1%* GBPS: c"), (None, "*1.1%*: c")],
+)
+def test_a_lead_leaves_out_a_unit_its_number_already_shows(unit: str | None, shown: str) -> None:
+    number = Number(value=1.1, unit=unit, text="1.1%", context="c", grounded=True)
+    (lead,) = build_messages(digest([story(1, "T", [], summary="s", numbers=[number])], []))[
+        0
+    ].blocks[2:3]
+    assert lead == section(f"*1. T* (0 sources)\ns\n{shown}")
 
 
 def test_a_lead_links_its_first_http_source_else_the_article() -> None:

@@ -191,7 +191,7 @@ def test_a_60_story_day_fills_the_channel_message_within_slacks_limits(
         f"*{60 - shown} more in the thread*, with every story's details"
     )
     assert leads[0]["text"]["text"].endswith(
-        "\n*£4m* GBP: cost of the crane · *12*: jobs created _⚠ unverified_"
+        "\n*£4m*: cost of the crane · *12*: jobs created _⚠ unverified_"
     )  # the two key numbers, not the third
     one_more = [*header["blocks"][:-1], replies[shown]["blocks"][0], header["blocks"][-1]]
     assert sum(len(json.dumps(b, ensure_ascii=False)) for b in one_more) > MESSAGE_BUDGET
