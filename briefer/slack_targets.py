@@ -4,7 +4,9 @@ A bot post carries message metadata (``event_type`` ``briefer_post``, the messag
 day), so :meth:`BotTarget.find` can tell from the channel's history (``conversations.history``
 for the header, ``conversations.replies`` for the thread) whether Slack already has a message
 a crashed run sent. An incoming webhook can neither thread (it returns no ``ts``) nor read
-its channel: :meth:`WebhookTarget.find` always says so.
+its channel: :meth:`WebhookTarget.find` always says so. The failure list may have a
+destination of its own (:func:`failures_target`): a channel for the same bot token, or the
+webhook in ``SLACK_FAILURES_WEBHOOK_URL``; its ledger entries are that destination's.
 """
 
 from __future__ import annotations
