@@ -353,8 +353,19 @@ def test_a_second_post_of_the_day_exits_2_and_sigterm_waits_for_the_record(
     assert len({p["text"] for p in fake_slack.posts}) == len(fake_slack.posts) == 3
 
 
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in a terminal, whatever the test process inherited
+    (mutmut's fork server ignores SIGINT: this test would fail against every mutant)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_ctrl_c_while_slack_answers_waits_for_the_record(
-    fake_slack: FakeSlack, wide_day: Path
+    fake_slack: FakeSlack, wide_day: Path, sigint_raises: None
 ) -> None:
     release = threading.Event()
     fake_slack.enqueue(SlackReply.ok(), SlackReply.ok(hold=release))
