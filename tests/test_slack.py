@@ -513,6 +513,10 @@ def test_post_to_slack_script_wraps_the_cli(
     assert script.main([str(day)]) == 0 and len(fake_slack.posts) == 1
     monkeypatch.chdir(day.parent.parent.parent)
     assert script.main(["--channel", "C1"]) == 2  # today's folder does not exist
+    capsys.readouterr()
+    # An option's value is not the day folder: today's is still looked for (and missing).
+    assert script.main(["--failures-channel", "C9", "--dry-run"]) == 2
+    assert "briefings/" in capsys.readouterr().err
 
 
 def test_the_fake_history_speaks_slacks_shapes(fake_slack: FakeSlack) -> None:
