@@ -185,6 +185,7 @@ def test_a_webhook_gets_one_message_and_the_failures_apart_get_their_own() -> No
     [
         ([STRIKE], [], None, "Every story's details in the thread"),
         ([STRIKE], [BAKERY], "#ops", "Every story's details in the thread"),
+        ([STRIKE], [], "#ops", "Every story's details in the thread"),
         ([], [BAKERY], None, "The failures in the thread"),
         ([], [], None, None),
         ([], [BAKERY], "#ops", None),
@@ -193,27 +194,51 @@ def test_a_webhook_gets_one_message_and_the_failures_apart_get_their_own() -> No
 def test_the_channel_message_says_what_the_thread_holds(
     stories: list[Story], failures: list[Failure], apart: str | None, note: str | None
 ) -> None:
-    header = build_messages(digest(stories, failures), failures_apart=apart)[0]
+    messages = build_messages(digest(stories, failures), failures_apart=apart)
+    header = messages[0]
+    listed = " (listed in #ops)" if failures and apart else ""
+    assert header.blocks[1]["elements"][0]["text"].endswith(f"failed{listed}" if failures else "articles")
+    assert [m.to for m in messages if m.key.startswith("failures:")] == (
+        ["failures" if apart else "main"] if failures else []
+    )
     last = header.blocks[-1]
     assert (last["elements"][0]["text"] if last["type"] == "context" and len(header.blocks) > 2
             else None) == note
 
 
-def test_a_story_fits_the_channel_message_exactly_or_goes_to_the_thread() -> None:
-    """The channel message takes leads while they fit, the "N more" note included."""
+@pytest.mark.parametrize(
+    ("failures", "apart", "after"),
+    [([], None, 0), ([], None, 1), ([BAKERY], None, 1), ([BAKERY], "#ops", 1)],
+    ids=["last", "one after", "failures in the thread", "failures apart"],
+)
+def test_a_story_fits_the_channel_message_exactly_or_goes_to_the_thread(
+    failures: list[Failure], apart: str | None, after: int
+) -> None:
+    """The channel message takes leads while they fit with the note that would follow
+    them ("N more", the failures or not) included."""
     full = [story(n, f"S{n}", STRIKE.sources, summary="s" * 2500) for n in range(1, 5)]
+    later = [story(9, "Later", STRIKE.sources, summary="l" * 2500)] * after
 
     def channel(summary_chars: int) -> SlackMessage:
-        last = story(5, "Teachers strike", STRIKE.sources, summary="s" * summary_chars)
-        return build_messages(digest([*full, last], []))[0]
+        tuned = story(5, "Teachers strike", STRIKE.sources, summary="s" * summary_chars)
+        stories = [*full, tuned, *later]
+        return build_messages(digest(stories, failures), failures_apart=apart)[0]
 
-    room = MESSAGE_BUDGET - sum(chars(b) for b in channel(1).blocks)
+    def without_later(message: SlackMessage) -> int:  # the later lead never fits here
+        return sum(chars(b) for b in message.blocks)
+
+    room = MESSAGE_BUDGET - without_later(channel(1))
     fits = channel(1 + room)
-    assert sum(chars(b) for b in fits.blocks) == MESSAGE_BUDGET and len(fits.blocks) == 8
-    assert fits.blocks[-1] == context("Every story's details in the thread")
+    assert without_later(fits) == MESSAGE_BUDGET and len(fits.blocks) == 8
+    also = " and the failures" if failures and not apart else ""
+    note = (f"*{after} more in the thread*, with every story's details{also}" if after
+            else f"Every story's details{also} in the thread")
+    assert fits.blocks[-1] == context(note)
     over = channel(2 + room)
-    assert len(over.blocks) == 7  # the last lead is out; the note says so
-    assert over.blocks[-1] == context("*1 more in the thread*, with every story's details")
+    assert len(over.blocks) == 7  # the tuned lead is out; the note says so
+    assert over.blocks[-1] == context(
+        f"*{after + 1} more in the thread*, with every story's details{also}"
+    )
 
 
 def test_the_channel_message_holds_at_most_fifty_blocks() -> None:
@@ -247,6 +272,20 @@ def test_a_lead_links_its_first_http_source_else_the_article() -> None:
     assert to_block_kit([doc.Heading((doc.Lit("h" * 200),), 1)]) == [
         {"type": "header", "text": {"type": "plain_text", "text": "h" * MAX_HEADER_CHARS}}
     ]
+    several = doc.Heading(("a & ", doc.Lit("<b>"), doc.Strong(("c",))), 1)
+    assert to_block_kit([several]) == [
+        {"type": "header", "text": {"type": "plain_text", "text": "a & <b>"}}
+    ]  # plain text: nothing escaped; only text pieces
+
+
+@pytest.mark.parametrize(("stories", "parts"), [(46, [49]), (47, [50, 2])])
+def test_a_webhook_message_of_49_blocks_is_whole_and_one_more_makes_two_parts(
+    stories: int, parts: list[int]
+) -> None:
+    """Head (2) + leads + the note: a part keeps one block free for its "part k of n"."""
+    many = [story(n, f"S{n}", [], summary="s") for n in range(1, stories + 1)]
+    messages = build_messages(digest(many, []), threaded=False)
+    assert [len(m.blocks) for m in messages] == parts
 
 
 def failures_key(failures: list[Failure]) -> str:
