@@ -47,7 +47,7 @@ ENV_VARS = {
 HOME_ENV = "BRIEFER_HOME"
 DEBUG_ENV = "BRIEFER_DEBUG"
 EVAL_CORPUS_ENV = "BRIEFER_EVAL_CORPUS"
-SLACK_ENV = ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SLACK_API_URL")
+SLACK_ENV = ("SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SLACK_API_URL", "SLACK_FAILURES_WEBHOOK_URL")
 
 # Every environment variable briefer reads, and what for (the README's table, plus the
 # two that tests and the eval harness use).
@@ -62,6 +62,7 @@ ENVIRONMENT = {
     "SLACK_WEBHOOK_URL": "Slack incoming webhook (a secret)",
     "SLACK_BOT_TOKEN": "Slack bot token (a secret)",
     "SLACK_API_URL": "Slack Web API root (tests point it at a fake)",
+    "SLACK_FAILURES_WEBHOOK_URL": "Slack incoming webhook for the failure list (a secret)",
 }
 _SECRET_ENV_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|WEBHOOK|CREDENTIAL", re.IGNORECASE)
 
@@ -84,7 +85,18 @@ class SlackSection(_Section):
     """The ``[slack]`` section of briefer.toml (tokens and webhooks are environment only)."""
 
     channel: str | None = Field(None, min_length=1)
+    failures_channel: str | None = Field(
+        None, min_length=1, description="the bot posts the failure list here, not in the thread"
+    )
     api_url: str | None = Field(None, min_length=1)
+
+    @field_validator("channel", "failures_channel")
+    @classmethod
+    def _one_channel(cls, value: str | None) -> str | None:
+        """A channel ID (C…) or #name: one word, as Slack names channels."""
+        if value is not None and (not value.strip() or any(c.isspace() for c in value)):
+            raise ValueError("should be a channel ID (C…) or #name, without spaces")
+        return value
 
 
 SECTIONS: dict[str, type[_Section]] = {"daily": DailyOptions, "slack": SlackSection}
@@ -413,10 +425,12 @@ def _invalid_section(section: str, table: Any, error: ErrorDetails, origin: Orig
         close = difflib.get_close_matches(key, SECTIONS[section].model_fields, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         if section == "slack" and _SECRET_ENV_NAME.search(key):
-            return (
-                f"{origin}: do not store {key!r} in a file; remove it and set "
-                "SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL instead"
+            instead = (
+                "SLACK_FAILURES_WEBHOOK_URL"
+                if "fail" in key.lower()
+                else "SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL"
             )
+            return f"{origin}: do not store {key!r} in a file; remove it and set {instead} instead"
         return f"{origin}: unknown setting {key!r} in [{section}]{hint}; remove it or fix its name"
     what = error["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
     shown = _shown(key, table.get(key) if isinstance(table, dict) else None)

@@ -1,8 +1,10 @@
 """Post a day's digest to Slack, each message once as far as Slack allows; no secret shown.
 
-The messages are built in :mod:`briefer.slack_blocks` (the header, then one thread reply
-per story and one for the failures), the destinations live in :mod:`briefer.slack_targets`
-and the ledger in :mod:`briefer.slack_ledger`.
+The messages are built in :mod:`briefer.slack_blocks` (with a bot, the digest as the
+channel message, then a thread reply per story and one for the failures; with a webhook,
+one message in as few parts as Slack's limits allow), the destinations live in
+:mod:`briefer.slack_targets` (the failures may have their own) and the ledger in
+:mod:`briefer.slack_ledger`, one entry list per destination.
 
 Once only: before a message is sent its ledger entry is written as *pending*; Slack's
 answer turns it into *posted*. A pending entry left by a crash (or a post Slack did not
@@ -55,9 +57,12 @@ from briefer.slack_targets import (
     Thread,
     UncertainPostError,
     WebhookTarget,
+    failures_label,
+    failures_target,
     slack_target,
 )
 
+THREAD_PLACEHOLDER = "<ts of the header message>"  # a dry run's thread_ts before there is one
 UNCERTAIN_RETRIES = 2  # posts Slack did not confirm, each looked up before it is sent again
 
 
@@ -80,21 +85,34 @@ def post_digest(
     digest: Digest,
     target: SlackTarget,
     *,
+    failures: SlackTarget | None = None,
     dry_run: bool = False,
     show: Callable[[str], None] = print,
     notify: Callable[[str], None] = _stderr,
 ) -> PostReport:
-    """Post the messages the ledger does not list yet; a dry run shows them instead."""
-    messages = build_messages(digest)
-    report = PostReport(target.describe())
+    """Post the messages the ledger does not list yet (the failures to ``failures`` when
+    given); a dry run shows each payload as one JSON line instead (``show``), and what it
+    is on ``notify``."""
+    apart = failures_label(failures) if failures is not None and digest.failures else None
+    messages = build_messages(digest, threaded=target.threaded, failures_apart=apart)
+    routes = [(target, [m for m in messages if m.to == "main"])]
+    if failures is not None and apart is not None:
+        routes.append((failures, [m for m in messages if m.to == "failures"]))
+    described = target.describe()
+    if failures is not None:
+        described += f", the failures to {failures.describe()}"
+    report = PostReport(described)
     if dry_run:
-        _preview(day_dir, messages, target, report, show)
+        shown = _Shown(len(messages), show, notify)
+        for where, some in routes:
+            _preview(day_dir, some, where, report, shown)
         return report
     with _locked(day_dir):
-        posting = _Posting(day_dir, target, messages, report, notify)
-        posting.open_ledger(digest)
-        for message in messages:
-            posting.deliver(message)
+        for where, some in routes:
+            posting = _Posting(day_dir, where, some, report, notify)
+            posting.open_ledger(digest)
+            for message in some:
+                posting.deliver(message)
     return report
 
 
@@ -111,12 +129,22 @@ def _locked(day_dir: Path) -> Iterator[None]:
         yield
 
 
+@dataclass
+class _Shown:
+    """A dry run's output: one JSON payload per line, and a note per message beside it."""
+
+    total: int
+    show: Callable[[str], None]
+    notify: Callable[[str], None]
+    number: int = 0
+
+
 def _preview(
     day_dir: Path,
     messages: list[SlackMessage],
     target: SlackTarget,
     report: PostReport,
-    show: Callable[[str], None],
+    shown: _Shown,
 ) -> None:
     try:
         posted = load_ledger(day_dir).destinations.get(target.destination, {})
@@ -125,7 +153,8 @@ def _preview(
             f"{error.message} (a real run with a bot token that may read the channel's "
             "history rebuilds it)"
         ) from None
-    for number, message in enumerate(messages, start=1):
+    for message in messages:
+        shown.number += 1
         entry = posted.get(message.key)
         if entry is not None and entry.state == "posted":
             report.already += 1
@@ -134,15 +163,17 @@ def _preview(
         thread = (
             Thread(header.ts, header.channel)
             if header is not None and header.state == "posted"
-            else Thread("<ts of the header message>", None)
+            else Thread(THREAD_PLACEHOLDER, None)
         )
         note = (
             "; pending: a run stopped while posting it, a real run first looks for it"
             if entry is not None
             else ""
         )
-        show(f"# message {number}/{len(messages)} ({message.key}) to {target.describe()}{note}")
-        show(json.dumps(target.payload(message, thread), indent=2, ensure_ascii=False))
+        shown.notify(
+            f"# message {shown.number}/{shown.total} ({message.key}) to {target.describe()}{note}"
+        )
+        shown.show(json.dumps(target.payload(message, thread), ensure_ascii=False))
         report.planned += 1
 
 
@@ -296,6 +327,7 @@ __all__ = [
     "SlackTarget",
     "WebhookTarget",
     "build_messages",
+    "failures_target",
     "load_ledger",
     "mrkdwn_escape",
     "mrkdwn_link",

@@ -4,7 +4,9 @@ A bot post carries message metadata (``event_type`` ``briefer_post``, the messag
 day), so :meth:`BotTarget.find` can tell from the channel's history (``conversations.history``
 for the header, ``conversations.replies`` for the thread) whether Slack already has a message
 a crashed run sent. An incoming webhook can neither thread (it returns no ``ts``) nor read
-its channel: :meth:`WebhookTarget.find` always says so.
+its channel: :meth:`WebhookTarget.find` always says so. The failure list may have a
+destination of its own (:func:`failures_target`): a channel for the same bot token, or the
+webhook in ``SLACK_FAILURES_WEBHOOK_URL``; its ledger entries are that destination's.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from briefer.slack_blocks import SlackMessage
 from briefer.slack_client import Redactor, error_code, retry_handlers, sdk_logger
 
 DEFAULT_API_URL = "https://slack.com/api/"
+FAILURES_WEBHOOK_ENV = "SLACK_FAILURES_WEBHOOK_URL"
 EVENT_TYPE = "briefer_post"
 HISTORY_MARGIN = timedelta(minutes=10)  # clock skew between this host and Slack
 HISTORY_PAGE = 200
@@ -113,8 +116,9 @@ class WebhookTarget:
     threaded = False
     can_look_up = False
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, variable: str = "SLACK_WEBHOOK_URL") -> None:
         self._redact = Redactor((url,))
+        self._variable = variable
         self._client = WebhookClient(
             url,
             retry_handlers=retry_handlers(repeat_uncertain=True),
@@ -123,7 +127,7 @@ class WebhookTarget:
         self.destination = "webhook:" + hashlib.sha256(url.encode()).hexdigest()[:12]
 
     def describe(self) -> str:
-        return "the incoming webhook (SLACK_WEBHOOK_URL)"
+        return f"the incoming webhook ({self._variable})"
 
     def payload(self, message: SlackMessage, thread: Thread | None) -> dict[str, Any]:
         return message.payload()
@@ -313,13 +317,7 @@ def slack_target(
     if token and channel:
         return BotTarget(token, channel, api_url=api_url)
     if webhook:
-        parts = urlsplit(webhook)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InputError(
-                "SLACK_WEBHOOK_URL is not an http(s) URL; set it to the incoming webhook URL "
-                "Slack gave you (https://hooks.slack.com/services/…)"
-            )
-        return WebhookTarget(webhook)
+        return _webhook(webhook, "SLACK_WEBHOOK_URL")
     if token:
         raise InputError("SLACK_BOT_TOKEN needs a channel: pass --channel or set [slack] channel")
     if dry_run:
@@ -328,6 +326,52 @@ def slack_target(
         "no Slack destination: set SLACK_WEBHOOK_URL, or SLACK_BOT_TOKEN and --channel "
         "(--dry-run shows the messages without either)"
     )
+
+
+def failures_target(
+    channel: str | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    api_url: str | None = None,
+    dry_run: bool = False,
+) -> SlackTarget | None:
+    """Where the failures go when not with the digest: a channel for the bot token
+    (``[slack] failures_channel``), else the webhook in SLACK_FAILURES_WEBHOOK_URL; None
+    when neither is set."""
+    if environ is None:
+        from briefer.config import slack_environment
+
+        environ = slack_environment()
+    token = _secret(environ, "SLACK_BOT_TOKEN")
+    webhook = _secret(environ, FAILURES_WEBHOOK_ENV)
+    api_url = api_url or environ.get("SLACK_API_URL") or DEFAULT_API_URL
+    if channel:
+        if not (token or dry_run):
+            raise InputError(
+                "a failures channel needs SLACK_BOT_TOKEN: set it, or drop --failures-channel "
+                f"/ [slack] failures_channel (or set {FAILURES_WEBHOOK_ENV})"
+            )
+        return BotTarget(token or None, channel, api_url=api_url)
+    if webhook:
+        return _webhook(webhook, FAILURES_WEBHOOK_ENV)
+    return None
+
+
+def failures_label(target: SlackTarget) -> str:
+    """How the digest names the failures' destination: a channel, never a webhook's URL."""
+    if isinstance(target, BotTarget):
+        return target.channel
+    return "the failures channel"
+
+
+def _webhook(url: str, variable: str) -> WebhookTarget:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            f"{variable} is not an http(s) URL; set it to the incoming webhook URL "
+            "Slack gave you (https://hooks.slack.com/services/…)"
+        )
+    return WebhookTarget(url, variable=variable)
 
 
 def _secret(environ: Mapping[str, str], name: str) -> str:
@@ -341,6 +385,7 @@ def _secret(environ: Mapping[str, str], name: str) -> str:
 __all__ = [
     "DEFAULT_API_URL",
     "EVENT_TYPE",
+    "FAILURES_WEBHOOK_ENV",
     "BotTarget",
     "Found",
     "HistoryUnavailable",
@@ -349,5 +394,7 @@ __all__ = [
     "Thread",
     "UncertainPostError",
     "WebhookTarget",
+    "failures_label",
+    "failures_target",
     "slack_target",
 ]

@@ -5,11 +5,13 @@
 
 The day folder defaults to today's under ./briefings. The destination comes from the
 environment: SLACK_BOT_TOKEN with --channel (or [slack] channel in briefer.toml) posts the
-header and threads one reply per story; SLACK_WEBHOOK_URL posts every message to the
-webhook's channel. Exit codes are those of ``briefer slack post``: 0 posted (or nothing
-left to post), 1 Slack refused or could not be reached (a re-run posts only what is
-missing), 2 bad usage (no digest, no destination, another post of the day running, an
-unreadable ledger that cannot be rebuilt), 130 interrupted.
+digest as the channel message and threads each story's details under it; SLACK_WEBHOOK_URL
+posts the digest as one message (in parts only at Slack's limits). --failures-channel (or
+SLACK_FAILURES_WEBHOOK_URL) sends the failure list elsewhere. Exit codes are those of
+``briefer slack post``: 0 posted (or nothing left to post), 1 Slack refused or could not be
+reached (a re-run posts only what is missing), 2 bad usage (no digest, no destination,
+another post of the day running, an unreadable ledger that cannot be rebuilt), 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import date
 
 from briefer.cli import cli
 
-OPTIONS_WITH_VALUES = {"--channel", "--config"}
+OPTIONS_WITH_VALUES = {"--channel", "--failures-channel", "--config"}
 
 
 def main(argv: list[str] | None = None) -> int:

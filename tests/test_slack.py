@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from slack_sdk import WebClient
+from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 
 from briefer.cli import cli
 from briefer.digest import (
@@ -23,7 +24,7 @@ from briefer.digest import (
     load_digest,
     write_digest,
 )
-from briefer.schema import ArticleRef, Brief, BriefMeta, Claim
+from briefer.schema import ArticleRef, Brief, BriefMeta, Claim, Number
 from briefer.slack import (
     LEDGER_FILE,
     MAX_BLOCKS,
@@ -41,14 +42,20 @@ TOKEN = "xoxb-test-secret-token"
 
 
 def make_story(
-    number: int, title: str, *, links: int = 1, claims: list[Claim] | None = None
+    number: int,
+    title: str,
+    *,
+    links: int = 1,
+    claims: list[Claim] | None = None,
+    numbers: list[Number] | None = None,
+    summary: str | None = None,
 ) -> Story:
     brief = Brief(
         title=title,
-        summary=f"Summary of story {number}.",
+        summary=summary or f"Summary of story {number}.",
         actors=[],
         claims=claims or [],
-        numbers=[],
+        numbers=numbers or [],
         open_questions=[],
         article=ArticleRef(id=f"a{number}"),
         meta=BriefMeta(
@@ -107,17 +114,24 @@ def texts(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def test_bot_posts_the_header_then_one_thread_reply_per_story(
+def test_the_channel_message_is_the_digest_and_the_details_are_in_the_thread(
     fake_slack: FakeSlack, day: Path
 ) -> None:
     result = post([str(day), "--channel", "C123"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
     assert result.exit_code == 0, result.output
     header, *replies = fake_slack.posts
     assert len(replies) == 3  # two stories and the failure list
-    assert "thread_ts" not in header and header["blocks"][0]["type"] == "header"
-    assert (
-        header["blocks"][2]["text"]["text"]
-        == "1. Port Ellis funds a crane (2 sources)\n2. Teachers strike (1 source)"
+    assert "thread_ts" not in header and [b["type"] for b in header["blocks"]] == [
+        "header", "context", "section", "section", "context"
+    ]  # fmt: skip
+    assert [b["text"]["text"] for b in header["blocks"][2:4]] == [
+        "*1. <https://news.example/1/0?a=1&amp;b=2|Port Ellis funds a crane>* (2 sources)\n"
+        "Summary of story 1.",
+        "*2. <https://news.example/2/0?a=1&amp;b=2|Teachers strike>* (1 source)\n"
+        "Summary of story 2.",
+    ]
+    assert header["blocks"][4]["elements"][0]["text"] == (
+        "Every story's details and the failures in the thread"
     )
     assert {r["thread_ts"] for r in replies} == {header["ts"]}
     assert {p["channel"] for p in fake_slack.posts} == {"C123"}
@@ -127,6 +141,7 @@ def test_bot_posts_the_header_then_one_thread_reply_per_story(
         for key in keys
     ]
     assert all(p["unfurl_links"] is False and p["unfurl_media"] is False for p in fake_slack.posts)
+    assert replies[0]["blocks"][0] == header["blocks"][2]  # each reply leads with the story
     assert "<https://news.example/1/1?a=1&amp;b=2|Site 1>" in texts(replies[0])
     assert "Failed (1)" in texts(replies[2]) and "HTTP 500" in texts(replies[2])
     ledger = json.loads((day / LEDGER_FILE).read_text())["destinations"]["channel:C123"]
@@ -136,6 +151,63 @@ def test_bot_posts_the_header_then_one_thread_reply_per_story(
     again = post([str(day), "--channel", "C123"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
     assert again.exit_code == 0 and len(fake_slack.posts) == 4
     assert "posted 0 messages" in again.stderr and "4 were already posted" in again.stderr
+
+
+def numbered(rank: int) -> Story:
+    """A story with a realistic lead: a long headline and summary, two key numbers."""
+    numbers = [
+        Number(value=4e6, unit="GBP", text="£4m", context="cost of the crane", grounded=True),
+        Number(value=12, unit=None, text="12", context="jobs created", grounded=False),
+        Number(value=3, unit=None, text="three", context="bids", grounded=True),
+    ]
+    return make_story(
+        rank,
+        f"Story {rank}: the harbour council & the <budget> " + "x" * 100,
+        links=1 + rank % 3,
+        numbers=numbers,
+        summary=f"Summary {rank}: " + "the council met and agreed on the crane. " * 10,
+    )
+
+
+def lead_title(block: dict[str, Any]) -> str:
+    return str(block["text"]["text"]).split("|", 1)[1].split(">*", 1)[0]
+
+
+def test_a_60_story_day_fills_the_channel_message_within_slacks_limits(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    day = tmp_path / "briefings" / "2026-05-04"
+    stories = [numbered(rank) for rank in range(1, 61)]
+    write_digest(day, make_digest(stories))
+    result = post([str(day), "--channel", "C123"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
+    assert result.exit_code == 0, result.output  # the fake refuses what Slack refuses
+    header, *replies = fake_slack.posts
+    assert len(replies) == 60 and all(limits_ok(p["blocks"]) for p in fake_slack.posts)
+    leads = header["blocks"][2:-1]
+    shown = len(leads)
+    assert 10 < shown < 60  # as many as fit; the rest are in the thread
+    assert [lead_title(b) for b in leads] == [mrkdwn_escape(s.brief.title) for s in stories[:shown]]
+    assert header["blocks"][-1]["elements"][0]["text"] == (
+        f"*{60 - shown} more in the thread*, with every story's details"
+    )
+    assert leads[0]["text"]["text"].endswith(
+        "\n*£4m*: cost of the crane · *12*: jobs created _⚠ unverified_"
+    )  # the two key numbers, not the third
+    one_more = [*header["blocks"][:-1], replies[shown]["blocks"][0], header["blocks"][-1]]
+    assert sum(len(json.dumps(b, ensure_ascii=False)) for b in one_more) > MESSAGE_BUDGET
+    assert [lead_title(r["blocks"][0]) for r in replies] == [
+        mrkdwn_escape(s.brief.title) for s in stories
+    ]
+
+
+def limits_ok(blocks: list[dict[str, Any]]) -> bool:
+    """Within Slack's limits, as slack_sdk's own Block Kit models check them, and ours."""
+    for block in Block.parse_all(blocks):
+        block.validate_json()
+    return (
+        len(blocks) <= MAX_BLOCKS
+        and sum(len(json.dumps(b, ensure_ascii=False)) for b in blocks) <= MESSAGE_BUDGET
+    )
 
 
 def test_a_rerun_after_a_failure_posts_only_what_is_missing(
@@ -192,33 +264,38 @@ def test_a_rate_limit_too_long_to_wait_stops_and_a_rerun_posts_the_rest(
 def test_webhook_rate_limit_waits_for_retry_after_and_posts_once(
     fake_slack: FakeSlack, day: Path, waits: list[float]
 ) -> None:
-    fake_slack.enqueue(SlackReply.ok(), SlackReply.rate_limited(retry_after=2))
+    fake_slack.enqueue(SlackReply.rate_limited(retry_after=2))
     result = post([str(day)], fake_slack, SLACK_WEBHOOK_URL=fake_slack.webhook_url)
     assert result.exit_code == 0, result.output
     assert waits == [2.0]
-    assert len(fake_slack.requests) == 5  # the second message was sent twice
-    assert fake_slack.requests[1].body == fake_slack.requests[2].body
-    texts_posted = [p["text"] for p in fake_slack.posts]
-    assert len(texts_posted) == 4 and len(set(texts_posted)) == 4
+    assert len(fake_slack.requests) == 2  # the one message was sent twice, accepted once
+    assert fake_slack.requests[0].body == fake_slack.requests[1].body
     (destination,) = json.loads((day / LEDGER_FILE).read_text())["destinations"].values()
-    assert list(destination) == [m.key for m in build_messages(load_digest(day))]
-    assert "posted 4 messages" in result.stderr
+    assert list(destination) == ["digest:1"]
+    assert "posted 1 messages" in result.stderr
     again = post([str(day)], fake_slack, SLACK_WEBHOOK_URL=fake_slack.webhook_url)
-    assert again.exit_code == 0 and len(fake_slack.requests) == 5
+    assert again.exit_code == 0 and len(fake_slack.requests) == 2
 
 
-def test_webhook_posts_and_never_shows_its_url(
+def test_webhook_posts_one_message_and_never_shows_its_url(
     fake_slack: FakeSlack, day: Path, tmp_path: Path
 ) -> None:
     hook = {"SLACK_WEBHOOK_URL": fake_slack.webhook_url}
     dry = post([str(day), "--dry-run"], fake_slack, **hook)
     assert dry.exit_code == 0 and fake_slack.posts == []
-    assert "/services/" not in dry.output and "incoming webhook" in dry.output
+    assert "/services/" not in dry.output and "incoming webhook" in dry.stderr
     result = post([str(day)], fake_slack, **hook)
     assert result.exit_code == 0, result.output
-    assert len(fake_slack.posts) == 4 and not any(
-        "thread_ts" in p or "channel" in p for p in fake_slack.posts
+    (message,) = fake_slack.posts
+    assert "thread_ts" not in message and "channel" not in message
+    assert [b["type"] for b in message["blocks"]] == [
+        "header", "context", "section", "section", "section", "context"
+    ]  # fmt: skip
+    assert message["blocks"][2]["text"]["text"].startswith(
+        "*1. <https://news.example/1/0?a=1&amp;b=2|Port Ellis funds a crane>* (2 sources)\n"
     )
+    assert message["blocks"][4]["text"]["text"].startswith("*Failed (1)*")
+    assert "actors, claims and numbers" in message["blocks"][5]["elements"][0]["text"]
 
     other = tmp_path / "briefings" / "2026-05-05"
     write_digest(other, make_digest([make_story(3, "Bridge closes")]))
@@ -233,36 +310,66 @@ def test_webhook_posts_and_never_shows_its_url(
     assert "/services/" not in down.output and "XXXX" not in down.output
 
 
-def test_dry_run_prints_the_exact_payloads_and_no_secret(fake_slack: FakeSlack, day: Path) -> None:
+def test_a_big_webhook_day_is_one_message_in_parts_each_within_the_limits(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    day = tmp_path / "briefings" / "2026-05-04"
+    stories = [numbered(rank) for rank in range(1, 61)]
+    failures = [
+        Failure(stage="fetch", item=f"https://f.example/{n}", reason="HTTP 500") for n in range(3)
+    ]
+    write_digest(day, make_digest(stories, failures))
+    hook = {"SLACK_WEBHOOK_URL": fake_slack.webhook_url}
+    fake_slack.enqueue(SlackReply.ok(), SlackReply.api_error("invalid_payload"))
+    stopped = post([str(day)], fake_slack, **hook)  # Slack refuses part 2: a re-run resumes
+    assert stopped.exit_code == 1 and len(fake_slack.posts) == 1
+    result = post([str(day)], fake_slack, **hook)
+    assert result.exit_code == 0, result.output
+    parts = fake_slack.posts
+    total = len(parts)
+    assert 2 < total < 60 and all(limits_ok(p["blocks"]) for p in parts)
+    assert [p["blocks"][0]["elements"][0]["text"] for p in parts] == [
+        f"_Daily briefing — 2026-05-04: 60 stories from 60 articles · 3 failed (part {k} of {total})_"
+        for k in range(1, total + 1)
+    ]
+    assert [p["text"] for p in parts] == [
+        f"Daily briefing — 2026-05-04: 60 stories from 60 articles · 3 failed (part {k} of {total})"
+        for k in range(1, total + 1)
+    ]
+    leads = [
+        b
+        for p in parts
+        for b in p["blocks"]
+        if b["type"] == "section" and b["text"]["text"].startswith("*")
+    ]
+    assert [lead_title(b) for b in leads[:-1]] == [mrkdwn_escape(s.brief.title) for s in stories]
+    assert leads[-1]["text"]["text"].startswith("*Failed (3)*")
+    again = post([str(day)], fake_slack, **hook)
+    assert again.exit_code == 0 and len(fake_slack.posts) == total
+
+
+def test_dry_run_prints_one_json_payload_per_line_and_no_secret(
+    fake_slack: FakeSlack, day: Path
+) -> None:
     result = post([str(day), "--channel", "C123", "--dry-run"], fake_slack, SLACK_BOT_TOKEN=TOKEN)
     assert result.exit_code == 0, result.output
     assert fake_slack.requests == [] and not (day / LEDGER_FILE).exists()
-    payloads = [
-        json.loads(part.split("\n", 1)[1]) for part in result.stdout.split("# message ")[1:]
-    ]
+    payloads = [json.loads(line) for line in result.stdout.splitlines()]
     assert [p["channel"] for p in payloads] == ["C123"] * 4
-    assert payloads[1]["thread_ts"] == "<ts of the header message>"
-    assert (
-        payloads[0]["blocks"]
-        == build_messages(
-            make_digest(
-                [
-                    make_story(1, "Port Ellis funds a crane", links=2),
-                    make_story(2, "Teachers strike"),
-                ],
-                [
-                    Failure(
-                        stage="fetch",
-                        item="https://news.example/bakery",
-                        reason="the server answered HTTP 500",
-                    )
-                ],
-            )
-        )[0].blocks
-    )
+    assert "thread_ts" not in payloads[0]
+    assert {p["thread_ts"] for p in payloads[1:]} == {"<ts of the header message>"}
+    messages = build_messages(load_digest(day))
+    assert [p["blocks"] for p in payloads] == [m.blocks for m in messages]
+    assert result.stderr.splitlines()[:4] == [
+        f"# message {n}/4 ({m.key}) to channel C123 (SLACK_BOT_TOKEN)"
+        for n, m in enumerate(messages, start=1)
+    ]
     assert TOKEN not in result.output
     anonymous = post([str(day), "--dry-run"], fake_slack)
-    assert anonymous.exit_code == 0 and '"channel": "#your-channel"' in anonymous.stdout
+    assert anonymous.exit_code == 0
+    assert {json.loads(line)["channel"] for line in anonymous.stdout.splitlines()} == {
+        "#your-channel"
+    }
 
 
 def test_usage_errors(fake_slack: FakeSlack, day: Path, tmp_path: Path) -> None:
@@ -329,10 +436,10 @@ def test_a_large_digest_is_split_within_slack_limits_and_nothing_is_lost() -> No
         Failure(stage="fetch", item=f"https://news.example/f/{i}", reason="HTTP 500 " * 20)
         for i in range(120)
     ]
-    messages = build_messages(make_digest(stories, failures))
-    for message in messages:
-        assert len(message.blocks) <= MAX_BLOCKS
-        assert sum(len(json.dumps(b, ensure_ascii=False)) for b in message.blocks) <= MESSAGE_BUDGET
+    digest = make_digest(stories, failures)
+    threaded, webhook = build_messages(digest), build_messages(digest, threaded=False)
+    for message in threaded + webhook:
+        assert limits_ok(message.blocks), message.key
         for block in message.blocks:
             text = (
                 block["text"]["text"]
@@ -342,24 +449,32 @@ def test_a_large_digest_is_split_within_slack_limits_and_nothing_is_lost() -> No
                 else ""
             )
             assert len(text) <= MAX_SECTION_CHARS
-    keys = [m.key for m in messages]
-    assert len(keys) == len(set(keys))
-    header = [m for m in messages if m.key.startswith("header:")]
-    assert len(header) > 1 and not header[0].reply and all(m.reply for m in messages[1:])
-    contents = "\n".join(
-        b["text"]["text"] for m in header for b in m.blocks if b["type"] == "section"
+    for messages in (threaded, webhook):
+        keys = [m.key for m in messages]
+        assert len(keys) == len(set(keys))
+        assert not messages[0].reply and all(m.reply for m in messages[1:])
+    header = threaded[0]
+    assert [m.key for m in threaded if m.key.startswith("header:")] == ["header:1"]
+    shown = len(header.blocks) - 3
+    assert header.blocks[-1]["elements"][0]["text"].startswith(
+        f"*{182 - shown} more in the thread*"
     )
-    assert contents.splitlines() == [
-        f"{rank}. {mrkdwn_escape(s.brief.title)} (1 source)"
-        if len(s.sources) == 1
-        else f"{rank}. {mrkdwn_escape(s.brief.title)} ({len(s.sources)} sources)"
-        for rank, s in enumerate(stories, start=1)
+    replies = [m for m in threaded if m.key.startswith("story:") and m.key.endswith(":1")]
+    assert [lead_title(next(b for b in m.blocks if b["type"] == "section")) for m in replies] == [
+        mrkdwn_escape(s.brief.title) for s in stories
     ]
-    covered = [m for m in messages if m.key.startswith("story:story0999:")]
-    assert len(covered) > 1 and "(continued 2/" in covered[1].text
+    covered = [m for m in threaded if m.key.startswith("story:story0999:")]
+    assert len(covered) > 1 and "(part 2 of " in covered[1].text
     every = texts({"m": [m.blocks for m in covered]})
     assert all(f"https://news.example/999/{i}?a=1&amp;b=2|Site {i}>" in every for i in range(400))
-    failed = texts({"m": [m.blocks for m in messages if m.key.startswith("failures:")]})
+    failed = texts({"m": [m.blocks for m in threaded if m.key.startswith("failures:")]})
+    assert all(f"https://news.example/f/{i}:" in failed for i in range(120))
+    assert [m.key for m in webhook] == [f"digest:{k}" for k in range(1, len(webhook) + 1)]
+    sections = [b for m in webhook for b in m.blocks if b["type"] == "section"]
+    assert [lead_title(b) for b in sections[: len(stories)]] == [
+        mrkdwn_escape(s.brief.title) for s in stories
+    ]
+    failed = texts({"m": sections[len(stories) :]})
     assert all(f"https://news.example/f/{i}:" in failed for i in range(120))
 
 
@@ -391,11 +506,17 @@ def test_post_to_slack_script_wraps_the_cli(
     spec.loader.exec_module(script)
     monkeypatch.setenv("SLACK_WEBHOOK_URL", fake_slack.webhook_url)
     assert script.main([str(day), "--dry-run"]) == 0
-    assert fake_slack.posts == [] and "# message 1/4" in capsys.readouterr().out
-    assert script.main([str(day)]) == 0 and len(fake_slack.posts) == 4
-    assert script.main([str(day)]) == 0 and len(fake_slack.posts) == 4
+    shown = capsys.readouterr()
+    assert fake_slack.posts == [] and "# message 1/1 (digest:1)" in shown.err
+    assert json.loads(shown.out)["blocks"][0]["type"] == "header"
+    assert script.main([str(day)]) == 0 and len(fake_slack.posts) == 1
+    assert script.main([str(day)]) == 0 and len(fake_slack.posts) == 1
     monkeypatch.chdir(day.parent.parent.parent)
     assert script.main(["--channel", "C1"]) == 2  # today's folder does not exist
+    capsys.readouterr()
+    # An option's value is not the day folder: today's is still looked for (and missing).
+    assert script.main(["--failures-channel", "C9", "--dry-run"]) == 2
+    assert "briefings/" in capsys.readouterr().err
 
 
 def test_the_fake_history_speaks_slacks_shapes(fake_slack: FakeSlack) -> None:
@@ -444,3 +565,45 @@ def test_the_fake_history_speaks_slacks_shapes(fake_slack: FakeSlack) -> None:
         "needed": "channels:history",
         "provided": "chat:write",
     }
+
+
+def section_of(chars: int) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": "x" * chars}}
+
+
+@pytest.mark.parametrize(
+    ("blocks", "text", "error"),
+    [
+        ([section_of(10)] * 50, "t", None),
+        ([section_of(10)] * 51, "t", "invalid_blocks"),
+        ([section_of(3000)], "t", None),
+        ([section_of(3001)], "t", "invalid_blocks"),
+        (
+            [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}],
+            "t",
+            "invalid_blocks",
+        ),
+        (
+            [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}],
+            "t",
+            "invalid_blocks",
+        ),
+        ([section_of(2900)] * 5, "t", "msg_blocks_too_long"),
+        ([section_of(10)], "t" * 40_001, "msg_too_long"),
+    ],
+    ids=["50 blocks", "51 blocks", "3000", "3001", "header", "context", "13k", "text"],
+)
+def test_the_fake_refuses_what_slack_refuses(
+    fake_slack: FakeSlack, blocks: list[dict[str, Any]], text: str, error: str | None
+) -> None:
+    web = WebClient(token=TOKEN, base_url=fake_slack.api_url, retry_handlers=[])
+    hook = WebhookClient(fake_slack.webhook_url, retry_handlers=[])
+    answer = hook.send(text=text, blocks=blocks)
+    if error is None:
+        assert web.chat_postMessage(channel="C1", text=text, blocks=blocks)["ok"]
+        assert answer.status_code == 200
+        return
+    with pytest.raises(SlackApiError) as refused:
+        web.chat_postMessage(channel="C1", text=text, blocks=blocks)
+    assert refused.value.response["error"] == error
+    assert (answer.status_code, answer.body) == (400, error)

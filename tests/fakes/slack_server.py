@@ -15,6 +15,11 @@
   gated by ``scopes`` (what the token was granted) and ``member_of`` (None: the bot is in
   every channel; else reading or posting elsewhere is ``not_in_channel``, though
   ``chat:write.public`` may post). Other methods answer ``unknown_method``.
+* A message over the Block Kit limits (more than 50 blocks, a section's text over 3,000
+  characters, a header's over 150, a context of more than 10 elements, the blocks' JSON over
+  13,000 characters, ``text`` over 40,000) is refused as Slack refuses it: ``invalid_blocks``,
+  ``msg_blocks_too_long``, ``msg_too_long`` (400 on a webhook). ``failures_webhook_url`` is
+  a second incoming webhook; ``webhook_posts(url)`` what one of them accepted.
 * Message ``ts`` are strings ``"<seconds>.<6 digits>"`` from ``clock`` (``time.time``),
   strictly increasing.
 * Scripted ``SlackReply`` answers (FIFO; for one method, or any endpoint) replace the normal
@@ -36,6 +41,14 @@ from .slack_channels import HISTORY_METHODS, SlackChannels, metadata
 from .web_server import DEFAULT_LIFETIME, MAX_DELAY, Handler, LoopbackServer, redact_headers
 
 WEBHOOK_PATH = "/services/T000/B000/XXXX"
+FAILURES_WEBHOOK_PATH = "/services/T000/B001/FAIL"  # a second incoming webhook
+# Block Kit limits, as Slack refuses them (invalid_blocks, msg_blocks_too_long, msg_too_long):
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_BLOCKS_JSON = 13_000  # Slack's own cut is near 13,200 characters (slackapi/bolt-js#2509)
+MAX_TEXT = 40_000
 DEFAULT_SCOPES = frozenset({"chat:write", "channels:history", "groups:history"})
 
 SlackReplyKind = Literal[
@@ -45,6 +58,9 @@ SlackReplyKind = Literal[
 # How incoming webhooks report errors: HTTP status per error string (text/plain body).
 _WEBHOOK_ERROR_STATUS = {
     "invalid_payload": 400,
+    "invalid_blocks": 400,
+    "msg_blocks_too_long": 400,
+    "msg_too_long": 400,
     "no_text": 400,
     "user_not_found": 400,
     "too_many_attachments": 400,
@@ -133,6 +149,7 @@ class FakeSlack(LoopbackServer):
         super().__init__(lifetime=lifetime)
         self._queue: list[tuple[str | None, SlackReply]] = []
         self._posts: list[dict[str, Any]] = []
+        self._hooked: list[tuple[str, dict[str, Any]]] = []
         self._requests: list[SlackRequest] = []
         self.channels = SlackChannels(clock)
         self.scopes: set[str] = set(DEFAULT_SCOPES)
@@ -141,6 +158,16 @@ class FakeSlack(LoopbackServer):
     @property
     def webhook_url(self) -> str:
         return f"{self.origin}{WEBHOOK_PATH}"
+
+    @property
+    def failures_webhook_url(self) -> str:
+        """A second incoming webhook (another channel's)."""
+        return f"{self.origin}{FAILURES_WEBHOOK_PATH}"
+
+    def webhook_posts(self, url: str) -> list[dict[str, Any]]:
+        """The payloads one incoming webhook accepted, in order."""
+        with self._lock:
+            return [payload for path, payload in self._hooked if url.endswith(path)]
 
     @property
     def api_url(self) -> str:
@@ -258,7 +285,7 @@ class FakeSlack(LoopbackServer):
             self._finish(request, reply, self._webhook_post(request, route, raw), api=False)
 
     def _webhook_post(self, request: Handler, route: str, raw: bytes) -> _Answer:
-        if request.command != "POST" or route != WEBHOOK_PATH:
+        if request.command != "POST" or route not in (WEBHOOK_PATH, FAILURES_WEBHOOK_PATH):
             return _Answer(404, "no_service")
         try:
             payload = json.loads(raw)
@@ -268,8 +295,12 @@ class FakeSlack(LoopbackServer):
             return _Answer(400, "invalid_payload")
         if not any(payload.get(key) for key in ("text", "blocks", "attachments")):
             return _Answer(400, "no_text")
+        problem = limit_problem(payload)
+        if problem:
+            return _Answer(400, problem)
         with self._lock:
             self._posts.append(payload)
+            self._hooked.append((route, payload))
         return _Answer(200, "ok")
 
     def _web_api(
@@ -300,6 +331,9 @@ class FakeSlack(LoopbackServer):
             return _error("channel_not_found")
         if not any(params.get(key) for key in ("text", "blocks", "attachments")):
             return _error("no_text")
+        problem = limit_problem(params)
+        if problem:
+            return _error(problem)
         outside = self.member_of is not None and self.channel_id(channel) not in self.member_of
         if outside and "chat:write.public" not in self.scopes:
             return _error("not_in_channel")
@@ -365,6 +399,35 @@ _AUTH_TEST = {
     "bot_id": "B000",
     "is_enterprise_install": False,
 }
+
+
+def limit_problem(payload: dict[str, Any]) -> str | None:
+    """The error Slack answers a message over its Block Kit limits with, or None."""
+    blocks = payload.get("blocks") or []
+    if isinstance(blocks, str):  # a form field: JSON text
+        blocks = json.loads(blocks)
+    if len(str(payload.get("text") or "")) > MAX_TEXT:
+        return "msg_too_long"
+    if len(blocks) > MAX_BLOCKS or not all(_block_ok(block) for block in blocks):
+        return "invalid_blocks"
+    if len(json.dumps(blocks, ensure_ascii=False)) > MAX_BLOCKS_JSON:
+        return "msg_blocks_too_long"
+    return None
+
+
+def _block_ok(block: Any) -> bool:
+    kind = block.get("type") if isinstance(block, dict) else None
+    if kind == "header":
+        text = block["text"]
+        return text.get("type") == "plain_text" and 0 < len(text["text"]) <= MAX_HEADER_TEXT
+    if kind == "section":
+        return 0 < len(block["text"]["text"]) <= MAX_SECTION_TEXT
+    if kind == "context":
+        elements = block["elements"]
+        return 0 < len(elements) <= MAX_CONTEXT_ELEMENTS and all(
+            0 < len(element["text"]) <= MAX_SECTION_TEXT for element in elements
+        )
+    return kind == "divider"
 
 
 def _error(code: str) -> _Answer:
