@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer.articles import Article, load_article
-from briefer.backends import Backend
+from briefer.backends import Backend, Deferred
 from briefer.backends.stack import build_backend
 from briefer.chunking import Chunk, split_article
 from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
@@ -85,10 +85,17 @@ class Briefer:
         cited.require_sentences(redact_url(article.url or article.source or article.id))
         candidates = find_candidates(article.text)
         chunks = self.chunk(article, cited)
-        resolutions = [
-            resolve(self._brief_chunk(article, cited, candidates, chunk, len(chunks), stats), cited)
-            for chunk in chunks
-        ]
+        resolutions = []
+        deferred: Deferred | None = None
+        for chunk in chunks:  # a chunk queued for a batch does not stop the others being queued
+            try:
+                answer = self._brief_chunk(article, cited, candidates, chunk, len(chunks), stats)
+            except Deferred as queued:
+                deferred = queued
+                continue
+            resolutions.append(resolve(answer, cited))
+        if deferred is not None:
+            raise deferred
         draft, invalid_selections = self._reduce(article, [r.draft for r in resolutions], stats)
         items = ground(draft, article.text, strict=self.settings.strict)
         return items.brief(
