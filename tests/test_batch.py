@@ -268,3 +268,33 @@ def test_a_batch_day_that_cannot_work_is_bad_usage_before_any_work(
     assert result.exit_code == 2, result.output
     clean(result)
     assert says in result.stderr and fake_openai.calls == 0 and fake_openai.batches == []
+
+
+def test_an_answer_that_is_not_a_brief_is_asked_again_live(
+    fake_openai: FakeOpenAI, model: Model, config: Path, tmp_path: Path
+) -> None:
+    folder, out = submit(fake_openai, config, tmp_path)
+    fake_openai.enqueue(Reply.content("not a brief"))  # a 200 line the brief schema refuses
+    daily([str(folder)], fake_openai, config, out)
+    result = daily([str(folder)], fake_openai, config, out)
+    assert result.exit_code == 0, result.output
+    assert f"collected {ARTICLES} answers" in result.stderr
+    assert fake_openai.calls == 1  # the same request, live, instead of a replayed failure
+    assert fake_openai.requests[0] in [line["body"] for line in batch_lines(out)]
+    assert load_digest(out / TODAY).complete and len(titles(out)) == ARTICLES
+
+
+def test_a_request_first_seen_after_a_round_is_queued_in_the_next_round(
+    fake_openai: FakeOpenAI, model: Model, config: Path, tmp_path: Path
+) -> None:
+    folder, out = submit(fake_openai, config, tmp_path)
+    (folder / "ferry.md").write_text("# Ferry news\n\nThe ferry council met.\n")
+    daily([str(folder), "--batch"], fake_openai, config, out)  # in progress
+    second = daily([str(folder), "--batch"], fake_openai, config, out)
+    assert second.exit_code == 0, second.output
+    assert "submitted 1 requests as batch" in second.stderr and len(fake_openai.batches) == 2
+    digest = load_digest(out / TODAY)
+    assert len(digest.stories) == ARTICLES and [q.item for q in digest.queued] == ["Ferry news"]
+    daily([str(folder)], fake_openai, config, out)
+    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    assert fake_openai.calls == 0 and len(titles(out)) == ARTICLES + 1
