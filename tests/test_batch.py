@@ -15,9 +15,11 @@ import pytest
 
 from briefer.backends.cache import ResponseCache
 from briefer.batch import lines
+from briefer.batch.remote import BatchService
 from briefer.batch.run import PENDING_EXIT
 from briefer.config import writable_home
 from briefer.digest import load_digest
+from briefer.errors import ModelError
 from tests.dailyrun import TODAY, articles_folder, clean, daily, titles
 from tests.fakes import FakeOpenAI
 from tests.fakes.openai_server import Reply
@@ -298,3 +300,75 @@ def test_a_request_first_seen_after_a_round_is_queued_in_the_next_round(
     daily([str(folder)], fake_openai, config, out)
     assert daily([str(folder)], fake_openai, config, out).exit_code == 0
     assert fake_openai.calls == 0 and len(titles(out)) == ARTICLES + 1
+
+
+COMPLETION = {"object": "chat.completion", "choices": [{"message": {"content": "{}"}}]}
+
+
+@pytest.mark.parametrize(
+    ("line", "completion", "error"),
+    [
+        ({"response": {"status_code": 200, "body": COMPLETION}, "error": None}, COMPLETION, None),
+        ({"response": COMPLETION}, COMPLETION, None),  # a bare completion
+        (
+            {"response": {"status_code": 500, "body": {"error": {"message": "Boom  now"}}}},
+            None,
+            "HTTP 500: Boom now",
+        ),
+        (
+            {"response": None, "error": {"code": "batch_expired", "message": ""}},
+            None,
+            "batch_expired",
+        ),
+        ({"response": {"status_code": 200, "body": "text"}}, None, "HTTP 200"),
+        ({}, None, "no response"),
+    ],
+)
+def test_result_lines_are_read_as_an_answer_or_the_reason_there_is_none(
+    line: dict[str, Any], completion: dict[str, Any] | None, error: str | None
+) -> None:
+    results, unreadable = lines.parse_results(json.dumps({"custom_id": "k", **line}))
+    assert results == {"k": lines.Result("k", completion, error)} and unreadable == 0
+
+
+def test_result_lines_that_are_not_results_are_counted_and_a_success_wins() -> None:
+    ok = json.dumps({"custom_id": "k", "response": {"status_code": 200, "body": COMPLETION}})
+    failed = json.dumps({"custom_id": "k", "response": {"status_code": 500, "body": {}}})
+    text = "\n".join(["not json", json.dumps({"response": {}}), ok, failed, ""])
+    results, unreadable = lines.parse_results(text)
+    assert unreadable == 2 and results["k"].completion == COMPLETION
+
+
+def test_a_submission_cut_short_is_finished_by_the_next_run_not_queued_again(
+    fake_openai: FakeOpenAI,
+    model: Model,
+    config: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lines, "MAX_REQUESTS", 2)
+    real_submit = BatchService.submit
+    submitted: list[Path] = []
+
+    def submit_once(self: BatchService, path: Path) -> Any:
+        if submitted:
+            raise ModelError("could not reach the endpoint to upload the batch file")
+        submitted.append(path)
+        return real_submit(self, path)
+
+    monkeypatch.setattr(BatchService, "submit", submit_once)
+    folder = articles_folder(tmp_path, "harbour", "strike")
+    out = tmp_path / "out"
+    cut = daily([str(folder), "--batch"], fake_openai, config, out)
+    assert cut.exit_code == 1 and "could not reach the endpoint" in cut.stderr
+    clean(cut)
+    assert len(fake_openai.batches) == 1  # the first of two files went out
+
+    monkeypatch.setattr(BatchService, "submit", real_submit)
+    rest = daily([str(folder), "--batch"], fake_openai, config, out)
+    assert rest.exit_code == 0, rest.output
+    assert "submitted 3 requests as batches" in rest.stderr
+    assert [b["request_counts"]["total"] for b in fake_openai.batches] == [2, 1]
+    daily([str(folder)], fake_openai, config, out)
+    assert daily([str(folder)], fake_openai, config, out).exit_code == 0
+    assert fake_openai.calls == 0 and len(titles(out)) == ARTICLES

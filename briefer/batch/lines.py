@@ -126,6 +126,8 @@ def _result(custom_id: str, line: dict[str, Any]) -> Result:
         return Result(custom_id, None, _words(error.get("message") or error.get("code")))
     if not isinstance(response, dict):
         return Result(custom_id, None, "no response")
+    if "choices" in response and "body" not in response:  # a bare completion, as some tools write
+        response = {"status_code": 200, "body": response}
     status, body = response.get("status_code"), response.get("body")
     if status == 200 and isinstance(body, dict):
         return Result(custom_id, body)

@@ -131,7 +131,9 @@ def report(digest: Digest, day_dir: Path) -> None:
     stats = digest.stats
     click.echo(
         f"wrote {day_dir}/digest.md, digest.html, digest.json: {len(digest.stories)} stories "
-        f"({stats.briefed} new, {stats.resumed} resumed), {stats.model_calls} model calls, "
+        f"({stats.briefed} new, {stats.resumed} resumed"
+        + (f", {stats.queued} queued for a batch" if stats.queued else "")
+        + f"), {stats.model_calls} model calls, "
         f"{stats.usage.prompt_tokens + stats.usage.completion_tokens} tokens, {stats.seconds:.1f}s",
         err=True,
     )
