@@ -372,3 +372,26 @@ def test_a_submission_cut_short_is_finished_by_the_next_run_not_queued_again(
     daily([str(folder)], fake_openai, config, out)
     assert daily([str(folder)], fake_openai, config, out).exit_code == 0
     assert fake_openai.calls == 0 and len(titles(out)) == ARTICLES
+
+
+def test_every_chunk_of_a_long_article_is_queued_in_the_same_round() -> None:
+    from briefer.articles import make_article
+    from briefer.backends import Deferred
+    from briefer.backends.fake import FakeBackend
+    from briefer.batch.collect import CollectingBackend
+    from briefer.config import load_settings
+    from briefer.pipeline import Briefer
+
+    settings = load_settings(
+        {"base_url": "http://127.0.0.1:9/v1", "context_window": 4000, "cache": False}
+    )
+    paragraph = "The council of Port Ellis met on Tuesday and voted on the harbour budget. " * 12
+    article = make_article("\n\n".join([paragraph] * 12), label="long")
+    fake = FakeBackend(model="gpt-4o-mini")
+    collector = CollectingBackend(fake)
+    briefer = Briefer(settings, backend=collector)
+    chunks = len(briefer.chunk(article))
+    assert chunks > 1
+    with pytest.raises(Deferred):
+        briefer.brief(article)
+    assert len(collector.queued) == chunks and fake.history == []  # all queued, none sent
