@@ -79,6 +79,7 @@ class DailyOptions(_Section):
     concurrency: int = Field(4, ge=1, le=64)
     max_articles: int | None = Field(None, ge=1)
     window_hours: float = Field(24.0, gt=0, description="feed entries older than this are skipped")
+    batch: bool = Field(False, description="submit the day's requests as a batch (--batch)")
 
 
 class SlackSection(_Section):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from briefer.backends import Backend
+from briefer.backends import Backend, Deferred
 from briefer.backends.stack import Stopped, bound, build_backend
 from briefer.backends.tally import Tally
 from briefer.config import Settings
@@ -33,10 +33,11 @@ from briefer.workers import WorkerPool
 
 SPARE_WORKERS = 2  # threads beyond --concurrency, preparing stories for the next free slot
 INTERRUPT_GRACE_SECONDS = 0.5  # after Ctrl-C, how long briefs in flight may still land
+QUEUED_REASON = "queued for a batch; run `briefer daily` again to collect"
 
 
 class StoryEvent(NamedTuple):
-    status: Literal["done", "cached", "failed"]
+    status: Literal["done", "cached", "failed", "queued"]
     title: str
     tokens: int = 0
     reason: str | None = None
@@ -64,6 +65,8 @@ class BriefResults:
     settled: set[str] = field(default_factory=set)
     replaced: set[str] = field(default_factory=set)
     """Finished stories whose successor (briefed from more texts) was written this run."""
+    queued: list[Failure] = field(default_factory=list)
+    """Stories waiting for a batch's answers (``Deferred``): pending, not failed."""
     spent: Tally = field(default_factory=Tally)
     """Every model call of the run, failed stories' included (the client's running total)."""
 
@@ -145,6 +148,10 @@ def _settle(
         )
         results.failures.append(failure)
         return StoryEvent("failed", failure.item, reason=failure.reason)
+    except Deferred:
+        pending = group_failure(group, "brief", QUEUED_REASON, plan)
+        results.queued.append(pending)
+        return StoryEvent("queued", pending.item, reason=QUEUED_REASON)
     except BrieferError as error:
         return _failed(group, error.message, results, plan)
     except OSError as error:
@@ -184,6 +191,7 @@ def group_failure(
 
 __all__ = [
     "INTERRUPT_GRACE_SECONDS",
+    "QUEUED_REASON",
     "BriefResults",
     "DayObserver",
     "StoryEvent",

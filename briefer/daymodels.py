@@ -64,6 +64,7 @@ class DigestStats(_Model):
         0, description="finished stories briefed again because they gained a new text"
     )
     failed: int = 0
+    queued: int = Field(0, description="stories waiting for a batch's answers (not failed)")
     model_calls: int = Field(
         0, description="requests the endpoint received, retries and failed stories' included"
     )
@@ -81,11 +82,14 @@ class Digest(_Model):
     generated_at: str
     stories: list[Story] = Field(description="most important first")
     failures: list[Failure]
+    queued: list[Failure] = Field(
+        default_factory=list, description="stories waiting for a batch's answers (briefer daily --batch)"
+    )
     stats: DigestStats
 
     @property
     def complete(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.queued
 
 
 def importance(brief: Brief, source_count: int) -> float:

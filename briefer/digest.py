@@ -245,6 +245,7 @@ def _assemble(run: _DayRun, seconds: float) -> Digest:
         briefed=len(results.stories),
         rebriefed=len(results.replaced),
         failed=len(failures),
+        queued=len(results.queued),
         model_calls=results.spent.calls,
         cache_hits=results.spent.cache_hits,
         usage=results.spent.billed,
@@ -256,6 +257,7 @@ def _assemble(run: _DayRun, seconds: float) -> Digest:
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         stories=stories,
         failures=failures,
+        queued=results.queued,
         stats=stats,
     )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefer.articles import Article, load_article
-from briefer.backends import Backend
+from briefer.backends import Backend, Deferred
 from briefer.backends.cache import ResponseCache
 from briefer.backends.stack import build_backend
 from briefer.backends.tally import Tally
@@ -110,10 +110,17 @@ class Briefer:
         cited.require_sentences(redact_url(article.url or article.source or article.id))
         candidates = find_candidates(article.text, self._derived)
         chunks = self.chunk(article, cited)
-        answers = [
-            self._brief_chunk(article, cited, candidates, chunk, len(chunks), stats)
-            for chunk in chunks
-        ]
+        answers = []
+        deferred: Deferred | None = None
+        for chunk in chunks:  # a chunk queued for a batch does not stop the others being queued
+            try:
+                answers.append(
+                    self._brief_chunk(article, cited, candidates, chunk, len(chunks), stats)
+                )
+            except Deferred as queued:
+                deferred = queued
+        if deferred is not None:
+            raise deferred
         resolutions = [resolve(answer, cited) for answer, _ in answers]
         draft, invalid_selections = self._reduce(article, [r.draft for r in resolutions], stats)
         draft, headline_checks = self._checked_headline(article, draft, stats)

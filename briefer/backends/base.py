@@ -91,6 +91,10 @@ class AnswerMemory(Protocol):
     def learn_json_mode(self, mode: JsonMode) -> None: ...
 
 
+class Deferred(Exception):
+    """The request was not answered now but queued (for a batch); its brief waits for it."""
+
+
 class SchemaRejectedError(Exception):
     """The endpoint does not accept ``json_schema`` response formats; retry in json mode."""
 

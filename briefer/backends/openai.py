@@ -52,7 +52,6 @@ from briefer.urls import is_http_url
 
 if TYPE_CHECKING:
     import openai
-    from openai.types.chat import ChatCompletion
 
 MAX_RETRY_AFTER = 60.0
 DEFAULT_BASE_URL = "https://api.openai.com/v1"  # the SDK's own default
@@ -127,12 +126,8 @@ class OpenAIBackend:
 
         started = time.monotonic()
         try:
-            completion = self._client.chat.completions.create(  # type: ignore[call-overload]
-                model=self.model,
-                messages=request.message_dicts(),
-                response_format=self._response_format(request),
-                max_tokens=request.max_tokens,
-                temperature=request.temperature,
+            completion = self._client.chat.completions.create(
+                **chat_body(self.model, request)
             )
         except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
             if request.json_mode == "schema" and _mentions_schema(error):
@@ -145,10 +140,15 @@ class OpenAIBackend:
                 f"the endpoint {self.endpoint} answered a body that is not valid JSON (cut off, "
                 f"or not the API); {_BASE_URL_FIX}"
             )
+        return self.response_from(completion, time.monotonic() - started)
+
+    def response_from(self, completion: object, seconds: float = 0.0) -> ChatResponse:
+        """A chat completion (live, or one line of a batch's output) as a ``ChatResponse``."""
         choice = self._first_choice(completion)
         refusal = getattr(choice.message, "refusal", None)
         usage = _usage(completion)
-        model = completion.model if isinstance(completion.model, str) and completion.model else None
+        name = getattr(completion, "model", None)
+        model = name if isinstance(name, str) and name else None
         try:  # the SDK builds its objects without validating them: any field may be any type
             return ChatResponse(
                 text=choice.message.content or "",
@@ -156,7 +156,7 @@ class OpenAIBackend:
                 refusal=refusal,
                 usage=usage,
                 model=model or self.model,
-                seconds=time.monotonic() - started,
+                seconds=seconds,
             )
         except ValidationError as error:
             field = str(error.errors()[0]["loc"][0])
@@ -165,16 +165,6 @@ class OpenAIBackend:
                 f"message.{'content' if field == 'text' else field} is not text; check --model / BRIEFER_MODEL and the endpoint's logs",
                 usage=usage,
             )
-
-    def _response_format(self, request: ChatRequest) -> dict[str, Any]:
-        if request.json_mode == "schema" and request.json_schema is not None:
-            fine_tuned = self.model.startswith("ft:")
-            schema = hosted_json_schema(request.json_schema, fine_tuned=fine_tuned)
-            return {
-                "type": "json_schema",
-                "json_schema": {"name": request.schema_name, "schema": schema, "strict": True},
-            }
-        return {"type": "json_object"}
 
     def _first_choice(self, completion: object) -> Any:
         """The completion's first choice; a ModelError naming the endpoint when there is none."""
@@ -206,6 +196,28 @@ class OpenAIBackend:
         raise error
 
 
+def chat_body(model: str, request: ChatRequest) -> dict[str, Any]:
+    """The chat-completion request body for ``request``: what a live call sends, and what a
+    batch line's ``body`` holds, so both get the same answer (and the same cache key)."""
+    return {
+        "model": model,
+        "messages": request.message_dicts(),
+        "response_format": _response_format(model, request),
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+    }
+
+
+def _response_format(model: str, request: ChatRequest) -> dict[str, Any]:
+    if request.json_mode == "schema" and request.json_schema is not None:
+        schema = hosted_json_schema(request.json_schema, fine_tuned=model.startswith("ft:"))
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": request.schema_name, "schema": schema, "strict": True},
+        }
+    return {"type": "json_object"}
+
+
 def check_base_url(url: object) -> None:
     """An InputError (exit 2, before any call) unless ``url`` is http(s) with a host.
 
@@ -231,9 +243,9 @@ def endpoint_host(url: str) -> str:
     return f"{host}:{port}" if port else host
 
 
-def _usage(completion: ChatCompletion) -> Usage:
+def _usage(completion: object) -> Usage:
     """The reported token counts; 0 for any count that is missing or not a whole number."""
-    usage = completion.usage
+    usage = getattr(completion, "usage", None)
 
     def count(name: str) -> int:
         value = getattr(usage, name, None)

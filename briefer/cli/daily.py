@@ -32,6 +32,22 @@ if TYPE_CHECKING:
 )
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Model calls at once [default: 4].")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Take at most N articles.")
+@click.option(
+    "--batch/--no-batch",
+    default=None,
+    help="Submit the requests the cache cannot answer as one provider batch (half the price, "
+    "within 24 h); run again to collect [default: [daily] batch, or off].",
+)
+@click.option(
+    "--batch-file-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write those requests as Batch JSONL to PATH (for `vllm run-batch`) and stop.",
+)
+@click.option(
+    "--batch-file-in",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Put the answers of a batch results JSONL (`vllm run-batch -o`) into the cache first.",
+)
 @model_options
 def daily(
     sources: tuple[str, ...],
@@ -39,6 +55,9 @@ def daily(
     out: Path | None,
     concurrency: int | None,
     max_articles: int | None,
+    batch: bool | None,
+    batch_file_out: Path | None,
+    batch_file_in: Path | None,
     **options: Any,
 ) -> None:
     """Brief the day's articles into one digest (Markdown, HTML, JSON).
@@ -51,9 +70,14 @@ def daily(
     articles failed (it lists them), 2 for bad usage, such as a source path that does not
     exist or an --out folder that cannot be written (then nothing is fetched, briefed or
     written), 130 on Ctrl-C (finished stories are kept; the digest names the rest).
+
+    Batch days (--batch, or [daily] batch = true): exit 0 once the missing requests are
+    submitted (or written by --batch-file-out), 75 while a submitted batch is still
+    running; a later run collects the answers and assembles the day.
     """
     from rich.console import Console
 
+    from briefer.batch.run import BatchMode, run_batch_day, uses_batch
     from briefer.cli.dayprogress import observer_for
     from briefer.digest import daily_options, run_day
 
@@ -72,11 +96,44 @@ def daily(
         from briefer.cli.timing import timed
 
         backend = timed(build_backend(settings))
+    mode = BatchMode(
+        submit=plan.batch if batch is None else batch,
+        file_out=batch_file_out,
+        file_in=batch_file_in,
+    )
+    day_dir = plan.out / the_day.isoformat()
+    if not uses_batch(mode, day_dir):
+        with observer_for(Console(stderr=True)) as observer:
+            digest = run_day(plan, settings, day=the_day, observer=observer, backend=backend)
+        report(digest, day_dir)
+        if not digest.complete:
+            sys.exit(1)
+        return
     with observer_for(Console(stderr=True)) as observer:
-        digest = run_day(plan, settings, day=the_day, observer=observer, backend=backend)
-    report(digest, plan.out / the_day.isoformat())
-    if not digest.complete:
+        outcome = run_batch_day(
+            plan, settings, day=the_day, mode=mode, observer=observer, prices=_prices()
+        )
+    if outcome.digest is not None:
+        report(outcome.digest, day_dir)
+    for line in outcome.said:
+        click.echo(f"briefer: {line}", err=True)
+    if outcome.exit_code is not None:
+        sys.exit(outcome.exit_code)
+    if outcome.digest is not None and not outcome.digest.complete:
         sys.exit(1)
+
+
+def _prices() -> dict[str, tuple[float, float]]:
+    """USD per million tokens by model, from the price table of evals/config.toml (the one
+    the eval's live cost uses); none when it is absent or unreadable."""
+    from briefer.errors import InputError
+    from briefer.evals.dataset import load_eval_config
+
+    try:
+        config = load_eval_config()
+    except InputError:
+        return {}
+    return {m: (p.input_per_million, p.output_per_million) for m, p in config.prices.items()}
 
 
 def _with_stdin(sources: tuple[str, ...]) -> list[str]:
@@ -97,7 +154,9 @@ def report(digest: Digest, day_dir: Path) -> None:
         return
     click.echo(
         f"wrote {day_dir}/digest.md, digest.html, digest.json: {len(digest.stories)} stories "
-        f"({stats.briefed} new, {stats.resumed} resumed), {stats.model_calls} model calls, "
+        f"({stats.briefed} new, {stats.resumed} resumed"
+        + (f", {stats.queued} queued for a batch" if stats.queued else "")
+        + f"), {stats.model_calls} model calls, "
         f"{stats.usage.prompt_tokens + stats.usage.completion_tokens} tokens, {stats.seconds:.1f}s",
         err=True,
     )

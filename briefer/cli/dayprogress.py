@@ -47,7 +47,7 @@ class _RichObserver(DayObserver):
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.task = progress.add_task("Collecting sources", total=None, counts="")
-        self.counts = {"done": 0, "failed": 0, "cached": 0}
+        self.counts = {"done": 0, "failed": 0, "cached": 0, "queued": 0}
         self.tokens = 0
 
     def collected(self, summary: str, *, to_brief: int, resumed: int) -> None:
@@ -59,7 +59,7 @@ class _RichObserver(DayObserver):
     def story(self, event: StoryEvent) -> None:
         self.counts[event.status] += 1
         self.tokens += event.tokens
-        if event.reason:
+        if event.reason and event.status == "failed":
             self.progress.console.print(
                 Text.assemble(("failed ", "red"), f"{event.title}: {event.reason}")
             )

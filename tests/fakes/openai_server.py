@@ -8,6 +8,15 @@ Serves ``POST /v1/chat/completions`` (JSON, or SSE when the request has ``"strea
 and ``GET /v1/models``; anything else is an OpenAI-style 404. Scripted replies are used
 first (FIFO), then ``responder(request_body)``, then a default valid brief.
 
+The Batch API too: ``POST /v1/files`` (multipart upload), ``GET /v1/files/{id}/content``,
+``POST /v1/batches`` and ``GET /v1/batches/{id}``. A batch is created ``validating``; each
+retrieve moves it one step along ``batch_statuses`` (default in_progress, completed: no
+sleeps). Reaching completed, expired or cancelled answers its lines like live requests
+(scripted replies, then the responder; the first ``batch_answer_limit`` lines only, if
+set; the rest are error lines ``batch_expired``/``batch_cancelled``): 200s go to the
+output file, other statuses to the error file. Failed answers nothing. Batch lines are not
+in ``requests`` (those are live calls); they are in ``batch_lines``.
+
 Like the real API, a strict ``json_schema`` response format outside the documented subset
 (``strict_schema.py``) is answered with a 400 before any scripted reply is used;
 ``json_schema_supported=False`` plays an endpoint that has no ``json_schema`` mode at all.
@@ -15,6 +24,8 @@ Like the real API, a strict ``json_schema`` response format outside the document
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import itertools
 import json
 import time
@@ -165,6 +176,24 @@ class FakeOpenAI(LoopbackServer):
         self._headers: list[dict[str, str]] = []
         self._authorizations: list[str] = []
         self._ids = itertools.count(1)
+        # -- the Batch API --
+        self.batch_statuses: list[str] = ["in_progress", "completed"]
+        """What each retrieve of a batch moves it to, in order (it stays at the last)."""
+        self.batch_answer_limit: int | None = None
+        """Lines answered when a batch ends expired or cancelled (None: all of them)."""
+        self.files: dict[str, tuple[str, bytes]] = {}
+        """Uploaded and result files by id: (purpose, content)."""
+        self.batch_lines: list[dict[str, Any]] = []
+        """Every batch input line answered, in order."""
+        self.batch_retrieves = 0
+        self._batches: dict[str, dict[str, Any]] = {}
+        self._batch_steps: dict[str, int] = {}
+
+    @property
+    def batches(self) -> list[dict[str, Any]]:
+        """Every batch created (its current object), in order."""
+        with self._lock:
+            return [dict(batch) for batch in self._batches.values()]
 
     @property
     def base_url(self) -> str:
@@ -215,6 +244,9 @@ class FakeOpenAI(LoopbackServer):
         route = request.route.rstrip("/")
         if request.command == "GET" and route == "/v1/models":
             self._send_json(request, 200, self._models())
+            return
+        if route.startswith(("/v1/files", "/v1/batches")):
+            self._batch_api(request, route, raw)
             return
         if request.command != "POST" or route != "/v1/chat/completions":
             message = f"Invalid URL ({request.command} {request.route})"
@@ -381,3 +413,153 @@ class FakeOpenAI(LoopbackServer):
             content_type="application/json",
             headers={**self._request_id_header(), **(headers or {})},
         )
+
+    # -- the Batch API ------------------------------------------------------------------------
+
+    def _batch_api(self, request: Handler, route: str, raw: bytes) -> None:
+        parts = route.split("/")[2:]  # ["files"], ["files", id, "content"], ["batches", id]
+        with self._lock:
+            found: tuple[int, dict[str, Any] | bytes] | None = None
+            if request.command == "POST" and parts == ["files"]:
+                found = self._upload(request, raw)
+            elif request.command == "GET" and len(parts) == 3 and parts[0] == "files":
+                file = self.files.get(parts[1])
+                found = (200, file[1]) if file and parts[2] == "content" else None
+            elif request.command == "POST" and parts == ["batches"]:
+                found = self._create_batch(raw)
+            elif request.command == "GET" and len(parts) == 2 and parts[0] == "batches":
+                found = self._retrieve_batch(parts[1])
+        if found is None:
+            message = f"No such object: {request.command} {request.route}"
+            self._send_json(request, 404, error_body(404, message, code=None))
+        elif isinstance(found[1], bytes):
+            request.respond(found[0], found[1], content_type="application/octet-stream")
+        else:
+            self._send_json(request, found[0], found[1])
+
+    def _upload(self, request: Handler, raw: bytes) -> tuple[int, dict[str, Any]]:
+        head = f"Content-Type: {request.headers.get('Content-Type', '')}\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+        fields: dict[str, tuple[str | None, bytes]] = {}
+        for part in message.iter_parts() if message.is_multipart() else []:
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            fields[str(name)] = (
+                part.get_filename(),
+                payload if isinstance(payload, bytes) else b"",
+            )
+        if "file" not in fields or "purpose" not in fields:
+            return 400, error_body(400, "Missing file or purpose.")
+        purpose = fields["purpose"][1].decode()
+        file_id = f"file-fake{next(self._ids):06d}"
+        self.files[file_id] = (purpose, fields["file"][1])
+        return 200, self._file_object(file_id, fields["file"][0] or "upload.jsonl")
+
+    def _file_object(self, file_id: str, filename: str) -> dict[str, Any]:
+        purpose, content = self.files[file_id]
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(content),
+            "created_at": int(time.time()),
+            "filename": filename,
+            "purpose": purpose,
+            "status": "processed",
+        }
+
+    def _create_batch(self, raw: bytes) -> tuple[int, dict[str, Any]]:
+        body = json.loads(raw or b"{}")
+        file = self.files.get(str(body.get("input_file_id")))
+        if file is None or file[0] != "batch":
+            return 400, error_body(400, "The input file must be uploaded with purpose batch.")
+        batch_id = f"batch_fake{next(self._ids):06d}"
+        total = sum(1 for line in file[1].splitlines() if line.strip())
+        self._batches[batch_id] = {
+            "id": batch_id,
+            "object": "batch",
+            "endpoint": body.get("endpoint"),
+            "input_file_id": body["input_file_id"],
+            "completion_window": body.get("completion_window"),
+            "status": "validating",
+            "created_at": int(time.time()),
+            "output_file_id": None,
+            "error_file_id": None,
+            "errors": None,
+            "request_counts": {"total": total, "completed": 0, "failed": 0},
+        }
+        self._batch_steps[batch_id] = 0
+        return 200, dict(self._batches[batch_id])
+
+    def _retrieve_batch(self, batch_id: str) -> tuple[int, dict[str, Any]] | None:
+        batch = self._batches.get(batch_id)
+        if batch is None:
+            return None
+        self.batch_retrieves += 1
+        if batch["status"] in ("validating", "in_progress", "finalizing", "cancelling"):
+            step = min(self._batch_steps[batch_id], len(self.batch_statuses) - 1)
+            self._batch_steps[batch_id] += 1
+            batch["status"] = self.batch_statuses[step]
+            if batch["status"] in ("completed", "expired", "cancelled"):
+                self._run_batch(batch)
+            elif batch["status"] == "failed":
+                message = "The batch input file is not valid."
+                batch["errors"] = {
+                    "object": "list",
+                    "data": [{"code": "invalid_file", "message": message}],
+                }
+        return 200, dict(batch)
+
+    def _run_batch(self, batch: dict[str, Any]) -> None:
+        """Answer the batch's lines (the lock is held) into its output and error files."""
+        lines = [
+            json.loads(line)
+            for line in self.files[batch["input_file_id"]][1].splitlines()
+            if line.strip()
+        ]
+        limit = len(lines) if batch["status"] == "completed" else self.batch_answer_limit
+        output: list[str] = []
+        errors: list[str] = []
+        for index, line in enumerate(lines):
+            result: dict[str, Any] = {"id": f"batch_req_{index}", "custom_id": line["custom_id"]}
+            if limit is not None and index >= limit:
+                code = "batch_expired" if batch["status"] == "expired" else "batch_cancelled"
+                result |= {"response": None, "error": {"code": code, "message": f"{code}."}}
+                errors.append(json.dumps(result))
+                continue
+            body = line["body"]
+            self.batch_lines.append(body)
+            status, payload = self._batch_answer(body)
+            result |= {
+                "response": {"status_code": status, "request_id": f"req_{index}", "body": payload},
+                "error": None,
+            }
+            (output if status == 200 else errors).append(json.dumps(result))
+        counts = batch["request_counts"]
+        counts["completed"], counts["failed"] = len(output), len(errors)
+        for name, chunk in (("output_file_id", output), ("error_file_id", errors)):
+            if chunk:
+                file_id = f"file-fake{next(self._ids):06d}"
+                self.files[file_id] = ("batch_output", "".join(c + "\n" for c in chunk).encode())
+                batch[name] = file_id
+
+    def _batch_answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        refusal = self._refuse_response_format(body)
+        if refusal is not None:
+            return 400, refusal
+        reply = self._queue.popleft() if self._queue else None
+        if reply is None:
+            reply = (
+                self.responder(body)
+                if self.responder is not None
+                else Reply.content(DEFAULT_CONTENT)
+            )
+        if reply.kind == "status":
+            return reply.status_code, reply.body if reply.body is not None else error_body(
+                reply.status_code
+            )
+        if reply.kind in ("hang", "drop", "raw"):
+            return 500, error_body(500)
+        completion = self._completion(body, reply)
+        if reply.kind == "no_choices":
+            completion["choices"] = []
+        return 200, completion
