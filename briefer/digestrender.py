@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from briefer.daymodels import Digest, Failure, SourceLink, Story
+from briefer.followlines import followup_blocks
 from briefer.rendering import html, markdown
 from briefer.rendering.blocks import (
     Aside,
@@ -105,7 +106,11 @@ def digest_blocks(digest: Digest) -> list[Block]:
     for rank, story in enumerate(digest.stories, start=1):
         sources = Para(source_links(story), role="sources")
         blocks.append(
-            Group([brief_article(story.brief, rank=rank), sources], "section", f"story-{rank}")
+            Group(
+                [brief_article(story.brief, rank=rank), *followup_blocks(story), sources],
+                "section",
+                f"story-{rank}",
+            )
         )
     if digest.failures:
         failed: list[Block] = [
