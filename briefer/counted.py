@@ -122,12 +122,12 @@ def make_fact(value: float, counts: str | None, text: str, context: str) -> Fact
     at = folded.find(fold_text(text))
     before = folded[:at] if at >= 0 else ""
     after = folded[at + len(text) :] if at >= 0 else ""
-    bound = _bound(before, after)
-    near_before = _WORD.findall(before)[-WINDOW_WORDS:]
-    near_after = _WORD.findall(after)[:WINDOW_WORDS]
     unit_words: set[str] = set((unit or "").split()) | {
         singular(w) for w in (counts or "").lower().split()
     }
+    bound = _bound(before, _past_noun(after, unit_words))
+    near_before = _WORD.findall(before)[-WINDOW_WORDS:]
+    near_after = _WORD.findall(after)[:WINDOW_WORDS]
     words = content_words(" ".join(near_before + near_after))
     context_words = frozenset(w for w in words if w not in _GENERIC and w not in unit_words)
     written = f"{_bound_word(before, bound)}{text}".strip() if at >= 0 else text
@@ -161,6 +161,16 @@ def _bound(before: str, after: str) -> Bound:
         if head.startswith((f" {phrase} ", f" {phrase},", f" {phrase}.")) or head == f" {phrase}":
             return bound
     return "exact"
+
+
+def _past_noun(after: str, unit_words: set[str]) -> str:
+    """The text after the number, past its counted noun ("troops or more" → " or more")."""
+    words = after.split(" ")
+    while words and (not words[0] or singular(words[0].strip(",.")) in unit_words):
+        if words[0] and words[0][-1:] in ",.":
+            return " " + " ".join(words)
+        words = words[1:]
+    return " " + " ".join(words) if words else ""
 
 
 def _bound_word(before: str, bound: Bound) -> str:

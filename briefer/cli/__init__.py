@@ -108,6 +108,7 @@ for _module, _attribute in (
     ("briefer.cli.daily", "daily"),
     ("briefer.cli.slack", "slack"),
     ("briefer.cli.evals", "eval_group"),
+    ("briefer.cli.story", "story"),
 ):
     try:
         cli.add_command(getattr(importlib.import_module(_module), _attribute))
