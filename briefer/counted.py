@@ -13,17 +13,22 @@ The same counted thing (:func:`same_thing`):
   only matched on context;
 * no clashing outcome near the number ("killed" vs "injured", "raised" vs "cost": the
   outcome word nearest to each number, see ``OUTCOMES``);
-* shared context words around the number (``MIN_SHARED`` of them, more when neither
-  names what it counts), generic words (weekdays, "officials") not counting.
+* shared context words around the number (``MIN_SHARED`` of them; ``MIN_SHARED_UNNAMED``
+  when it names no counted noun and no outcome is shared), generic words (weekdays,
+  "officials") not counting.
 
 Consistent values (:func:`consistent`):
 
-* within ``REL_TOL`` (2 %) of each other, except whole counts below 1,000, which must be
-  equal ("12 dead" vs "13 dead" disagree);
+* within ``REL_TOL`` (2 %) of each other when written with different precision ("10,000"
+  and "10,150"); the same precision with other digits differs ("7.6 million" and "7.7
+  million"), and so do whole counts below 1,000 ("12 dead" vs "13 dead");
 * or, when either is hedged ("about", "some", "an estimated"), equal after rounding to the
   hedged number's written precision ("about 10,000" vs "10,200");
 * bounds ("at least", "more than", "up to", "nearly") are ranges: "at least 10,000" is
   consistent with 12,000, "up to 10,000" is not.
+
+Across days (:func:`same_value`) bounds are set aside: a toll of "at least 40" that becomes
+"at least 95" has changed.
 """
 
 from __future__ import annotations
@@ -220,7 +225,8 @@ def same_thing(a: Fact, b: Fact) -> bool:
     if a.outcome and b.outcome and a.outcome != b.outcome:
         return False
     named = a.kind == "count" and a.unit is not None
-    needed = MIN_SHARED if named else MIN_SHARED_UNNAMED
+    anchored = a.outcome is not None and a.outcome == b.outcome  # both "cost", both "killed"
+    needed = MIN_SHARED if named or anchored else MIN_SHARED_UNNAMED
     return len(a.context & b.context) >= needed
 
 
@@ -274,9 +280,13 @@ def _overlap(low_a: float, high_a: float, low_b: float, high_b: float) -> bool:
 
 
 def _close(a: Fact, b: Fact, x: float, y: float) -> bool:
+    """Equal, or within ``REL_TOL`` when written with different precision ("10,000" and
+    "10,150"; not "7.6 million" and "7.7 million": the same precision, other digits)."""
     if x == y:
         return True
     if a.kind == "count" and _whole(x) and _whole(y) and max(abs(x), abs(y)) < EXACT_BELOW:
+        return False
+    if precision(x) == precision(y):
         return False
     return math.isclose(x, y, rel_tol=REL_TOL)
 
@@ -314,6 +324,13 @@ def precision(value: float) -> float:
     return float(step)
 
 
+def same_value(a: Fact, b: Fact) -> bool:
+    """The same number, bounds aside: within tolerance or equal once rounded to a hedged
+    one's precision. Across days "at least 40" then "at least 95" is a change, though the
+    two bounds are consistent."""
+    return _close(a, b, a.value, b.value) or _rounds_equal(a, b)
+
+
 def conflict(a: Fact, b: Fact) -> bool:
     """The same counted thing with values that cannot both be true."""
     return same_thing(a, b) and not consistent(a, b)
@@ -328,5 +345,6 @@ __all__ = [
     "make_fact",
     "precision",
     "same_thing",
+    "same_value",
     "thing_label",
 ]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from briefer.counted import Fact, consistent, make_fact, same_thing, thing_label
+from briefer.counted import Fact, make_fact, same_thing, same_value, thing_label
 from briefer.daymodels import Digest, NumberChange, Since, Story
 from briefer.daystore import load_article, load_digest
 from briefer.errors import InputError
@@ -131,7 +131,7 @@ def since_of(old: Brief, new: Brief, *, old_date: str, new_date: str) -> Since:
         if not same:
             new_numbers.append(number)
             continue
-        if any(consistent(o, fact) for o in same):
+        if any(same_value(o, fact) for o in same):
             continue  # restated
         previous = same[0]
         label = thing_label(previous, fact)

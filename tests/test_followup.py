@@ -60,6 +60,8 @@ CONSISTENCY = [
      ("troops", "12,000", "12,000 troops were sent to the border"), False),
     (("people", "12", "12 people were killed in the blast"),
      ("people", "13", "13 people were killed in the blast"), False),  # small counts: exact
+    (("patients", "7.6 million", "7.6 million patients are waiting for treatment"),
+     ("patients", "7.7 million", "7.7 million patients are waiting for treatment"), False),
     (("GBP", "£4m", "the repairs to the bridge will cost £4m"),
      ("GBP", "£4.5m", "the bridge repairs will cost £4.5m"), False),
     (("GBP", "£4.5m", "the repairs to the bridge will cost about £4.5m"),
@@ -92,7 +94,10 @@ SAME_THING = [
     (("troops", "10,000", "10,000 troops were sent to the border"),
      ("troops", "10,000", "10,000 troops took part in the parade"), False),  # no shared context
     ((None, "15", "the death toll rose to 15"), (None, "12", "the death toll stood at 12"), True),
-    ((None, "15", "the toll rose to 15"), (None, "12", "the toll stood at 12"), False),  # 1 word
+    ((None, "15", "the toll rose to 15"), (None, "12", "the toll stood at 12"), True),  # outcome
+    ((None, "15", "the score rose to 15"), (None, "12", "the score stood at 12"), False),  # 1 word
+    (("GBP", "£4m", "The crane will cost £4m"),
+     ("GBP", "£4.5m", "which will cost £4.5m according to the budget papers"), True),
     (("%", "4.5%", "unemployment rose to 4.5%"), ("%", "3%", "inflation fell to 3%"), False),
 ]  # fmt: skip
 
