@@ -7,12 +7,15 @@ before (``{"counts", "old", "new"}``: the values). No model is involved: a day's
 taken to hold every number its articles state (as if the model chose them all), so what is
 measured is the comparison rules (``briefer.counted``), not a model's choice of numbers.
 
+``split``: ``dev`` stories were written while the rules were shaped, ``test`` ones after
+the rules were last changed (their figures are the honest ones; never tune on them).
+
 Matching: a found disagreement matches a label with the same two values; a found change
 matches a label with the same old value and a new value within the tolerance. A found item
 that matches a label is correct (two finds may match one label); a label is recalled when
 some find matches it.
 
-    python -m briefer.evals.followup [evals/followup]
+    briefer eval followup [evals/followup] [--json]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -66,6 +70,9 @@ class FixtureDay(_Strict):
 
 class Fixture(_Strict):
     id: str
+    split: Literal["dev", "test"] = Field(
+        "dev", description="test: written after the rules were last changed, never tuned on"
+    )
     note: str = ""
     days: list[FixtureDay] = Field(min_length=1)
 
@@ -200,6 +207,25 @@ def score(fixtures: Sequence[Fixture]) -> FollowupScore:
     return result
 
 
+def score_splits(fixtures: Sequence[Fixture]) -> dict[str, FollowupScore]:
+    """The scores of the ``dev`` stories, the ``test`` ones (never tuned on) and all."""
+    splits = {name: [f for f in fixtures if f.split == name] for name in ("dev", "test")}
+    return {
+        **{name: score(chosen) for name, chosen in splits.items() if chosen},
+        "all": score(fixtures),
+    }
+
+
+def splits_report(scores: dict[str, FollowupScore]) -> str:
+    return "\n\n".join(
+        "\n".join([f"## {name}", *report_lines(result)]) for name, result in scores.items()
+    )
+
+
+def splits_json(scores: dict[str, FollowupScore]) -> str:
+    return "{\n" + ",\n".join(f'"{name}": {as_json(r)}' for name, r in scores.items()) + "\n}"
+
+
 def report_lines(result: FollowupScore) -> list[str]:
     def figure(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.2f}"
@@ -247,7 +273,7 @@ def as_json(result: FollowupScore) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     folder = Path(args[0]) if args else DEFAULT_DIR
-    print("\n".join(report_lines(score(load_fixtures(folder)))))
+    print(splits_report(score_splits(load_fixtures(folder))))
 
 
 if __name__ == "__main__":
@@ -265,4 +291,7 @@ __all__ = [
     "load_fixtures",
     "report_lines",
     "score",
+    "score_splits",
+    "splits_json",
+    "splits_report",
 ]
