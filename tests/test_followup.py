@@ -345,3 +345,28 @@ def test_story_lines_say_nothing_for_an_unfollowed_story() -> None:
     story = Story(id="x", importance=0, sources=[], brief=empty_brief(), briefed_at="now")
     assert story_lines(story) == []
     assert story_lines(story.model_copy(update={"thread_id": "x"})) == ["New story"]
+
+
+def test_the_lines_are_escaped_like_article_text() -> None:
+    from briefer.daymodels import Digest, DigestStats, Story
+    from briefer.digestrender import digest_html
+    from briefer.schema import Disagreement, ReportedNumber
+
+    def reported(value: float, source: str) -> ReportedNumber:
+        return ReportedNumber(value=value, text=f"{value:g}", source=source, context="c")
+
+    hostile = "<script>alert(1)</script> <https://evil.example|click>"
+    brief = empty_brief().model_copy(
+        update={
+            "disagreements": [
+                Disagreement(counts="troop", values=[reported(10, hostile), reported(12, "AP")])
+            ]
+        }
+    )
+    story = Story(id="x", importance=0, sources=[], brief=brief, briefed_at="now", thread_id="x")
+    digest = Digest(date="2026-12-01", generated_at="now", stories=[story], failures=[],
+                    stats=DigestStats())  # fmt: skip
+    html = digest_html(digest)
+    assert "Sources disagree: 10 troop (&lt;script&gt;" in html and "<script>" not in html
+    slack = json.dumps([m.payload() for m in build_messages(digest)])
+    assert "Sources disagree" in slack and "<https://evil.example|click>" not in slack
