@@ -23,7 +23,7 @@ Consistent values (:func:`consistent`):
   and "10,150"); the same precision with other digits differs ("7.6 million" and "7.7
   million"), and so do whole counts below 1,000 ("12 dead" vs "13 dead");
 * or, when either is hedged ("about", "some", "an estimated"), equal after rounding to the
-  hedged number's written precision ("about 10,000" vs "10,200");
+  coarser precision written ("about 10,000" vs "10,200"; "about 62,000" vs "60,000");
 * bounds ("at least", "more than", "up to", "nearly") are ranges: "at least 10,000" is
   consistent with 12,000, "up to 10,000" is not.
 
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from briefer.quantities import normalize_unit
-from briefer.vocabulary import content_words, fold_text, singular
+from briefer.vocabulary import content_words, fold_text, singular, stem
 
 Bound = Literal["exact", "about", "at_least", "at_most", "nearly"]
 Kind = Literal["count", "money", "percent"]
@@ -84,13 +84,53 @@ OUTCOMES: dict[str, str] = {
     }.items()
     for word in words.split()
 }
-_GENERIC = frozenset({
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "week", "day", "year", "month", "today", "yesterday", "official",
-    "figure", "report", "according", "latest", "new", "estimate", "people", "least", "more",
-    "than", "about", "around", "some", "nearly", "almost", "over", "under", "up",
-})  # fmt: skip
+_GENERIC = frozenset(
+    {
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "week",
+        "day",
+        "year",
+        "month",
+        "today",
+        "yesterday",
+        "official",
+        "figure",
+        "report",
+        "according",
+        "latest",
+        "new",
+        "estimate",
+        "people",
+        "least",
+        "more",
+        "than",
+        "about",
+        "around",
+        "some",
+        "nearly",
+        "almost",
+        "over",
+        "under",
+        "up",
+    }
+)  # fmt: skip  ("march" is left out: the verb and the noun matter more than the month)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
@@ -103,7 +143,8 @@ class Fact:
     unit: str | None  # normalised: "troop", "russian soldier", "GBP", "%"; None: not named
     text: str  # as written, with its qualifier: "at least 10,000"
     bound: Bound
-    context: frozenset[str]  # content words near the number, generic ones and the unit out
+    context: frozenset[str]  # stems of the content words near the number (not generic ones
+    # nor the counted noun)
     outcome: str | None  # the outcome class of the nearest outcome word, if any
 
     @property
@@ -134,7 +175,9 @@ def make_fact(value: float, counts: str | None, text: str, context: str) -> Fact
     near_before = _WORD.findall(before)[-WINDOW_WORDS:]
     near_after = _WORD.findall(after)[:WINDOW_WORDS]
     words = content_words(" ".join(near_before + near_after))
-    context_words = frozenset(w for w in words if w not in _GENERIC and w not in unit_words)
+    # Stemmed, so "marched" meets "march" and "deployed" meets "deployment".
+    kept = (w for w in words if w not in _GENERIC and w not in unit_words)
+    context_words = frozenset(stem(w) for w in kept)
     written = f"{_bound_word(before, bound)}{text}".strip() if at >= 0 else text
     return Fact(
         value,
@@ -292,13 +335,12 @@ def _close(a: Fact, b: Fact, x: float, y: float) -> bool:
 
 
 def _rounds_equal(a: Fact, b: Fact) -> bool:
-    """Equal once rounded to the precision the hedged one is written with."""
-    for hedged, other in ((a, b), (b, a)):
-        if hedged.bound == "about":
-            step = precision(hedged.value)
-            if _round(other.value, step) == _round(hedged.value, step):
-                return True
-    return False
+    """Either is hedged and both are equal once rounded to the coarser precision written
+    ("about 62,000" and "60,000" are both 60,000 to the nearest 10,000)."""
+    if "about" not in (a.bound, b.bound) or not {a.bound, b.bound} <= {"about", "exact"}:
+        return False  # a bound is a range: rounding does not widen it
+    step = max(precision(a.value), precision(b.value))
+    return _round(a.value, step) == _round(b.value, step)
 
 
 def _round(value: float, step: float) -> float:

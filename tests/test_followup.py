@@ -60,6 +60,10 @@ CONSISTENCY = [
      ("troops", "12,000", "12,000 troops were sent to the border"), False),
     (("people", "12", "12 people were killed in the blast"),
      ("people", "13", "13 people were killed in the blast"), False),  # small counts: exact
+    (("fans", "62,000", "the stadium will hold about 62,000 fans"),
+     ("fans", "60,000", "the stadium will hold 60,000 fans"), True),  # the coarser precision
+    (("troops", "12,000", "Some 12,000 troops were sent to the border"),
+     ("troops", "10,000", "Up to 10,000 troops were sent to the border"), False),  # a bound
     (("patients", "7.6 million", "7.6 million patients are waiting for treatment"),
      ("patients", "7.7 million", "7.7 million patients are waiting for treatment"), False),
     (("GBP", "£4m", "the repairs to the bridge will cost £4m"),
@@ -99,6 +103,8 @@ SAME_THING = [
     (("GBP", "£4m", "The crane will cost £4m"),
      ("GBP", "£4.5m", "which will cost £4.5m according to the budget papers"), True),
     (("%", "4.5%", "unemployment rose to 4.5%"), ("%", "3%", "inflation fell to 3%"), False),
+    (("protesters", "20,000", "around 20,000 protesters marched through the capital"),
+     ("protesters", "50,000", "more than 50,000 protesters joined the march"), True),  # stems
 ]  # fmt: skip
 
 
