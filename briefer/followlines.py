@@ -26,7 +26,8 @@ def follow_line(story: Story) -> str:
     if since is None:
         return "New story" if story.thread_id else ""
     changes = [f"{c.counts} {c.old_text} → {c.new_text}" for c in since.changed_numbers]
-    added = [f"{len(since.new_claims)} new claims"] if since.new_claims else []
+    count = len(since.new_claims)
+    added = [f"{count} new claim{'' if count == 1 else 's'}"] if count else []
     detail = "; ".join(changes + added)
     return f"Continuing since {since.date}" + (f": {detail}" if detail else "")
 

@@ -133,7 +133,7 @@ def since_of(old: Brief, new: Brief, *, old_date: str, new_date: str) -> Since:
             continue
         if any(same_value(o, fact) for o in same):
             continue  # restated
-        previous = same[0]
+        previous = max(same, key=lambda o: len(o.context & fact.context))  # the closest
         label = thing_label(previous, fact)
         key = (label, previous.value, fact.value)
         if key not in seen:
@@ -222,7 +222,8 @@ def timeline(root: Path, story_id: str) -> list[TimelineDay]:
 def timeline_lines(days: Sequence[TimelineDay]) -> list[str]:
     lines: list[str] = []
     for day in days:
-        lines.append(f"{day.date}  {day.title}  ({day.sources} sources, story {day.story_id})")
+        sources = f"{day.sources} source{'' if day.sources == 1 else 's'}"
+        lines.append(f"{day.date}  {day.title}  ({sources}, story {day.story_id})")
         if day.since is None:
             lines.append("    new story")
             continue

@@ -306,7 +306,7 @@ def test_a_story_continues_with_a_changed_number_and_sources_that_disagree(
     }
 
     markdown = (out / DAY_2.isoformat() / "digest.md").read_text()
-    assert "Continuing since 2026-11-30: people 12 → 15" in markdown
+    assert "Continuing since 2026-11-30: people 12 → 15; 1 new claim\n" in markdown
     assert re.search(r"Sources disagree: 1[57] people \((BBC|Wire)\) vs 1[57]", markdown)
     assert "New story" in (out / DAY_1.isoformat() / "digest.md").read_text()
     slack = json.dumps([m.payload() for m in build_messages(load_digest(out / DAY_2.isoformat()))])
@@ -332,6 +332,7 @@ def test_briefer_story_shows_the_timeline(
     assert text.exit_code == 0, text.output
     lines = text.output.splitlines()
     assert lines[0].startswith(f"2026-11-30  {TITLE}") and lines[1] == "    new story"
+    assert lines[0].startswith(f"2026-11-30  {TITLE}  (1 source, story ")
     assert lines[2].startswith(f"2026-12-01  {TITLE}  (2 sources")
     assert "    changed: people 12 → 15" in lines
 
