@@ -13,18 +13,28 @@ and Slack show are ``briefer.followlines``'s.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz, process
 
 from briefer.counted import Fact, make_fact, same_thing, same_value, thing_label
 from briefer.daymodels import Digest, NumberChange, Since, Story
 from briefer.daystore import load_article, load_digest
 from briefer.errors import InputError
 from briefer.schema import Brief, Claim, Number
-from briefer.stories import TEXT_THRESHOLD, Shingles, jaccard, shingles, titles_match
+from briefer.stories import (
+    MIN_TITLE_WORDS,
+    TEXT_THRESHOLD,
+    TITLE_THRESHOLD,
+    Shingles,
+    jaccard,
+    normalize_title,
+    shingles,
+)
 from briefer.vocabulary import content_words, fold_text
 
 DEFAULT_FOLLOW_DAYS = 7
@@ -79,9 +89,10 @@ def follow_stories(
     """``stories`` (today's, in ``day_dir``) with ``thread_id`` set and, for a story that
     continues an earlier day's, ``since``; same order."""
     earlier = earlier_stories(day_dir.parent, day, follow_days) if follow_days > 0 else []
+    index = _EarlierIndex(earlier)
     followed: list[Story] = []
     for story in stories:
-        match = _match(story, day_dir, earlier) if earlier else None
+        match = index.match(story, day_dir) if earlier else None
         if match is None:
             followed.append(story.model_copy(update={"thread_id": story.id, "since": None}))
             continue
@@ -94,20 +105,69 @@ def follow_stories(
     return followed
 
 
-def _match(story: Story, day_dir: Path, earlier: Sequence[_Earlier]) -> _Earlier | None:
-    keys = {link.key for link in story.sources}
-    titles = [link.title for link in story.sources if link.title] + [story.brief.title]
-    for candidate in earlier:
-        if keys & {link.key for link in candidate.story.sources}:
-            return candidate
-        other_titles = [link.title for link in candidate.story.sources if link.title]
-        if any(titles_match(a, b) for a in titles for b in other_titles):
-            return candidate
-    own_texts = _story_texts(day_dir, story)
-    for candidate in earlier:
-        if any(jaccard(a, b) >= TEXT_THRESHOLD for a in own_texts for b in candidate.texts):
-            return candidate
-    return None
+def _title_words(title: str | None) -> str:
+    """As ``stories.titles_match`` compares titles: normalised words, sorted; empty when
+    too short to tell stories apart."""
+    words = normalize_title(title).split()
+    return " ".join(sorted(words)) if len(words) >= MIN_TITLE_WORDS else ""
+
+
+class _EarlierIndex:
+    """The earlier stories by source key, title and text shingle, so a day of thousands of
+    stories is matched against a week of them without comparing every pair. Earlier
+    stories are most recent first, so the lowest index that matches wins."""
+
+    def __init__(self, earlier: Sequence[_Earlier]) -> None:
+        self.earlier = earlier
+        self.by_key: dict[str, int] = {}
+        self.titles: list[str] = []
+        self.title_owner: list[int] = []
+        for position, candidate in enumerate(earlier):
+            for link in candidate.story.sources:
+                self.by_key.setdefault(link.key, position)
+                words = _title_words(link.title)
+                if words:
+                    self.titles.append(words)
+                    self.title_owner.append(position)
+        self._shingles: dict[int, list[tuple[int, int]]] | None = None
+
+    def match(self, story: Story, day_dir: Path) -> _Earlier | None:
+        hits = [self.by_key[link.key] for link in story.sources if link.key in self.by_key]
+        titles = [link.title for link in story.sources] + [story.brief.title]
+        for words in filter(None, map(_title_words, titles)):
+            found = process.extract(
+                words, self.titles, scorer=fuzz.ratio, score_cutoff=TITLE_THRESHOLD, limit=None
+            )
+            hits += [self.title_owner[position] for _, _, position in found]
+        if hits:
+            return self.earlier[min(hits)]
+        return self._text_match(_story_texts(day_dir, story))
+
+    def _text_match(self, own: list[Shingles]) -> _Earlier | None:
+        """The most recent story with a text of Jaccard ≥ ``TEXT_THRESHOLD`` to one of
+        ``own``; only texts that share enough shingles are compared (Jaccard ≥ t needs
+        ``|a ∩ b| ≥ t·|a|``)."""
+        if not own:
+            return None
+        index = self._shingle_index()
+        best: int | None = None
+        for text in own:
+            shared = Counter(pair for shingle in text for pair in index.get(shingle, ()))
+            for (position, number), count in shared.items():
+                if count < TEXT_THRESHOLD * len(text) or (best is not None and position >= best):
+                    continue
+                if jaccard(text, self.earlier[position].texts[number]) >= TEXT_THRESHOLD:
+                    best = position
+        return None if best is None else self.earlier[best]
+
+    def _shingle_index(self) -> dict[int, list[tuple[int, int]]]:
+        if self._shingles is None:
+            self._shingles = {}
+            for position, candidate in enumerate(self.earlier):
+                for number, text in enumerate(candidate.texts):
+                    for shingle in text:
+                        self._shingles.setdefault(shingle, []).append((position, number))
+        return self._shingles
 
 
 # -- what changed -----------------------------------------------------------------------------

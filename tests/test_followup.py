@@ -258,8 +258,9 @@ DRAFTS: dict[str, dict[str, Any]] = {
 
 def responder(request: dict[str, Any]) -> Reply:
     user = request["messages"][1]["content"]
-    draft = next(d for key, d in DRAFTS.items() if key in user)
-    return Reply.content(json.dumps(cite(draft, user)))
+    other = {**draft(0, "The Northfield library reopened"), "title": "Library", "numbers": []}
+    chosen = next((d for key, d in DRAFTS.items() if key in user), other)
+    return Reply.content(json.dumps(cite(chosen, user)))
 
 
 def article(folder: Path, name: str, source: str, title: str, text: str) -> None:
@@ -377,3 +378,25 @@ def test_the_lines_are_escaped_like_article_text() -> None:
     assert "Sources disagree: 10 troop (&lt;script&gt;" in html and "<script>" not in html
     slack = json.dumps([m.payload() for m in build_messages(digest)])
     assert "Sources disagree" in slack and "<https://evil.example|click>" not in slack
+
+
+@pytest.mark.parametrize("rule", ["same source key", "overlapping text"])
+def test_a_story_continues_by_its_source_or_its_text(
+    fake_openai: FakeOpenAI, config: Path, tmp_path: Path, rule: str
+) -> None:
+    """Titles too short to match: the same file (a live page) or a copy of the text."""
+    fake_openai.responder = responder
+    out, first, second = tmp_path / "briefings", tmp_path / "one", tmp_path / "two"
+    article(first, "live", "Gazette", "Live: Riverton", FIRST)
+    assert daily_on(DAY_1, first, fake_openai, config, out).exit_code == 0
+    if rule == "same source key":
+        article(first, "live", "Gazette", "Live: Riverton", SECOND_BBC)
+        second = first
+    else:
+        article(second, "copy", "Wire", "Update", FIRST + " Rescue teams searched the river.")
+    article(second, "library", "Post", "Library", "The Northfield library reopened on Saturday.")
+    assert daily_on(DAY_2, second, fake_openai, config, out).exit_code == 0
+    (before,) = load_digest(out / DAY_1.isoformat()).stories
+    after = {s.brief.title: s for s in load_digest(out / DAY_2.isoformat()).stories}
+    assert after[TITLE].thread_id == before.id and after[TITLE].since is not None
+    assert after["Library"].since is None and after["Library"].thread_id == after["Library"].id
