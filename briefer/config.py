@@ -80,6 +80,7 @@ class DailyOptions(_Section):
     max_articles: int | None = Field(None, ge=1)
     window_hours: float = Field(24.0, gt=0, description="feed entries older than this are skipped")
     batch: bool = Field(False, description="submit the day's requests as a batch (--batch)")
+    follow_days: int = Field(7, ge=0, le=366, description="days back a story is followed (0: off)")
 
 
 class SlackSection(_Section):

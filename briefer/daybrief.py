@@ -24,6 +24,7 @@ from briefer.config import Settings
 from briefer.daymodels import Failure, FailureStage, Story
 from briefer.dayplan import StoryPlan, make_story, source_links
 from briefer.daystore import os_reason, remove_story, save_articles, save_story
+from briefer.disagreements import with_disagreements
 from briefer.errors import BrieferError
 from briefer.pipeline import Briefer
 from briefer.sources import unexpected_reason
@@ -129,6 +130,7 @@ def _brief_and_save(
     """Runs in a worker: the story is on disk before the main thread hears of it, and the
     story it replaces is removed only after that."""
     brief = briefer.brief(merge_material(group, max_chars=max_chars))
+    brief = with_disagreements(brief, [member.article for member in group.members])
     save_articles(day_dir, (member.article for member in group.members))
     story = save_story(day_dir, make_story(group, brief))
     if replaces is not None:

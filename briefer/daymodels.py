@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from briefer.schema import Brief, Usage
+from briefer.schema import Brief, Number, Usage
 
 DIGEST_SCHEMA_VERSION = "1.0"
 SOURCE_WEIGHT, ACTOR_WEIGHT, NUMBER_WEIGHT = 3.0, 1.0, 0.5
@@ -36,12 +36,38 @@ class SourceLink(_Model):
     date: str | None = None
 
 
+class NumberChange(_Model):
+    """The same counted thing with another value than on the story's previous day."""
+
+    counts: str = Field(description="what both count: 'troop', 'death toll'")
+    old_value: float
+    old_text: str
+    old_date: str
+    new_value: float
+    new_text: str
+    new_date: str
+
+
+class Since(_Model):
+    """What a continuing story adds to its previous day (``briefer.followup``)."""
+
+    date: str = Field(description="the previous day the story was in the digest")
+    story_id: str = Field(description="the story's id on that day")
+    new_claims: list[str] = Field(default_factory=list)
+    new_numbers: list[Number] = Field(default_factory=list)
+    changed_numbers: list[NumberChange] = Field(default_factory=list)
+
+
 class Story(_Model):
     id: str
     importance: float
     sources: list[SourceLink]
     brief: Brief
     briefed_at: str
+    thread_id: str | None = Field(
+        None, description="stable across days: the story's id on the first day it appeared"
+    )
+    since: Since | None = Field(None, description="set when the story continues an earlier day's")
 
 
 class Failure(_Model):
@@ -127,6 +153,8 @@ __all__ = [
     "DigestStats",
     "Failure",
     "FailureStage",
+    "NumberChange",
+    "Since",
     "SourceLink",
     "Story",
     "importance",

@@ -71,6 +71,7 @@ from briefer.digestrender import (
     plural,
 )
 from briefer.errors import InputError
+from briefer.followup import DEFAULT_FOLLOW_DAYS, follow_stories
 from briefer.sources import Collected, Problem, Window, collect_articles, missing_local_sources
 from briefer.urls import redact_url
 
@@ -136,6 +137,7 @@ def run_day(
     open_day_folder(options.out, day_dir)
     with day_lock(day_dir, "daily"):
         run = _DayRun(day_dir, day, recover_stories(day_dir))
+        run.follow_days = options.follow_days
         for aside in run.set_aside:
             observer.notice(
                 f"{day_dir / STORIES_DIR / (aside.story_id + '.json')}: unreadable story file "
@@ -182,6 +184,7 @@ class _DayRun:
         self.collected: Collected | None = None
         self.plan: StoryPlan | None = None
         self.results = BriefResults(resumed=len(self.finished))
+        self.follow_days = DEFAULT_FOLLOW_DAYS
 
     def interrupt(self, sources: Sequence[str]) -> None:
         if self.plan is None:
@@ -229,6 +232,7 @@ def _assemble(run: _DayRun, seconds: float) -> Digest:
     collected = run.collected or Collected()
     kept = [s for s in run.finished.values() if s.id not in results.replaced]
     stories = order_stories([*kept, *results.stories])
+    stories = follow_stories(stories, run.day_dir, run.day, run.follow_days)  # across days
     failures = [
         *(_problem_failure(p) for p in collected.problems),
         *results.failures,

@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from briefer.daymodels import Digest, Failure, SourceLink, Story
+from briefer.followlines import followup_blocks
 from briefer.rendering import html, markdown
 from briefer.rendering.blocks import (
     Aside,
@@ -252,6 +253,7 @@ def story_blocks(rank: int, story: Story) -> Group:
         Heading(headline(rank, story), 2),
         Para(story_meta(story), role="meta"),
         Para((lead.summary,), role="summary"),
+        *followup_blocks(story),  # new or continuing, sources that disagree
     ]
     if lead.why:
         blocks.append(Para((Label("Why it matters:", "label"), Lit(" "), *lead.why), role="why"))

@@ -176,6 +176,23 @@ class BriefMeta(_Strict):
     )
 
 
+class ReportedNumber(_Strict):
+    """One source's value in a disagreement."""
+
+    value: float
+    text: str = Field(description="As written, with its qualifier: 'at least 10,000'.")
+    source: str = Field(description="The site (else the title) of the article that reports it.")
+    url: str | None = None
+    context: str = Field(description="The clause of the article that states it.")
+
+
+class Disagreement(_Strict):
+    """Two sources of a story report the same counted thing with inconsistent values."""
+
+    counts: str = Field(description="What both count: 'troop', 'repair (GBP)'.")
+    values: list[ReportedNumber] = Field(min_length=2, max_length=2)
+
+
 class Brief(_Strict):
     schema_version: str = SCHEMA_VERSION
     title: str
@@ -186,6 +203,10 @@ class Brief(_Strict):
     open_questions: list[str]
     article: ArticleRef
     meta: BriefMeta
+    disagreements: list[Disagreement] = Field(
+        default_factory=list,
+        description="Sources of a multi-source story that report one counted thing differently.",
+    )
 
 
 class CitedActor(_Strict):

@@ -41,6 +41,7 @@ from briefer.digestrender import (
     plural,
     source_links,
 )
+from briefer.followlines import followup_blocks
 from briefer.rendering import blocks as doc
 from briefer.rendering.blocks import safe_url
 from briefer.rendering.brief import actor_item, claim_item, number_item
@@ -331,6 +332,7 @@ def _story_blocks(rank: int, story: Story) -> list[Block]:
     run = f"{counts.grounded} grounded · {counts.ungrounded} unverified · model "
     return _lead(rank, story) + to_block_kit(
         [
+            *followup_blocks(story),  # new or continuing, sources that disagree
             *(_listed(heading, lines) for heading, lines in parts if lines),
             doc.Para(source_links(story)),
             doc.Footer((doc.Lit(run), brief.meta.model)),

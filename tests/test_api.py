@@ -43,7 +43,7 @@ def test_brief_article_from_python(fake_openai: FakeOpenAI) -> None:
     contract = json.loads(brief.model_dump_json())
     assert set(contract) == {
         "schema_version", "title", "summary", "actors", "claims", "numbers",
-        "open_questions", "article", "meta",
+        "open_questions", "article", "meta", "disagreements",
     }
 
 

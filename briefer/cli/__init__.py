@@ -121,6 +121,7 @@ for _module, _attribute in (
     ("briefer.cli.evals", "eval_group"),
     ("briefer.cli.logs", "logs"),
     ("briefer.cli.settings", "config_command"),
+    ("briefer.cli.story", "story"),
 ):
     try:
         cli.add_command(getattr(importlib.import_module(_module), _attribute))

@@ -360,3 +360,17 @@ def validate_faithfulness_command(data_dir: Path, output: Path | None, seed: int
             else markdown
         )
         write_output(body, output)
+
+
+@eval_group.command(name="followup")
+@click.argument(
+    "folder", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def followup_command(folder: Path | None, as_json: bool) -> None:
+    """Precision and recall of changed numbers and of disagreements on the labelled stories
+    in FOLDER [default: evals/followup], per split (dev, test) and overall; no model calls."""
+    from briefer.evals import followup
+
+    scores = followup.score_splits(followup.load_fixtures(folder or followup.DEFAULT_DIR))
+    click.echo(followup.splits_json(scores) if as_json else followup.splits_report(scores))
