@@ -415,8 +415,14 @@ def _choices(excerpt: Excerpt, shown: Shown) -> tuple[list[int], list[int], list
     claims = [c.sentence for c in shown.claims]
     sentences = claims if len(claims) >= MIN_CLAIMS else excerpt.sentence_ids
     numbers = list(shown.numbers) or excerpt.listed_ids
-    names = [a.name for a in shown.actors if len(a.name) <= ACTOR_NAME_CHARS]
+    names = [a.name for a in shown.actors if _enum_safe(a.name)]
     return sentences, numbers, names
+
+
+def _enum_safe(name: str) -> bool:
+    """A name the schema can hold as an enum value: within the field's bound, and without a
+    quote or backslash (llama.cpp's grammar builder mis-escapes those: the article failed)."""
+    return len(name) <= ACTOR_NAME_CHARS and not any(c in name for c in '"\\') and name.isprintable()
 
 
 def brief_article(

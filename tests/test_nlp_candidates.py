@@ -89,7 +89,11 @@ def test_the_model_may_cite_any_sentence_when_too_few_candidates_are_shown() -> 
     enough = Candidates(
         claims=tuple(ClaimCandidate(s, 0.0, None) for s in (6, 5, 4, 3, 2)),
         numbers=(1,),
-        actors=(ActorCandidate("N" * 61, "group", 1, 1), ActorCandidate("Ann", "person", 1, 1)),
+        actors=(
+            ActorCandidate("N" * 61, "group", 1, 1),
+            ActorCandidate('Trimaan "Harry" Dhillon', "person", 1, 1),  # broke llama.cpp's grammar
+            ActorCandidate("Ann", "person", 1, 1),
+        ),
     )
     shown = shown_in(enough, excerpt.sentence_ids, excerpt.listed_ids)
     assert _choices(excerpt, shown) == ([6, 5, 4, 3, 2], [1], ["Ann"])  # names the schema holds
