@@ -43,7 +43,7 @@ from briefer.names import (
 )
 from briefer.quantities import Quantity, find_quantities, same_value
 from briefer.schema import HeadlineProblem
-from briefer.vocabulary import TITLES, name_key, name_tokens
+from briefer.vocabulary import TITLES, cut_at_word, name_key, name_tokens
 
 # Qualifiers of one country that share no stem.
 _SAME_PLACE = (
@@ -306,15 +306,6 @@ def problem_line(problems: Sequence[HeadlineProblem]) -> str:
 
 
 # --- the fallback -----------------------------------------------------------------------
-
-
-def cut_at_word(text: str, limit: int) -> str:
-    """``text`` whole, or its first ``limit`` characters cut back to a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    return cut[: cut.rfind(" ")].rstrip() if " " in cut else cut
 
 
 def lead_headline(

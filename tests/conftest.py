@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,3 +145,17 @@ def model_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     recorded: list[float] = []
     monkeypatch.setattr(remote, "sleep", recorded.append)
     return recorded
+
+
+@pytest.fixture
+def no_spacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """spaCy as if it were not installed: the candidates come from the rules."""
+    from briefer.nlp import mentions, model
+
+    monkeypatch.setitem(sys.modules, "spacy", None)
+    monkeypatch.setattr(model, "_loaded", [])
+    model.parse.cache_clear()
+    mentions.actor_mentions.cache_clear()
+    yield
+    model.parse.cache_clear()
+    mentions.actor_mentions.cache_clear()

@@ -3,9 +3,6 @@ the rules fallback without spaCy. Example sentences are our own."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-
 import pytest
 
 from briefer.nlp import mentions, model
@@ -134,17 +131,6 @@ def test_junk_entities_are_dropped(form: str) -> None:
 
 def test_a_real_name_is_not_junk() -> None:
     assert not mentions._is_junk_text("Oxfam")
-
-
-@pytest.fixture
-def no_spacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(sys.modules, "spacy", None)
-    monkeypatch.setattr(model, "_loaded", [])
-    model.parse.cache_clear()
-    mentions.actor_mentions.cache_clear()
-    yield
-    model.parse.cache_clear()
-    mentions.actor_mentions.cache_clear()
 
 
 RULE_KINDS = [

@@ -3,12 +3,9 @@ quote spans and continuation paragraphs, pronouns, and the rules fallback. Our o
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-
 import pytest
 
-from briefer.nlp import mentions, model
+from briefer.nlp import model
 from briefer.nlp.quotes import quote_spans
 from briefer.nlp.speakers import REPORTING_LEMMAS, find_speakers
 
@@ -146,17 +143,6 @@ def test_the_reporting_verbs_are_one_list_of_lemmas() -> None:
     assert {"say", "tell", "add", "warn", "claim", "deny"} <= REPORTING_LEMMAS
     assert all(v == v.lower() and " " not in v for v in REPORTING_LEMMAS)
     assert len(REPORTING_LEMMAS) >= 30
-
-
-@pytest.fixture
-def no_spacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(sys.modules, "spacy", None)
-    monkeypatch.setattr(model, "_loaded", [])
-    model.parse.cache_clear()
-    mentions.actor_mentions.cache_clear()
-    yield
-    model.parse.cache_clear()
-    mentions.actor_mentions.cache_clear()
 
 
 RULES = [
