@@ -70,7 +70,8 @@ def digest_summary(digest: Digest) -> str:
     stats = digest.stats
     stories = plural(len(digest.stories), "story", "stories")
     text = f"{stories} from {plural(stats.articles, 'article')}"
-    return text + (f" · {len(digest.failures)} failed" if digest.failures else "")
+    text += f" · {len(digest.failures)} failed" if digest.failures else ""
+    return text + (f" · {len(digest.queued)} waiting for a batch" if digest.queued else "")
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -314,6 +315,13 @@ def digest_blocks(digest: Digest) -> list[Block]:
             failure_items(digest.failures),
         ]
         blocks.append(Group(failed, "section", "failures", role="failures"))
+    if digest.queued:
+        waiting: list[Block] = [
+            Heading((Lit(f"Waiting for a batch ({len(digest.queued)})"),), 2),
+            Para((Lit("Run `briefer daily` again to collect their answers."),)),
+            failure_items(digest.queued),
+        ]
+        blocks.append(Group(waiting, "section", "queued", role="failures"))
     blocks.append(run_footer(digest))
     return blocks
 

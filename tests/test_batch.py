@@ -66,6 +66,8 @@ def test_a_batch_day_is_submitted_polled_without_resubmitting_and_assembled_from
     assert {line["body"]["model"] for line in sent} == {"gpt-4o-mini"}
     first = load_digest(out / TODAY)
     assert len(first.queued) == ARTICLES and first.failures == [] and first.stats.queued == 3
+    markdown = (out / TODAY / "digest.md").read_text()
+    assert "3 waiting for a batch" in markdown and "## Waiting for a batch (3)" in markdown
 
     waiting = daily([str(folder)], fake_openai, config, out)  # the record alone resumes
     assert waiting.exit_code == PENDING_EXIT, waiting.output
