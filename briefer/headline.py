@@ -21,6 +21,7 @@ a title or summary stays unsupported: the article's first sentence and first two
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -259,6 +260,25 @@ def _title_near(index: ArticleIndex, role: _Role) -> bool:
 # --- the check --------------------------------------------------------------------------
 
 
+# "Ukraine's President-elect": a possessive name and a title, with or without a name after.
+_POSSESSIVE_TITLE = re.compile(r"\b([A-Z][\w-]+)['’]s\s+([A-Za-z][\w-]*)")
+
+
+def possessive_titles(text: str, index: ArticleIndex) -> list[str]:
+    """``X's <title>`` phrases the article writes neither so nor as ``<title> of X``: the
+    title given to the wrong body ("Ukraine's President-elect" of the US president-elect)."""
+    unstated = []
+    for match in _POSSESSIVE_TITLE.finditer(text):
+        owner, title = match.group(1), match.group(2)
+        if title.lower() not in TITLES or owner.lower() in TITLES:
+            continue
+        said = (f"{owner}'s {title}", f"{owner}’s {title}", f"{title} of {owner}",
+                f"{title} of the {owner}")
+        if not any(index.contains_span(form) for form in said):
+            unstated.append(match.group(0))
+    return unstated
+
+
 def _field_problems(field: str, text: str, index: ArticleIndex) -> list[HeadlineProblem]:
     problems = [
         HeadlineProblem(
@@ -289,6 +309,17 @@ def _field_problems(field: str, text: str, index: ArticleIndex) -> list[Headline
         )
         for role in roles_in(text)
         if name_found(role.name, index) and not role_stated(role, index)
+    ]
+    named_roles = [p.text for p in problems if p.kind == "role"]
+    problems += [
+        HeadlineProblem(
+            field=field,
+            kind="role",
+            text=phrase,
+            message=f"says {phrase!r}, a title the article does not give",
+        )
+        for phrase in possessive_titles(text, index)
+        if not any(role.startswith(phrase) for role in named_roles)
     ]
     return problems
 

@@ -147,8 +147,7 @@ class OpenAIBackend:
         choice = self._first_choice(completion)
         refusal = getattr(choice.message, "refusal", None)
         usage = _usage(completion)
-        name = getattr(completion, "model", None)
-        model = name if isinstance(name, str) and name else None
+        model = name if isinstance(name := getattr(completion, "model", None), str) and name else None
         try:  # the SDK builds its objects without validating them: any field may be any type
             return ChatResponse(
                 text=choice.message.content or "",
