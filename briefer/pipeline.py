@@ -22,6 +22,7 @@ from briefer.backends.tally import Tally
 from briefer.chunking import Chunk, split_article
 from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
 from briefer.config import Settings, cache_file, load_settings
+from briefer.derived import derived_key
 from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
 from briefer.headline import check_headline, lead_headline, problem_line
@@ -227,6 +228,26 @@ class Briefer:
         whole = self._whole_by_bytes(article, cited)
         if whole is not None:
             return [whole]
+        key = self._chunks_key(article)
+        kept = _kept_chunks(self._derived.derived(key), article.text) if self._derived else None
+        if kept:
+            return kept
+        chunks = self._counted_chunks(article, cited)
+        if self._derived:
+            self._derived.put_derived(key, json.dumps([[c.start, c.end, c.tokens] for c in chunks]))
+        return chunks
+
+    def _chunks_key(self, article: Article) -> str:
+        """Everything that decides an article's chunks (the text, its title, source and
+        date, the window, the prompts, the answer mode): kept chunks need no tokenizer."""
+        return derived_key(
+            "chunks", article.text, article.title or "", article.source or "", article.date or "",
+            self.backend.model, self.prompts.hash, self.client.json_mode,
+            str(self.settings.window()), str(self.settings.max_output_tokens),
+            str(self.settings.overlap_tokens),
+        )
+
+    def _counted_chunks(self, article: Article, cited: CitedArticle) -> list[Chunk]:
         budget = self.input_budget(article)
         for _ in range(MAX_RECHUNKS):
             chunks = split_article(
@@ -403,6 +424,22 @@ class Briefer:
         except ModelError:  # the article's lead is still a supported headline
             return None
         return answer
+
+
+def _kept_chunks(kept: str | None, text: str) -> list[Chunk] | None:
+    """The chunks an earlier run kept for ``text``; None when there are none or the row
+    is damaged (then they are counted again)."""
+    try:
+        spans = json.loads(kept) if kept else None
+        chunks = [
+            Chunk(i, int(start), int(end), text[int(start) : int(end)], int(tokens))
+            for i, (start, end, tokens) in enumerate(spans or [])
+        ]
+    except (ValueError, TypeError):
+        return None
+    if not chunks or not all(0 <= c.start < c.end <= len(text) for c in chunks):
+        return None
+    return chunks
 
 
 def _shown(candidates: Candidates, excerpt: Excerpt) -> Shown:

@@ -124,3 +124,32 @@ def test_candidates_are_kept_and_read_back_whole() -> None:
     store.rows[key] = "{broken"
     assert find_candidates(text, store) == found  # a damaged row is found anew and replaced
     assert from_json(store.rows[key]) == found
+
+
+def test_kept_chunks_need_no_tokenizer_and_a_damaged_row_is_counted_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from briefer.articles import make_article
+    from briefer.backends.fake import FakeBackend
+    from briefer.config import load_settings
+    from briefer.pipeline import Briefer
+
+    text = "\n\n".join(f"Paragraph {p} says the harbour needs {p} cranes by spring." * 6 for p in range(40))
+    article = make_article(text, label="long")
+    settings = load_settings({"backend": "openai", "context_window": 2048, "max_output_tokens": 400})
+    counted = Briefer(settings, backend=FakeBackend()).chunk(article)
+    assert len(counted) > 1  # too long to fit by its bytes: the tokenizer counted these
+
+    def no_tokenizer(self: Briefer) -> None:
+        raise AssertionError("the tokenizer was built")
+
+    monkeypatch.setattr(Briefer, "encoding", property(no_tokenizer))
+    kept = Briefer(settings, backend=FakeBackend()).chunk(article)
+    assert [(c.start, c.end, c.tokens, c.text) for c in kept] == [
+        (c.start, c.end, c.tokens, c.text) for c in counted
+    ]
+    briefer = Briefer(settings, backend=FakeBackend())
+    assert briefer._derived is not None
+    briefer._derived.put_derived(briefer._chunks_key(article), "[[5, 2, 1]]")  # damaged
+    with pytest.raises(AssertionError, match="the tokenizer was built"):
+        briefer.chunk(article)  # counted again, not trusted

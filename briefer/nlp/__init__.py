@@ -8,9 +8,9 @@ the article. spaCy's small English pipeline finds names and speakers when it is 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Protocol
 
 from briefer.citations import CitedArticle
+from briefer.derived import DerivedStore
 from briefer.nlp.actors import find_actors
 from briefer.nlp.candidates import Candidates, Shown, Speaker
 from briefer.nlp.gaps import find_gaps
@@ -38,13 +38,6 @@ ACTOR_NAME_CHARS = 60  # CitedActor.name
 # against the gold; four 0.64, eight 0.70).
 WANTED_ACTORS = 6
 WANTED_CLAIMS = 8
-
-
-class DerivedStore(Protocol):
-    """Where candidates are kept between runs (the response cache's ``derived`` table)."""
-
-    def derived(self, key: str) -> str | None: ...
-    def put_derived(self, key: str, value: str) -> None: ...
 
 
 def find_candidates(text: str, store: DerivedStore | None = None) -> Candidates:
