@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from briefer.articles import Article, load_article
 from briefer.backends import Backend, Deferred
 from briefer.backends.cache import ResponseCache
@@ -378,12 +380,15 @@ class Briefer:
         """Title and summary checked against the article (``briefer.headline``): a field
         that states what the article does not is re-asked once (one call for both), then
         replaced by the article's lead; fields that passed stay as the model wrote them."""
-        problems = check_headline(draft.title, draft.summary, article.text)
+        problems = self._headline_problems(draft.title, draft.summary, article.text)
         if not problems:
             return draft, HeadlineChecks()
         wrong = {problem.field for problem in problems}
         answer = self._reask_headline(article, draft, problems, stats)
-        left = [] if answer is None else check_headline(answer.title, answer.summary, article.text)
+        left = (
+            [] if answer is None
+            else self._headline_problems(answer.title, answer.summary, article.text)
+        )
         still = wrong if answer is None else {p.field for p in left}
         lead = dict(zip(("title", "summary"), lead_headline(article.text), strict=True))
         fields: dict[str, str] = {}
@@ -398,6 +403,21 @@ class Briefer:
             reask_problems=[p for p in left if p.field in wrong],
         )
         return draft.model_copy(update=fields), checks
+
+    def _headline_problems(self, title: str, summary: str, text: str) -> list[HeadlineProblem]:
+        """``check_headline``, kept with the candidates: its name test reads a tokenizer
+        table a brief the cache answers would otherwise build for it."""
+        key = derived_key("headline", text, title, summary)
+        kept = self._derived.derived(key) if self._derived else None
+        if kept is not None:
+            try:
+                return _PROBLEMS.validate_json(kept)
+            except ValidationError:
+                pass
+        problems = check_headline(title, summary, text)
+        if self._derived:
+            self._derived.put_derived(key, _PROBLEMS.dump_json(problems).decode())
+        return problems
 
     def _reask_headline(
         self, article: Article, draft: BriefDraft, problems: list[HeadlineProblem],
@@ -424,6 +444,9 @@ class Briefer:
         except ModelError:  # the article's lead is still a supported headline
             return None
         return answer
+
+
+_PROBLEMS = TypeAdapter(list[HeadlineProblem])
 
 
 def _kept_chunks(kept: str | None, text: str) -> list[Chunk] | None:
