@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
+
+from briefer.chunking import Chunk
 
 PACKAGE = Path(__file__).resolve().parent
 # Installed or not, these change what is derived (spaCy finds the candidates).
@@ -39,3 +42,23 @@ def code_version() -> str:
     for module in PACKAGES_THAT_DECIDE:
         digest.update(f"{module}={importlib.util.find_spec(module) is not None}".encode())
     return digest.hexdigest()
+
+
+def chunks_json(chunks: list[Chunk]) -> str:
+    return json.dumps([[c.start, c.end, c.tokens] for c in chunks])
+
+
+def kept_chunks(kept: str | None, text: str) -> list[Chunk] | None:
+    """The chunks an earlier run kept for ``text``; None when there are none or the row
+    is damaged (then they are counted again)."""
+    try:
+        spans = json.loads(kept) if kept else None
+        chunks = [
+            Chunk(i, int(start), int(end), text[int(start) : int(end)], int(tokens))
+            for i, (start, end, tokens) in enumerate(spans or [])
+        ]
+    except (ValueError, TypeError):
+        return None
+    if not chunks or not all(0 <= c.start < c.end <= len(text) for c in chunks):
+        return None
+    return chunks

@@ -24,13 +24,19 @@ from briefer.backends.tally import Tally
 from briefer.chunking import Chunk, split_article
 from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
 from briefer.config import Settings, cache_file, load_settings
-from briefer.derived import derived_key
+from briefer.derived import chunks_json, derived_key, kept_chunks
 from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
 from briefer.headline import check_headline, lead_headline, problem_line
 from briefer.llm import ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
-from briefer.nlp import chosen_actors, chosen_claims, find_candidates, with_rule_speakers
+from briefer.nlp import (
+    chosen_actors,
+    chosen_claims,
+    find_candidates,
+    useful_questions,
+    with_rule_speakers,
+)
 from briefer.nlp.candidates import Candidates, Shown, shown_in
 from briefer.prompts import PromptSet, load_prompts
 from briefer.schema import (
@@ -231,12 +237,12 @@ class Briefer:
         if whole is not None:
             return [whole]
         key = self._chunks_key(article)
-        kept = _kept_chunks(self._derived.derived(key), article.text) if self._derived else None
+        kept = kept_chunks(self._derived.derived(key), article.text) if self._derived else None
         if kept:
             return kept
         chunks = self._counted_chunks(article, cited)
         if self._derived:
-            self._derived.put_derived(key, json.dumps([[c.start, c.end, c.tokens] for c in chunks]))
+            self._derived.put_derived(key, chunks_json(chunks))
         return chunks
 
     def _chunks_key(self, article: Article) -> str:
@@ -335,6 +341,7 @@ class Briefer:
             )
 
         answer, _ = self.client.structured(messages, CitedDraft, schema, stats)
+        answer = answer.model_copy(update={"questions": useful_questions(answer.questions)})
         unlisted = 0
         if self.settings.choose == "pipeline":
             unlisted = sum(cited.sentence(c.sentence) is None for c in answer.claims)
@@ -447,22 +454,6 @@ class Briefer:
 
 
 _PROBLEMS = TypeAdapter(list[HeadlineProblem])
-
-
-def _kept_chunks(kept: str | None, text: str) -> list[Chunk] | None:
-    """The chunks an earlier run kept for ``text``; None when there are none or the row
-    is damaged (then they are counted again)."""
-    try:
-        spans = json.loads(kept) if kept else None
-        chunks = [
-            Chunk(i, int(start), int(end), text[int(start) : int(end)], int(tokens))
-            for i, (start, end, tokens) in enumerate(spans or [])
-        ]
-    except (ValueError, TypeError):
-        return None
-    if not chunks or not all(0 <= c.start < c.end <= len(text) for c in chunks):
-        return None
-    return chunks
 
 
 def _shown(candidates: Candidates, excerpt: Excerpt) -> Shown:

@@ -153,3 +153,45 @@ def test_kept_chunks_need_no_tokenizer_and_a_damaged_row_is_counted_again(
     briefer._derived.put_derived(briefer._chunks_key(article), "[[5, 2, 1]]")  # damaged
     with pytest.raises(AssertionError, match="the tokenizer was built"):
         briefer.chunk(article)  # counted again, not trusted
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "kept"),
+    [
+        ("Trump advised Putin not to escalate.", "Trump advised the tsar not to escalate the war.", True),
+        ("The talks were held on Thursday.", "The conversation dates back to last Thursday.", False),
+        ("The conversation was part of a broader campaign strategy.",
+         "The conversation dates back to last Thursday, as revealed by the Post.", False),
+        ("Ships waited.", "Ships waited at the harbour mouth.", True),
+        ("", "Anything.", True),  # nothing to check
+        ("All passengers were rescued.", "乗客１２３人は全員救助された。", True),  # another script
+    ],
+)
+def test_a_written_claim_must_say_what_its_sentence_says(claim: str, sentence: str, kept: bool) -> None:
+    from briefer.nlp import says_its_sentence
+
+    assert says_its_sentence(claim, sentence) is kept
+
+
+def test_junk_questions_are_dropped() -> None:
+    from briefer.nlp import useful_questions
+
+    asked = ["],", "gaps", "Who pays?", "Who pays for the cranes?", "When will 12 ships sail?"]
+    assert useful_questions(asked) == ["Who pays for the cranes?", "When will 12 ships sail?"]
+
+
+def test_a_claim_its_sentence_does_not_make_is_replaced_by_the_sentence() -> None:
+    from briefer.nlp import chosen_claims
+
+    text = " ".join(f"Sentence {w} tells of the harbour cranes." for w in ("one", "two", "three", "four", "five", "six"))
+    cited = CitedArticle(text)
+    shown = shown_in(
+        Candidates(claims=tuple(ClaimCandidate(s, 0.0, None) for s in range(1, 7))),
+        cited.excerpt().sentence_ids, [],
+    )
+    answer = CitedDraft(
+        title="t", summary="s", actors=[], numbers=[], questions=[],
+        claims=[CitedClaim(text="A broader campaign strategy unfolded.", by=None, sentence=1)],
+    )
+    claims = chosen_claims(answer, cited, shown).claims
+    assert claims[0].sentence == 1 and claims[0].text == cited.sentence(1).text

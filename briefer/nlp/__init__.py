@@ -7,6 +7,8 @@ the article. spaCy's small English pipeline finds names and speakers when it is 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from briefer.citations import CitedArticle
@@ -21,14 +23,16 @@ from briefer.nlp.salience import rank_claims
 from briefer.nlp.speakers import find_speakers
 from briefer.nlp.store import candidates_key, from_json, to_json
 from briefer.schema import MIN_CLAIMS, CitedActor, CitedClaim, CitedDraft
-from briefer.vocabulary import QUOTE_MARKS, cut_at_word, fold_text
+from briefer.vocabulary import QUOTE_MARKS, content_words, cut_at_word, fold_text, stem
 
 __all__ = [
     "Candidates",
     "chosen_actors",
     "chosen_claims",
     "find_candidates",
+    "says_its_sentence",
     "speaker_of",
+    "useful_questions",
     "with_rule_speakers",
 ]
 
@@ -38,6 +42,9 @@ ACTOR_NAME_CHARS = 60  # CitedActor.name
 # against the gold; four 0.64, eight 0.70).
 WANTED_ACTORS = 6
 WANTED_CLAIMS = 8
+CLAIM_SUPPORT = 0.6  # share of a written claim's content words its sentence must have
+MIN_QUESTION_WORDS = 3
+_QUESTION_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def find_candidates(text: str, store: DerivedStore | None = None) -> Candidates:
@@ -110,7 +117,7 @@ def chosen_claims(answer: CitedDraft, cited: CitedArticle, shown: Shown) -> Cite
     cites one sentence several times and copies the title as a claim). With too few
     candidates to fill a brief, the model's own choice stands, one claim a sentence.
     """
-    written = _written_claims(answer)
+    written = _written_claims(answer, cited)
     if len(shown.claims) < MIN_CLAIMS:
         return answer.model_copy(update={"claims": list(written.values())})
     wanted = WANTED_CLAIMS
@@ -131,18 +138,41 @@ def chosen_claims(answer: CitedDraft, cited: CitedArticle, shown: Shown) -> Cite
     return answer.model_copy(update={"claims": claims})
 
 
-def _written_claims(answer: CitedDraft) -> dict[int, CitedClaim]:
-    """The first claim the model wrote for each sentence, unless it is the title again."""
+def _written_claims(answer: CitedDraft, cited: CitedArticle) -> dict[int, CitedClaim]:
+    """The first claim the model wrote for each sentence, unless it is the title again or
+    says what its sentence does not (``says_its_sentence``)."""
     title = fold_text(answer.title)
     written: dict[int, CitedClaim] = {}
     texts: set[str] = set()
     for claim in answer.claims:
         text = fold_text(claim.text)
+        sentence = cited.sentence(claim.sentence)
         if claim.sentence in written or text in texts or text == title:
+            continue
+        if sentence is not None and not says_its_sentence(claim.text, sentence.text):
             continue
         written[claim.sentence] = claim
         texts.add(text)
     return written
+
+
+def says_its_sentence(claim: str, sentence: str) -> bool:
+    """Most of the claim's content words (stemmed) are its sentence's: the 1.5B model
+    sometimes writes, for a cited sentence, a claim it does not make ("the conversation
+    was part of a broader campaign strategy")."""
+    words = {stem(w) for w in content_words(claim)}
+    if not words:
+        return True
+    found = {stem(w) for w in content_words(sentence)}
+    if not any(w.isascii() for w in found):  # a claim in English of another script's sentence
+        return True
+    return len(words & found) >= CLAIM_SUPPORT * len(words)
+
+
+def useful_questions(questions: Sequence[str]) -> list[str]:
+    """The model's questions without the junk it sometimes writes instead ("],", a word
+    of the prompt): a question has at least three words."""
+    return [q for q in questions if len(_QUESTION_WORD.findall(q)) >= MIN_QUESTION_WORDS]
 
 
 def chosen_actors(answer: CitedDraft, text: str, candidates: Candidates) -> CitedDraft:
