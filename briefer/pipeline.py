@@ -40,7 +40,7 @@ from briefer.nlp import (
 from briefer.nlp.candidates import Candidates, Shown, shown_in
 from briefer.prompts import PromptSet, load_prompts
 from briefer.schema import (
-    MIN_CLAIMS,
+    CITED_NAME_CHARS,
     Brief,
     BriefDraft,
     BriefMeta,
@@ -75,7 +75,6 @@ BUDGET_SENTENCES = 80
 MAX_RECHUNKS = 8
 RECHUNK_FACTOR = 0.8
 MIN_CHUNK_BUDGET = 64
-ACTOR_NAME_CHARS = 60  # CitedActor.name
 
 
 class Briefer:
@@ -118,7 +117,7 @@ class Briefer:
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
         candidates = find_candidates(article.text, self._derived)
-        chunks = self.chunk(article, cited)
+        chunks = self.chunk(article, cited, candidates)
         answers = []
         deferred: Deferred | None = None
         for chunk in chunks:  # a chunk queued for a batch does not stop the others being queued
@@ -176,8 +175,8 @@ class Briefer:
         article = self._loaded(article)
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
-        chunks = self.chunk(article, cited)
         candidates = find_candidates(article.text, self._derived)
+        chunks = self.chunk(article, cited, candidates)
         prompts = []
         for chunk in chunks:
             excerpt, shown, _, schema_text = self._chunk_request(cited, candidates, chunk)
@@ -225,7 +224,10 @@ class Briefer:
             budget = int(budget / FOREIGN_TOKENIZER_HEADROOM)
         return budget
 
-    def chunk(self, article: Article, cited: CitedArticle | None = None) -> list[Chunk]:
+    def chunk(
+        self, article: Article, cited: CitedArticle | None = None,
+        candidates: Candidates | None = None,
+    ) -> list[Chunk]:
         """Chunks whose rendered prompts fit the window with the output reserved.
 
         The budget is a first guess; the numbered sentences and the list of quantities cost
@@ -233,14 +235,15 @@ class Briefer:
         Qwen tokens), so each chunk's whole prompt is counted and the budget cut until all fit.
         """
         cited = cited or CitedArticle(article.text)
-        whole = self._whole_by_bytes(article, cited)
+        candidates = candidates or find_candidates(article.text, self._derived)
+        whole = self._whole_by_bytes(article, cited, candidates)
         if whole is not None:
             return [whole]
         key = self._chunks_key(article)
         kept = kept_chunks(self._derived.derived(key), article.text) if self._derived else None
         if kept:
             return kept
-        chunks = self._counted_chunks(article, cited)
+        chunks = self._counted_chunks(article, cited, candidates)
         if self._derived:
             self._derived.put_derived(key, chunks_json(chunks))
         return chunks
@@ -255,13 +258,17 @@ class Briefer:
             str(self.settings.overlap_tokens),
         )
 
-    def _counted_chunks(self, article: Article, cited: CitedArticle) -> list[Chunk]:
+    def _counted_chunks(
+        self, article: Article, cited: CitedArticle, candidates: Candidates
+    ) -> list[Chunk]:
         budget = self.input_budget(article)
         for _ in range(MAX_RECHUNKS):
             chunks = split_article(
                 article.text, budget=budget, encoding=self.encoding, overlap=self.settings.overlap_tokens
             )
-            worst = max(self._prompt_tokens(article, cited, c, len(chunks)) for c in chunks)
+            worst = max(
+                self._prompt_tokens(article, cited, candidates, c, len(chunks)) for c in chunks
+            )
             if worst <= self._prompt_room():
                 return chunks
             budget = int(budget * RECHUNK_FACTOR)
@@ -272,7 +279,9 @@ class Briefer:
             "article with the reserved output; raise --context-window or lower --max-output-tokens"
         )
 
-    def _whole_by_bytes(self, article: Article, cited: CitedArticle) -> Chunk | None:
+    def _whole_by_bytes(
+        self, article: Article, cited: CitedArticle, candidates: Candidates
+    ) -> Chunk | None:
         """The article as its one chunk, when counting UTF-8 bytes already proves it fits.
 
         A tiktoken token is at least one byte of the text's UTF-8 (its BPE merges bytes and
@@ -285,7 +294,7 @@ class Briefer:
         if budget < 64 or size > budget:
             return None
         whole = Chunk(0, 0, len(article.text), article.text, size)
-        if self._prompt_tokens(article, cited, whole, 1, utf8_bytes) > self._prompt_room():
+        if self._prompt_tokens(article, cited, candidates, whole, 1, utf8_bytes) > self._prompt_room():
             return None
         return whole
 
@@ -293,8 +302,8 @@ class Briefer:
         return self.settings.window() - self.settings.max_output_tokens
 
     def _prompt_tokens(
-        self, article: Article, cited: CitedArticle, chunk: Chunk, count: int,
-        counter: Counter | None = None,
+        self, article: Article, cited: CitedArticle, candidates: Candidates, chunk: Chunk,
+        count: int, counter: Counter | None = None,
     ) -> int:
         """Tokens of a chunk's rendered prompt, as the budget counts them (``counter``: an
         upper bound instead)."""
@@ -302,7 +311,7 @@ class Briefer:
         excerpt = cited.excerpt(chunk.start, chunk.end)
         messages = self._chunk_messages(
             article, excerpt, chunk.index, count, self.client.json_mode, self._budget_schema_text,
-            _shown(find_candidates(article.text, self._derived), excerpt),
+            _shown(candidates, excerpt),
         )
         tokens = sum(counter(text) for _, text in messages)
         tokens += PROMPT_OVERHEAD_MARGIN * len(messages)
@@ -463,8 +472,7 @@ def _shown(candidates: Candidates, excerpt: Excerpt) -> Shown:
 def _choices(excerpt: Excerpt, shown: Shown) -> tuple[list[int], list[int], list[str]]:
     """What the model may cite: the shown candidates, or the whole chunk where too few are
     shown to fill a brief (a short article, no candidates found)."""
-    claims = [c.sentence for c in shown.claims]
-    sentences = claims if len(claims) >= MIN_CLAIMS else excerpt.sentence_ids
+    sentences = [c.sentence for c in shown.claims] if shown.claims_decide else excerpt.sentence_ids
     numbers = list(shown.numbers) or excerpt.listed_ids
     names = [a.name for a in shown.actors if _enum_safe(a.name)]
     return sentences, numbers, names
@@ -473,7 +481,7 @@ def _choices(excerpt: Excerpt, shown: Shown) -> tuple[list[int], list[int], list
 def _enum_safe(name: str) -> bool:
     """A name the schema can hold as an enum value: within the field's bound, and without a
     quote or backslash (llama.cpp's grammar builder mis-escapes those: the article failed)."""
-    return len(name) <= ACTOR_NAME_CHARS and not any(c in name for c in '"\\') and name.isprintable()
+    return len(name) <= CITED_NAME_CHARS and not any(c in name for c in '"\\') and name.isprintable()
 
 
 def brief_article(

@@ -23,7 +23,7 @@ from briefer.article_index import Sentence
 from briefer.citations import Excerpt, Listed
 from briefer.errors import InputError
 from briefer.nlp.candidates import Shown
-from briefer.schema import LIST_CAPS, MIN_CLAIMS, MODEL_MAX_CLAIMS, BriefDraft
+from briefer.schema import LIST_CAPS, MODEL_MAX_CLAIMS, BriefDraft
 from briefer.urls import redact_url
 
 TEMPLATE_NAMES = ("brief_system.j2", "brief_user.j2", "merge_system.j2", "merge_user.j2")
@@ -168,14 +168,14 @@ class PromptSet:
 def _shown_sentences(excerpt: Excerpt, shown: Shown | None) -> list[Sentence]:
     """The chunk's claim candidates in reading order; every sentence when there are too
     few of them to fill a brief (a short article, nothing ranked)."""
-    if shown is None or len(shown.claims) < MIN_CLAIMS:
+    if shown is None or not shown.claims_decide:
         return list(excerpt.sentences)
     chosen = {c.sentence for c in shown.claims}
     return [s for s in excerpt.sentences if s.id in chosen]
 
 
 def _shown_numbers(excerpt: Excerpt, shown: Shown | None) -> list[Listed]:
-    if shown is None:
+    if shown is None or not shown.numbers:  # as the schema then allows every listed id
         return list(excerpt.listed)
     by_id = {n.id: n for n in excerpt.listed}
     return [by_id[i] for i in shown.numbers if i in by_id]

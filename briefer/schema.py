@@ -209,13 +209,19 @@ class Brief(_Strict):
     )
 
 
+# The bounds of what a model writes, also where the pipeline writes those fields itself.
+CITED_NAME_CHARS = 60
+CITED_ROLE_CHARS = 70
+CITED_CLAIM_CHARS = 140
+
+
 class CitedActor(_Strict):
-    name: str = Field(max_length=60)
-    role: str = Field(max_length=70)
+    name: str = Field(max_length=CITED_NAME_CHARS)
+    role: str = Field(max_length=CITED_ROLE_CHARS)
 
 
 class CitedClaim(_Strict):
-    text: str = Field(max_length=140)
+    text: str = Field(max_length=CITED_CLAIM_CHARS)
     by: str | None = Field(max_length=60)
     sentence: int
 

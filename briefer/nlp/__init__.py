@@ -22,7 +22,13 @@ from briefer.nlp.roles import role_of
 from briefer.nlp.salience import rank_claims
 from briefer.nlp.speakers import find_speakers
 from briefer.nlp.store import candidates_key, from_json, to_json
-from briefer.schema import MIN_CLAIMS, CitedActor, CitedClaim, CitedDraft
+from briefer.schema import (
+    CITED_CLAIM_CHARS,
+    CITED_NAME_CHARS,
+    CitedActor,
+    CitedClaim,
+    CitedDraft,
+)
 from briefer.vocabulary import QUOTE_MARKS, content_words, cut_at_word, fold_text, stem
 
 __all__ = [
@@ -36,8 +42,6 @@ __all__ = [
     "with_rule_speakers",
 ]
 
-CLAIM_CHARS = 140  # CitedClaim.text
-ACTOR_NAME_CHARS = 60  # CitedActor.name
 # Actors a brief names: on the dev split the top six candidates score best (actors F1 0.73
 # against the gold; four 0.64, eight 0.70).
 WANTED_ACTORS = 6
@@ -118,11 +122,10 @@ def chosen_claims(answer: CitedDraft, cited: CitedArticle, shown: Shown) -> Cite
     candidates to fill a brief, the model's own choice stands, one claim a sentence.
     """
     written = _written_claims(answer, cited)
-    if len(shown.claims) < MIN_CLAIMS:
+    if not shown.claims_decide:
         return answer.model_copy(update={"claims": list(written.values())})
-    wanted = WANTED_CLAIMS
     claims = []
-    for candidate in shown.claims[:wanted]:
+    for candidate in shown.claims[:WANTED_CLAIMS]:
         sentence = cited.sentence(candidate.sentence)
         if sentence is None:
             continue
@@ -130,7 +133,7 @@ def chosen_claims(answer: CitedDraft, cited: CitedArticle, shown: Shown) -> Cite
         claims.append(
             own
             or CitedClaim(
-                text=cut_at_word(sentence.text, CLAIM_CHARS),
+                text=cut_at_word(sentence.text, CITED_CLAIM_CHARS),
                 by=candidate.speaker,
                 sentence=candidate.sentence,
             )
@@ -184,7 +187,7 @@ def chosen_actors(answer: CitedDraft, text: str, candidates: Candidates) -> Cite
         if len(actors) >= WANTED_ACTORS:
             break
         forms = {fold_text(f) for f in (candidate.name, *candidate.aliases)}
-        if forms & named or len(candidate.name) > ACTOR_NAME_CHARS:
+        if forms & named or len(candidate.name) > CITED_NAME_CHARS:
             continue
         actors.append(CitedActor(name=candidate.name, role=role_of(candidate, text)))
         named |= forms

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from briefer.schema import MIN_CLAIMS
+
 ActorKind = Literal["person", "organisation", "place", "group"]
 SpeakerCue = Literal["reporting-verb", "according-to", "quote-continuation", "pronoun"]
 GapKind = Literal["unattributed", "disputed", "pending", "declined", "no-baseline"]
@@ -77,6 +79,13 @@ class Shown:
     claims: tuple[ClaimCandidate, ...]
     numbers: tuple[int, ...]
     gaps: tuple[Gap, ...]
+
+    @property
+    def claims_decide(self) -> bool:
+        """Enough claim candidates to fill a brief: the prompt shows only their sentences
+        and the model cites only those; fewer (a short article, nothing ranked), and every
+        sentence of the chunk is shown and may be cited."""
+        return len(self.claims) >= MIN_CLAIMS
 
 
 def shown_in(

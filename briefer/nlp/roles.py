@@ -10,10 +10,10 @@ import re
 
 from briefer.article_index import index_of
 from briefer.nlp.candidates import ActorCandidate
+from briefer.schema import CITED_ROLE_CHARS
 from briefer.vocabulary import NOT_COUNTED, TITLES
 
 MAX_ROLE_WORDS = 4
-ROLE_CHARS = 70  # CitedActor.role
 KIND_ROLES = {"person": "named in the story", "organisation": "organisation in the story",
               "place": "place in the story", "group": "group in the story"}
 
@@ -30,7 +30,7 @@ def role_of(actor: ActorCandidate, text: str) -> str:
                         sentence.text[:at], name_words
                     )
                     if role:
-                        return role[:ROLE_CHARS]
+                        return role[:CITED_ROLE_CHARS]
     return KIND_ROLES[actor.kind]
 
 
