@@ -19,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from briefer.articles import Article, load_article
 from briefer.backends import Backend, Deferred
 from briefer.backends.cache import ResponseCache
-from briefer.backends.stack import build_backend
+from briefer.backends.stack import build_backend, response_cache
 from briefer.backends.tally import Tally
 from briefer.chunking import Chunk, split_article
 from briefer.citations import MAX_LISTED, CitedArticle, Excerpt, resolve
@@ -89,7 +89,11 @@ class Briefer:
         self.prompts = prompts or load_prompts(self.settings.prompts_dir)
         self.backend = backend or build_backend(self.settings)
         # Candidates are kept beside the responses, so a cached brief needs no parse.
-        self._derived = ResponseCache(cache_file()) if self.settings.cache else None
+        self._derived = (
+            (response_cache(self.backend) or ResponseCache(cache_file()))
+            if self.settings.cache
+            else None
+        )
         self.client = ModelClient(
             self.backend,
             reasks=self.settings.reasks,

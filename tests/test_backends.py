@@ -12,7 +12,13 @@ from briefer.articles import make_article
 from briefer.backends import ChatRequest, ChatResponse, Spent, Wrapper
 from briefer.backends.cache import CachedBackend, ResponseCache
 from briefer.backends.fake import FakeBackend
-from briefer.backends.stack import BoundedBackend, StoppableBackend, Stopped, bound
+from briefer.backends.stack import (
+    BoundedBackend,
+    StoppableBackend,
+    Stopped,
+    bound,
+    response_cache,
+)
 from briefer.backends.tally import Tally
 from briefer.config import load_settings
 from briefer.pipeline import Briefer
@@ -87,6 +93,22 @@ def test_a_bound_keeps_the_cache_outside_so_a_hit_needs_no_slot_and_survives_a_s
     with pytest.raises(Stopped):
         bounded.complete(ChatRequest(messages=(("user", "new"),)))
     assert model.history == []
+
+
+def test_the_pipeline_keeps_what_it_derives_in_the_backends_own_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One connection to cache.sqlite per process, found through any wrappers."""
+    monkeypatch.setenv("BRIEFER_HOME", str(tmp_path))
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    model = FakeBackend()
+    stacked = bound(CachedBackend(model, cache), 2, threading.Event())
+    assert response_cache(StoppableBackend(stacked, threading.Event())) is cache
+    assert response_cache(model) is None
+    settings = load_settings({"base_url": "http://127.0.0.1:9/v1"}, environ={"BRIEFER_HOME": str(tmp_path)})
+    assert Briefer(settings, backend=stacked)._derived is cache
+    uncached = Briefer(settings, backend=model)._derived
+    assert isinstance(uncached, ResponseCache) and uncached is not cache
 
 
 def test_the_tally_keeps_billed_and_cached_tokens_apart_and_counts_every_request(

@@ -75,6 +75,17 @@ def build_backend(settings: Settings) -> Backend:
     return backend
 
 
+def response_cache(backend: Backend) -> ResponseCache | None:
+    """The response cache in ``backend``'s stack of wrappers, if it has one (the pipeline
+    keeps what it derives from an article there, through the same connection)."""
+    while not isinstance(backend, CachedBackend):
+        inner = getattr(backend, "inner", None)
+        if inner is None:
+            return None
+        backend = inner
+    return backend.cache
+
+
 def bound(backend: Backend, concurrency: int, stop: threading.Event) -> Backend:
     """``backend`` with at most ``concurrency`` model calls at once and none after ``stop``;
     a cache stays outside the bound, so a hit or a write never waits for a model slot."""
@@ -108,4 +119,5 @@ __all__ = [
     "bound",
     "build_backend",
     "model_backend",
+    "response_cache",
 ]
