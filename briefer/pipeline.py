@@ -14,8 +14,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from briefer.articles import Article, load_article
 from briefer.backends import Backend, Deferred
 from briefer.backends.cache import ResponseCache
@@ -27,7 +25,7 @@ from briefer.config import Settings, cache_file, load_settings
 from briefer.derived import chunks_json, derived_key, kept_chunks
 from briefer.errors import InputError, ModelError
 from briefer.grounding import ground
-from briefer.headline import check_headline, lead_headline, problem_line
+from briefer.headline_step import HeadlineStep
 from briefer.llm import ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
 from briefer.nlp import (
@@ -45,13 +43,8 @@ from briefer.schema import (
     BriefDraft,
     BriefMeta,
     CitedDraft,
-    Headline,
-    HeadlineChecks,
-    HeadlineProblem,
-    HeadlineStatus,
     Selection,
     cited_json_schema,
-    headline_json_schema,
     selection_json_schema,
 )
 from briefer.tokens import encoding_for_model, known_model, utf8_bytes
@@ -100,6 +93,7 @@ class Briefer:
             max_tokens=self.settings.max_output_tokens,
             temperature=self.settings.temperature,
         )
+        self.headline = HeadlineStep(self.client, self.prompts, self._derived)
         # In json_object mode the schema, with its id enums, is part of the prompt; budget
         # for a chunk of up to this many sentences (its numbers are capped anyway).
         self._budget_schema_text = json.dumps(
@@ -135,7 +129,7 @@ class Briefer:
             raise deferred
         resolutions = [resolve(answer, cited) for answer, _ in answers]
         draft, invalid_selections = self._reduce(article, [r.draft for r in resolutions], stats)
-        draft, headline_checks = self._checked_headline(article, draft, stats)
+        draft, headline_checks = self.headline.checked(article, draft, stats)
         items = ground(draft, article.text, strict=self.settings.strict)
         return items.brief(
             draft,
@@ -393,80 +387,6 @@ class Briefer:
         except ModelError:  # the deterministic merge is still a usable brief
             return truncate_to_caps(merged), 0
         return apply_selection(merged, selection)
-
-    def _checked_headline(
-        self, article: Article, draft: BriefDraft, stats: Tally
-    ) -> tuple[BriefDraft, HeadlineChecks]:
-        """Title and summary checked against the article (``briefer.headline``): a field
-        that states what the article does not is re-asked once (one call for both), then
-        replaced by the article's lead; fields that passed stay as the model wrote them."""
-        problems = self._headline_problems(draft.title, draft.summary, article.text)
-        if not problems:
-            return draft, HeadlineChecks()
-        wrong = {problem.field for problem in problems}
-        answer = self._reask_headline(article, draft, problems, stats)
-        left = (
-            [] if answer is None
-            else self._headline_problems(answer.title, answer.summary, article.text)
-        )
-        still = wrong if answer is None else {p.field for p in left}
-        lead = dict(zip(("title", "summary"), lead_headline(article.text), strict=True))
-        fields: dict[str, str] = {}
-        status: dict[str, HeadlineStatus] = {"title": "ok", "summary": "ok"}
-        for field in sorted(wrong):
-            if answer is not None and field not in still:
-                fields[field], status[field] = getattr(answer, field), "reasked"
-            else:
-                fields[field], status[field] = lead[field], "replaced"
-        checks = HeadlineChecks(
-            title=status["title"], summary=status["summary"], problems=problems,
-            reask_problems=[p for p in left if p.field in wrong],
-        )
-        return draft.model_copy(update=fields), checks
-
-    def _headline_problems(self, title: str, summary: str, text: str) -> list[HeadlineProblem]:
-        """``check_headline``, kept with the candidates: its name test reads a tokenizer
-        table a brief the cache answers would otherwise build for it."""
-        key = derived_key("headline", text, title, summary)
-        kept = self._derived.derived(key) if self._derived else None
-        if kept is not None:
-            try:
-                return _PROBLEMS.validate_json(kept)
-            except ValidationError:
-                pass
-        problems = check_headline(title, summary, text)
-        if self._derived:
-            self._derived.put_derived(key, _PROBLEMS.dump_json(problems).decode())
-        return problems
-
-    def _reask_headline(
-        self, article: Article, draft: BriefDraft, problems: list[HeadlineProblem],
-        stats: Tally,
-    ) -> Headline | None:
-        """One more call for a corrected title and summary; None when it fails."""
-        schema = headline_json_schema()
-        schema_text = json.dumps(schema, separators=(",", ":"))
-
-        def messages(json_mode: str) -> tuple[tuple[str, str], ...]:
-            return self.prompts.headline_messages(
-                problem=problem_line(problems),
-                title=draft.title,
-                summary=draft.summary,
-                claims=[f"{c.text} (by {c.attributed_to or 'the article'})" for c in draft.claims],
-                actors=[f"{a.name} — {a.role}" for a in draft.actors],
-                article_title=article.title,
-                json_mode=json_mode,
-                schema_json=schema_text,
-            )
-
-        try:
-            answer, _ = self.client.structured(messages, Headline, schema, stats)
-        except ModelError:  # the article's lead is still a supported headline
-            return None
-        return answer
-
-
-_PROBLEMS = TypeAdapter(list[HeadlineProblem])
 
 
 def _shown(candidates: Candidates, excerpt: Excerpt) -> Shown:
