@@ -124,8 +124,13 @@ def test_reading_a_local_file_loads_no_http_client() -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
-        timeout=60, check=True,
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert result.stdout.strip() == "[]", result.stderr
 
@@ -151,3 +156,35 @@ def test_the_command_lines_copies_of_library_constants_agree() -> None:
     assert brief.FORMATS == rendered.FORMATS
     assert get_args(dataset.Split) == evals.SPLITS
     assert evals.CORPUS_ENV == config.EVAL_CORPUS_ENV == dataset.CORPUS_ENV
+
+
+_TOKENS_PROBE = """
+import json, sys
+from briefer import tokens
+from briefer.cli import cli
+try:
+    cli(json.loads(sys.argv[1]), prog_name="briefer")
+except SystemExit as exit:
+    assert exit.code == 0, exit.code
+print(json.dumps([sorted(tokens._built), tokens.token_keys.cache_info().currsize]))
+"""
+
+
+def test_a_brief_that_fits_by_bytes_builds_no_bpe_encoding(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """The headline's name check reads the BPE file's keys; only counting builds an Encoding."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "BRIEFER_HOME": str(tmp_path),
+        "OPENAI_BASE_URL": fake_openai.base_url,
+    }
+    args = ["brief", str(SEED), "-f", "json", "--no-cache"]
+    result = subprocess.run(
+        [sys.executable, "-c", _TOKENS_PROBE, json.dumps(args)], env=env, cwd=REPO,
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    built, keys_read = json.loads(result.stdout.strip().splitlines()[-1])
+    assert fake_openai.calls == 1
+    assert (built, keys_read) == ([], 1)
