@@ -110,8 +110,9 @@ def test_a_brief_the_cache_answers_never_loads_the_openai_sdk(
     assert "openai" in first and "spacy" in first  # the first brief parses and asks the model
     assert fake_openai.calls == 1
     cached = heavy_modules_after(args, **env)
-    # A UTF-8 file: no guess at its encoding; its candidates are kept: no parse.
-    assert not {"openai", "charset_normalizer", "spacy"} & set(cached), cached
+    # A UTF-8 file: no guess at its encoding; its candidates are kept: no parse; the
+    # endpoint's URL is plain: no httpx to check it.
+    assert not {"openai", "charset_normalizer", "spacy", "httpx"} & set(cached), cached
     assert fake_openai.calls == 1
 
 
@@ -188,3 +189,94 @@ def test_a_brief_that_fits_by_bytes_builds_no_bpe_encoding(
     built, keys_read = json.loads(result.stdout.strip().splitlines()[-1])
     assert fake_openai.calls == 1
     assert (built, keys_read) == ([], 1)
+
+
+def httpx_says(url: str) -> bool:
+    """``is_http_url`` as it was: every URL parsed by httpx."""
+    import re
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    if not re.match(r"^https?://\S+$", url, re.IGNORECASE):
+        return False
+    try:
+        split = urlsplit(url)
+        split.port  # noqa: B018
+        parsed = httpx.URL(url)
+    except Exception:
+        return False
+    host_chars = set(split.hostname or "")
+    return parsed.scheme in ("http", "https") and bool(parsed.host) and not host_chars & set("[]")
+
+
+URLS = [
+    "https://api.openai.com/v1",
+    "http://localhost:8000/v1",
+    "http://127.0.0.1:11434/v1",
+    "HTTP://LOCALHOST:8000/V1",
+    "https://x.org",
+    "https://x.org/",
+    "https://x.org:443/",
+    "http://a-b.c-d.example/v1/",
+    "http://-/",  # httpx takes any ASCII reg-name
+    "http://1.2.3/v1",  # three parts: a host name, not an address
+    "http://255.255.255.255/",
+    "http://256.1.1.1/",  # not an IPv4 address
+    "http://127.000.0.1/",  # leading zeros refused
+    "http://0.0.0.0:0/",
+    "http://host:65535/",
+    "http://host:65536/",
+    "http://host:99999/",
+    "http://host:/v1",
+    "http://host:80a/",
+    "http://[::1]:8000/v1",
+    "http://[zz]/",
+    "http://bücher.example/",
+    "http://xn--bcher-kva.example/",
+    "http://\u212a.example/",  # KELVIN SIGN, which [a-z] matches without re.ASCII
+    "http://ex\u0131mple.org/",
+    "http://h\u0661.org:8\u0661/",  # Arabic-Indic digits
+    "http://user:pw@host/v1",
+    "http://host/v1?key=abc",
+    "http://host/v1#frag",
+    "http://host/a b",
+    "http://host/a%20b",
+    "http://host/../v1",
+    "http://host//v1",
+    "http://",
+    "http:///v1",
+    "http://:8000/v1",
+    "http://gateway:notaport/v1",
+    "https://.example/",
+    "https://example./",
+    "https://exa..mple/",
+    "ftp://host/",
+    "host:8000",
+    "http://host\t/",
+    "http://ho_st/",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_the_plain_url_shortcut_answers_as_httpx_does(url: str) -> None:
+    from briefer.urls import is_http_url
+
+    assert is_http_url(url) == httpx_says(url)
+
+
+def test_a_plain_endpoint_url_is_checked_without_httpx() -> None:
+    code = (
+        "import sys\n"
+        "from briefer.urls import is_http_url\n"
+        "assert is_http_url('http://127.0.0.1:8000/v1') and is_http_url('https://api.openai.com/v1')\n"
+        "print('httpx' in sys.modules)\n"
+        "assert not is_http_url('http://256.1.1.1/')  # the full check, with httpx\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
+        timeout=60, check=True,
+    )  # fmt: skip
+    assert result.stdout.split() == ["False", "True"], result.stderr
