@@ -107,12 +107,13 @@ def test_a_brief_the_cache_answers_never_loads_the_openai_sdk(
     env = {"BRIEFER_HOME": str(tmp_path), "OPENAI_BASE_URL": fake_openai.base_url}
     args = ["brief", str(SEED), "-f", "json"]
     first = heavy_modules_after(args, **env)
-    assert "openai" in first and "spacy" in first  # the first brief parses and asks the model
+    # The first brief parses and asks the model (through the retry layer).
+    assert {"openai", "spacy", "tenacity"} <= set(first)
     assert fake_openai.calls == 1
     cached = heavy_modules_after(args, **env)
     # A UTF-8 file: no guess at its encoding; its candidates are kept: no parse; the
-    # endpoint's URL is plain: no httpx to check it.
-    assert not {"openai", "charset_normalizer", "spacy", "httpx"} & set(cached), cached
+    # endpoint's URL is plain: no httpx to check it; no request: no retry layer.
+    assert not {"openai", "charset_normalizer", "spacy", "httpx", "tenacity"} & set(cached)
     assert fake_openai.calls == 1
 
 
@@ -280,3 +281,21 @@ def test_a_plain_endpoint_url_is_checked_without_httpx() -> None:
         timeout=60, check=True,
     )  # fmt: skip
     assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_a_json_brief_loads_no_text_renderer() -> None:
+    code = (
+        "import sys\n"
+        "from briefer.rendering.brief import render\n"
+        "from tests.briefs import empty_brief\n"
+        "BRIEF = empty_brief()\n"
+        "loaded = lambda: [m in sys.modules for m in ('briefer.rendering.html', 'briefer.rendering.markdown')]\n"
+        "render(BRIEF, 'json'); print(loaded())\n"
+        "render(BRIEF, 'html'); render(BRIEF, 'md'); print(loaded())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
+        timeout=60, check=True,
+    )  # fmt: skip
+    assert result.stdout.split() == ["[False,", "False]", "[True,", "True]"], result.stderr

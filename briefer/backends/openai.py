@@ -29,14 +29,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
-from tenacity.stop import stop_base
 
 from briefer.backends import (
     Backend,
@@ -61,6 +53,7 @@ from briefer.urls import is_http_url
 
 if TYPE_CHECKING:
     import openai
+    from tenacity import RetryCallState
 
 MAX_RETRY_AFTER = 60.0
 DEFAULT_BASE_URL = "https://api.openai.com/v1"  # the SDK's own default
@@ -345,13 +338,16 @@ class RetryingBackend:
         self.max_attempts = max_attempts
         self.max_seconds = max_seconds
         self._sleep = sleep  # None: the module's sleep(), looked up at each wait
-        self._window = wait_exponential(multiplier=BACKOFF_FIRST, max=BACKOFF_MAX)
 
     def complete(self, request: ChatRequest) -> ChatResponse:
+        # tenacity is imported with the first request, as the SDK is: a cached brief needs neither.
+        from tenacity import Retrying, retry_if_exception, wait_exponential
+
+        window = wait_exponential(multiplier=BACKOFF_FIRST, max=BACKOFF_MAX)
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(self.max_attempts) | _StopAfterSeconds(self.max_seconds),
-            wait=self._wait,
+            stop=_Stop(self.max_attempts, self.max_seconds),
+            wait=lambda state: self._wait(state, window),
             sleep=self._pause,
             reraise=True,
         )
@@ -411,22 +407,25 @@ class RetryingBackend:
             )
         return error
 
-    def _wait(self, state: RetryCallState) -> float:
+    def _wait(self, state: RetryCallState, window: Callable[[RetryCallState], float]) -> float:
         error = state.outcome.exception() if state.outcome else None
         server_says = retry_after_seconds(error) if error else None
-        return server_says if server_says is not None else jitter(0.0, float(self._window(state)))
+        return server_says if server_says is not None else jitter(0.0, float(window(state)))
 
     def _pause(self, seconds: float) -> None:
         (self._sleep or sleep)(seconds)
 
 
-class _StopAfterSeconds(stop_base):
-    """tenacity's ``stop_after_delay``, on :func:`monotonic`: once ``seconds`` have passed
-    since the first attempt, a failed attempt is the last."""
+class _Stop:
+    """tenacity's ``stop_after_attempt | stop_after_delay``, the delay on :func:`monotonic`:
+    the ``attempts``-th failed attempt is the last, and so is any once ``seconds`` have
+    passed since the first."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, attempts: int, seconds: float) -> None:
+        self.attempts = attempts
         self.seconds = seconds
         self.started = monotonic()
 
     def __call__(self, retry_state: RetryCallState) -> bool:
-        return monotonic() - self.started >= self.seconds
+        out_of_attempts = retry_state.attempt_number >= self.attempts
+        return out_of_attempts or monotonic() - self.started >= self.seconds
