@@ -112,8 +112,11 @@ def test_a_brief_the_cache_answers_never_loads_the_openai_sdk(
     assert fake_openai.calls == 1
     cached = heavy_modules_after(args, **env)
     # A UTF-8 file: no guess at its encoding; its candidates are kept: no parse; the
-    # endpoint's URL is plain: no httpx to check it; no request: no retry layer.
-    assert not {"openai", "charset_normalizer", "spacy", "httpx", "tenacity"} & set(cached)
+    # endpoint's URL is plain: no httpx to check it; no request: no retry layer; stderr
+    # is no terminal: no spinner.
+    unneeded = {"openai", "charset_normalizer", "spacy", "httpx", "tenacity", "rich"}
+    assert not unneeded & set(cached), cached
+    assert "rich" in heavy_modules_after(args, **env, FORCE_COLOR="1")  # rich draws then
     assert fake_openai.calls == 1
 
 
