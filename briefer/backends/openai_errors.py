@@ -9,8 +9,6 @@ or a key.
 from __future__ import annotations
 
 import re
-import socket
-import ssl
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,6 +32,9 @@ def reached_endpoint(error: BaseException) -> bool:
     An answered status, a read timeout or a connection dropped mid-answer did; a refused
     connection, an unknown host, a failed TLS handshake or a connect timeout did not.
     """
+    import socket
+    import ssl  # lazy, with the SDK: only a failed request asks
+
     import openai
 
     if isinstance(error, openai.APIStatusError):
@@ -67,6 +68,9 @@ def mentions_schema(error: openai.APIStatusError) -> bool:
 
 def connection_problem(error: openai.APIConnectionError) -> str:
     """What went wrong under a connection error, in a few words (never a URL or a key)."""
+    import socket
+    import ssl
+
     import openai
 
     if isinstance(error, openai.APITimeoutError):
