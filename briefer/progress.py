@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -11,9 +10,13 @@ from contextlib import contextmanager
 
 @contextmanager
 def status(message: str) -> Iterator[Callable[[str], None]]:
-    """Show ``message`` while the block runs; the yielded function replaces the message."""
-    if not _plainly_no_terminal():
-        from rich.console import Console  # 15-20 ms to import: only when it may draw
+    """Show ``message`` while the block runs; the yielded function replaces the message.
+
+    Only a terminal gets the spinner, so rich (15-20 ms to import) is imported only when
+    stderr is one; even then rich may decide it is not (``TTY_COMPATIBLE=0``).
+    """
+    if _is_tty(sys.stderr):
+        from rich.console import Console
 
         console = Console(stderr=True)
         started = time.monotonic()
@@ -26,13 +29,9 @@ def status(message: str) -> Iterator[Callable[[str], None]]:
     yield lambda text: print(f"briefer: {text}", file=sys.stderr, flush=True)
 
 
-def _plainly_no_terminal() -> bool:
-    """stderr is no terminal and nothing asks rich to treat it as one (``FORCE_COLOR``,
-    ``TTY_COMPATIBLE``): rich would print no spinner, so it need not be imported to ask."""
-    if "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
-        return False
-    isatty = getattr(sys.stderr, "isatty", None)
+def _is_tty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
     try:
-        return isatty is None or not isatty()
+        return bool(isatty and isatty())
     except ValueError:  # closed
-        return True
+        return False

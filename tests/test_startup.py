@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -56,16 +57,20 @@ print(json.dumps({"code": code, "heavy": heavy}))
 """
 
 
-def heavy_modules_after(args: list[str] | None, exit_code: int = 0, **extra_env: str) -> list[str]:
+def heavy_modules_after(
+    args: list[str] | None, exit_code: int = 0, stderr: int | None = None, **extra_env: str
+) -> list[str]:
     """The HEAVY packages a fresh ``briefer ARGS`` process (which must end with
-    ``exit_code``) has imported by the end."""
+    ``exit_code``) has imported by the end; its stderr is captured unless ``stderr`` (a
+    file descriptor) is given."""
     env = {**os.environ, "PYTHONPATH": str(REPO), **extra_env}
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
         env=env,
         cwd=REPO,  # `python -c` puts the working folder first on sys.path
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if stderr is None else stderr,
         text=True,
         timeout=60,
         check=True,
@@ -116,8 +121,21 @@ def test_a_brief_the_cache_answers_never_loads_the_openai_sdk(
     # is no terminal: no spinner.
     unneeded = {"openai", "charset_normalizer", "spacy", "httpx", "tenacity", "rich"}
     assert not unneeded & set(cached), cached
-    assert "rich" in heavy_modules_after(args, **env, FORCE_COLOR="1")  # rich draws then
     assert fake_openai.calls == 1
+
+
+def test_progress_loads_rich_only_for_a_terminal(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    """A piped stderr gets plain lines (no rich); a terminal gets rich's spinner."""
+    env = {"BRIEFER_HOME": str(tmp_path), "OPENAI_BASE_URL": fake_openai.base_url}
+    args = ["brief", str(SEED), "-f", "json"]
+    heavy_modules_after(args, **env)  # fills the cache (its parse loads rich: spaCy imports httpx)
+    assert "rich" not in heavy_modules_after(args, **env)
+    primary, terminal = pty.openpty()
+    try:
+        assert "rich" in heavy_modules_after(args, stderr=terminal, **env)
+    finally:
+        os.close(terminal)
+        os.close(primary)
 
 
 def test_reading_a_local_file_loads_no_http_client() -> None:
