@@ -96,13 +96,9 @@ TokenTable = Literal["cl100k_base", "o200k_base"]
 
 @lru_cache(maxsize=65536)
 def _is_token(word: str, encoding: TokenTable) -> bool:
-    from briefer.tokens import get_encoding  # builds the BPE table once per process, 0.4-2 s
+    from briefer.tokens import is_single_token  # reads the BPE file once per process
 
-    try:
-        get_encoding(encoding).encode_single_token(f" {word}".encode())
-    except KeyError:
-        return False
-    return True
+    return is_single_token(f" {word}".encode(), encoding)
 
 
 def is_common_word(word: str, encoding: TokenTable = "cl100k_base") -> bool:

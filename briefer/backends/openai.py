@@ -4,7 +4,10 @@
 chat completion (an HTML login page or an empty ``choices`` list is a one-line
 ``ModelError``, not a traceback). ``RetryingBackend`` retries what is worth retrying and
 counts every request that reached the endpoint, so a brief's ``calls`` include the
-attempts that failed (see ``backends.charge``).
+attempts that failed (see ``backends.charge``); what an SDK error means (transient,
+billed, in a few words) is ``backends.openai_errors``. A response's ``seconds`` are the
+HTTP exchange alone, so the SDK's local work (building its client, its request, parsing
+the answer) never counts as time spent on the model.
 
 The openai SDK's own retries are turned off (``max_retries=0``) so attempts never multiply.
 The SDK (half a second to import) is imported when the first request is sent, so a brief
@@ -19,8 +22,6 @@ import json
 import math
 import random
 import re
-import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -28,14 +29,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
-from tenacity.stop import stop_base
 
 from briefer.backends import (
     Backend,
@@ -46,12 +39,21 @@ from briefer.backends import (
     charge,
     spent_on,
 )
+from briefer.backends.openai_errors import (
+    connection_problem,
+    describe,
+    is_transient,
+    mentions_schema,
+    rate_limited,
+    reached_endpoint,
+)
 from briefer.errors import InputError, ModelError
 from briefer.schema import Usage, hosted_json_schema
 from briefer.urls import is_http_url
 
 if TYPE_CHECKING:
     import openai
+    from tenacity import RetryCallState
 
 MAX_RETRY_AFTER = 60.0
 DEFAULT_BASE_URL = "https://api.openai.com/v1"  # the SDK's own default
@@ -122,15 +124,16 @@ class OpenAIBackend:
             return self._sdk_client
 
     def complete(self, request: ChatRequest) -> ChatResponse:
+        """One request; its ``seconds`` are the wait on the endpoint alone (request sent to
+        answer read, as the HTTP client timed it), not the SDK's local work around it."""
         import openai
 
-        started = time.monotonic()
+        completions = self._client.chat.completions.with_raw_response
         try:
-            completion = self._client.chat.completions.create(
-                **chat_body(self.model, request)
-            )
+            answer = completions.create(**chat_body(self.model, request))
+            completion = answer.parse()
         except (openai.BadRequestError, openai.UnprocessableEntityError) as error:
-            if request.json_mode == "schema" and _mentions_schema(error):
+            if request.json_mode == "schema" and mentions_schema(error):
                 rejected = SchemaRejectedError(str(error.message))
                 charge(rejected, attempts=1)
                 raise rejected from error
@@ -140,14 +143,16 @@ class OpenAIBackend:
                 f"the endpoint {self.endpoint} answered a body that is not valid JSON (cut off, "
                 f"or not the API); {_BASE_URL_FIX}"
             )
-        return self.response_from(completion, time.monotonic() - started)
+        return self.response_from(completion, answer.elapsed.total_seconds())
 
     def response_from(self, completion: object, seconds: float = 0.0) -> ChatResponse:
         """A chat completion (live, or one line of a batch's output) as a ``ChatResponse``."""
         choice = self._first_choice(completion)
         refusal = getattr(choice.message, "refusal", None)
         usage = _usage(completion)
-        model = name if isinstance(name := getattr(completion, "model", None), str) and name else None
+        model = (
+            name if isinstance(name := getattr(completion, "model", None), str) and name else None
+        )
         try:  # the SDK builds its objects without validating them: any field may be any type
             return ChatResponse(
                 text=choice.message.content or "",
@@ -253,10 +258,6 @@ def _usage(completion: object) -> Usage:
     return Usage(prompt_tokens=count("prompt_tokens"), completion_tokens=count("completion_tokens"))
 
 
-def _mentions_schema(error: openai.APIStatusError) -> bool:
-    return bool(re.search(r"response_format|json_schema|schema", str(error.message), re.IGNORECASE))
-
-
 def _finish_reason(reason: str | None) -> FinishReason:
     known: dict[str | None, FinishReason] = {
         "stop": "stop",
@@ -264,50 +265,6 @@ def _finish_reason(reason: str | None) -> FinishReason:
         "content_filter": "content_filter",
     }
     return known.get(reason, "other")
-
-
-def is_transient(error: BaseException) -> bool:
-    """Errors worth another attempt: rate limits, server errors, timeouts, dropped connections."""
-    import openai
-
-    if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
-        return True
-    if isinstance(error, openai.APIStatusError):
-        return error.status_code in (408, 409, 429) or error.status_code >= 500
-    return False
-
-
-def reached_endpoint(error: BaseException) -> bool:
-    """Whether a failed attempt's request got to the endpoint (and may be billed).
-
-    An answered status, a read timeout or a connection dropped mid-answer did; a refused
-    connection, an unknown host, a failed TLS handshake or a connect timeout did not.
-    """
-    import openai
-
-    if isinstance(error, openai.APIStatusError):
-        return True
-    if not isinstance(error, openai.APIConnectionError):
-        return False
-    for cause in _causes(error):
-        # By name: the SDK's HTTP library (httpx, or httpx2 for openai 3) has these classes.
-        if type(cause).__name__ in _NOT_SENT:
-            return False
-        if isinstance(cause, ConnectionRefusedError | socket.gaierror | ssl.SSLError):
-            return False
-    return True
-
-
-_NOT_SENT = frozenset({"ConnectError", "ConnectTimeout", "UnsupportedProtocol"})
-
-
-def _causes(error: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    cause: BaseException | None = error
-    while cause is not None and all(cause is not seen for seen in chain):
-        chain.append(cause)
-        cause = cause.__cause__ or cause.__context__
-    return chain
 
 
 def retry_after_seconds(error: BaseException) -> float | None:
@@ -381,13 +338,16 @@ class RetryingBackend:
         self.max_attempts = max_attempts
         self.max_seconds = max_seconds
         self._sleep = sleep  # None: the module's sleep(), looked up at each wait
-        self._window = wait_exponential(multiplier=BACKOFF_FIRST, max=BACKOFF_MAX)
 
     def complete(self, request: ChatRequest) -> ChatResponse:
+        # tenacity is imported with the first request, as the SDK is: a cached brief needs neither.
+        from tenacity import Retrying, retry_if_exception, wait_exponential
+
+        window = wait_exponential(multiplier=BACKOFF_FIRST, max=BACKOFF_MAX)
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
-            stop=stop_after_attempt(self.max_attempts) | _StopAfterSeconds(self.max_seconds),
-            wait=self._wait,
+            stop=_Stop(self.max_attempts, self.max_seconds),
+            wait=lambda state: self._wait(state, window),
             sleep=self._pause,
             reraise=True,
         )
@@ -426,7 +386,7 @@ class RetryingBackend:
             )
         if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
             return ModelError(
-                f"could not reach {self.endpoint} ({_connection_problem(error)}); "
+                f"could not reach {self.endpoint} ({connection_problem(error)}); "
                 "check OPENAI_BASE_URL and the network"
             )
         if isinstance(error, openai.PermissionDeniedError):
@@ -441,60 +401,31 @@ class RetryingBackend:
                 "check --model, --max-output-tokens and the endpoint's logs"
             )
         if isinstance(error, openai.APIError):
-            wait = " (or raise max_attempts in briefer.toml)" if _rate_limited(error) else ""
+            wait = " (or raise max_attempts in briefer.toml)" if rate_limited(error) else ""
             return ModelError(
-                f"model call failed after retries: {_describe(error)}; try again later{wait}"
+                f"model call failed after retries: {describe(error)}; try again later{wait}"
             )
         return error
 
-    def _wait(self, state: RetryCallState) -> float:
+    def _wait(self, state: RetryCallState, window: Callable[[RetryCallState], float]) -> float:
         error = state.outcome.exception() if state.outcome else None
         server_says = retry_after_seconds(error) if error else None
-        return server_says if server_says is not None else jitter(0.0, float(self._window(state)))
+        return server_says if server_says is not None else jitter(0.0, float(window(state)))
 
     def _pause(self, seconds: float) -> None:
         (self._sleep or sleep)(seconds)
 
 
-class _StopAfterSeconds(stop_base):
-    """tenacity's ``stop_after_delay``, on :func:`monotonic`: once ``seconds`` have passed
-    since the first attempt, a failed attempt is the last."""
+class _Stop:
+    """tenacity's ``stop_after_attempt | stop_after_delay``, the delay on :func:`monotonic`:
+    the ``attempts``-th failed attempt is the last, and so is any once ``seconds`` have
+    passed since the first."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, attempts: int, seconds: float) -> None:
+        self.attempts = attempts
         self.seconds = seconds
         self.started = monotonic()
 
     def __call__(self, retry_state: RetryCallState) -> bool:
-        return monotonic() - self.started >= self.seconds
-
-
-def _connection_problem(error: openai.APIConnectionError) -> str:
-    """What went wrong under a connection error, in a few words (never a URL or a key)."""
-    import openai
-
-    if isinstance(error, openai.APITimeoutError):
-        return "timed out"
-    for cause in _causes(error):
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, socket.gaierror):
-            return "host not found"
-        if isinstance(cause, ssl.SSLError):
-            return "TLS handshake failed"
-        if isinstance(cause, TimeoutError):
-            return "timed out"
-    return "connection failed"
-
-
-def _rate_limited(error: openai.APIError) -> bool:
-    import openai
-
-    return isinstance(error, openai.APIStatusError) and error.status_code == 429
-
-
-def _describe(error: openai.APIError) -> str:
-    import openai
-
-    if isinstance(error, openai.APIStatusError):
-        return f"HTTP {error.status_code} from the endpoint"
-    return type(error).__name__
+        out_of_attempts = retry_state.attempt_number >= self.attempts
+        return out_of_attempts or monotonic() - self.started >= self.seconds

@@ -8,7 +8,6 @@ verify are marked, never hidden (unless ``--strict`` dropped them). The item bui
 
 from __future__ import annotations
 
-from briefer.rendering import html, markdown
 from briefer.rendering.blocks import (
     Block,
     BulletList,
@@ -33,9 +32,14 @@ FORMATS = ("md", "json", "html")
 def render(brief: Brief, fmt: str = "md") -> str:
     if fmt == "json":
         return brief.model_dump_json(indent=2) + "\n"
+    # Each renderer is imported for its own format: a JSON brief needs neither.
     if fmt == "html":
+        from briefer.rendering import html
+
         return html.page(brief.title, html.block(brief_article(brief)))
     if fmt == "md":
+        from briefer.rendering import markdown
+
         return markdown.to_markdown(brief_blocks(brief))
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
