@@ -47,19 +47,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll", type=float, default=POLL_SECONDS)
     args = parser.parse_args(argv)
     path: Path = args.socket
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
+    try:  # not the home itself: one deleted before this started stays deleted
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+    except FileNotFoundError:
+        return 0
     with _exclusive(lock_path(path)) as lock:
         if lock is None:
             return 0  # another worker holds this socket
         if not _warmed():
             return 0
         signal.signal(signal.SIGTERM, _stop)
-        with _listening(path) as server:
+        with _listening(path) as (server, identity):
             _write_pid(lock)
             print("ready", flush=True)  # for a caller that waits (the tests); else /dev/null
             _log(f"serving {path.name} (pid {os.getpid()})")
-            _serve(server, path, idle=args.idle, poll=args.poll)
+            _serve(server, path, identity, idle=args.idle, poll=args.poll)
     return 0
 
 
@@ -111,9 +114,10 @@ def _warmed() -> bool:
 
 
 @contextmanager
-def _listening(path: Path) -> Iterator[socket.socket]:
+def _listening(path: Path) -> Iterator[tuple[socket.socket, tuple[int, int] | None]]:
     """The socket bound at ``path`` (0600; a stale file there is replaced: the lock is
-    ours), unlinked on the way out unless another file has replaced it."""
+    ours) and the bound file's identity, unlinked on the way out unless another file has
+    replaced it."""
     with suppress(FileNotFoundError):
         path.unlink()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -125,7 +129,7 @@ def _listening(path: Path) -> Iterator[socket.socket]:
     identity = _identity(path)
     try:
         server.listen(8)
-        yield server
+        yield server, identity
     finally:
         server.close()
         if identity is not None and _identity(path) == identity:
@@ -141,12 +145,22 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
-def _serve(server: socket.socket, path: Path, *, idle: float, poll: float) -> None:
-    identity = _identity(path)
+def _serve(
+    server: socket.socket,
+    path: Path,
+    identity: tuple[int, int] | None,
+    *,
+    idle: float,
+    poll: float,
+) -> None:
+    """Answer until ``idle`` seconds pass without a request or the file at ``path`` is no
+    longer the one bound (``identity``, taken at the bind: a later look could see none)."""
     last = time.monotonic()
     server.settimeout(poll)
     try:
-        while time.monotonic() - last < idle and _identity(path) == identity:
+        while (
+            time.monotonic() - last < idle and identity is not None and _identity(path) == identity
+        ):
             try:
                 connection, _ = server.accept()
             except TimeoutError:
