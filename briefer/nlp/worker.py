@@ -58,16 +58,16 @@ def main(argv: list[str] | None = None) -> int:
         if not _warmed():
             return 0
         signal.signal(signal.SIGTERM, _stop)
-        with _listening(path) as (server, identity):
+        with suppress(_Stopped), _listening(path) as (server, identity):
             _write_pid(lock)
-            print("ready", flush=True)  # for a caller that waits (the tests); else /dev/null
             _log(f"serving {path.name} (pid {os.getpid()})")
+            print("ready", flush=True)  # for a caller that waits (the tests); else /dev/null
             _serve(server, path, identity, idle=args.idle, poll=args.poll)
     return 0
 
 
-class _Stopped(Exception):
-    """SIGTERM: leave the loop and clean up."""
+class _Stopped(BaseException):
+    """SIGTERM: leave whatever runs (no ``except Exception`` catches it) and clean up."""
 
 
 def _stop(_signum: int, _frame: Any) -> None:
@@ -157,19 +157,14 @@ def _serve(
     longer the one bound (``identity``, taken at the bind: a later look could see none)."""
     last = time.monotonic()
     server.settimeout(poll)
-    try:
-        while (
-            time.monotonic() - last < idle and identity is not None and _identity(path) == identity
-        ):
-            try:
-                connection, _ = server.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                _answer(connection)
-            last = time.monotonic()
-    except _Stopped:
-        pass
+    while time.monotonic() - last < idle and identity is not None and _identity(path) == identity:
+        try:
+            connection, _ = server.accept()
+        except TimeoutError:
+            continue
+        with connection:
+            _answer(connection)
+        last = time.monotonic()
 
 
 def _answer(connection: socket.socket) -> None:
