@@ -53,18 +53,12 @@ TEXTS = {
 }
 
 
-def _worker_command(path: Path, *, idle: float = 600.0, poll: float = 0.2) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "briefer.nlp.worker",
-        "--socket",
-        str(path),
-        "--idle",
-        str(idle),
-        "--poll",
-        str(poll),
-    ]
+def _worker_command(
+    path: Path, *, idle: float = 600.0, poll: float = 0.2, after: int | None = None
+) -> list[str]:
+    command = [sys.executable, "-m", "briefer.nlp.worker", "--socket", str(path)]
+    command += ["--idle", str(idle), "--poll", str(poll)]
+    return command + ([] if after is None else ["--after", str(after)])
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
@@ -91,7 +85,7 @@ class Workers:
         self.started: list[subprocess.Popen[Any]] = []
         self.pids: list[int] = []  # detached ones a command started
 
-    def start(self, **options: float) -> subprocess.Popen[str]:
+    def start(self, **options: Any) -> subprocess.Popen[str]:
         assert self.path is not None
         process = subprocess.Popen(
             _worker_command(self.path, **options),
@@ -103,7 +97,7 @@ class Workers:
         self.started.append(process)
         return process
 
-    def ready(self, **options: float) -> subprocess.Popen[str]:
+    def ready(self, **options: Any) -> subprocess.Popen[str]:
         process = self.start(**options)
         assert _ready(process), "the worker did not start"
         return process
@@ -291,6 +285,26 @@ def test_two_spawners_make_one_worker(workers: Workers) -> None:
     loser = first if second.poll() is None else second
     assert loser.wait(timeout=WAIT) == 0
     assert len(running_workers(workers.home / "run")) == 1
+
+
+def test_a_spawned_worker_loads_once_its_command_has_ended(workers: Workers) -> None:
+    command = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    worker = workers.start(after=command.pid)
+    assert command.stdin is not None
+    command.stdin.close()
+    assert command.wait(timeout=WAIT) == 0
+    assert _ready(worker)
+
+
+def test_waiting_for_a_process_to_end() -> None:
+    from briefer.nlp.worker import _ended
+
+    assert _ended(os.getpid(), 0.01) is False  # this one runs on: the wait times out
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait(timeout=WAIT)
+    assert _ended(ended.pid, WAIT) is True
 
 
 def test_without_spacy_it_does_not_start(workers: Workers) -> None:

@@ -92,7 +92,8 @@ def worker_possible() -> bool:
 
 def spawn(path: Path, *, idle: float = DEFAULT_IDLE) -> subprocess.Popen[bytes]:
     """Start a detached worker for ``path`` (the same interpreter and environment), its
-    output in ``run/nlp-worker.log``; it exits at once if one already holds the socket."""
+    output in ``run/nlp-worker.log``; it exits at once if one already holds the socket, and
+    loads spaCy once this process has ended."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     log_file = path.parent / "nlp-worker.log"
     fresh = not log_file.exists() or log_file.stat().st_size > LOG_LIMIT
@@ -106,6 +107,8 @@ def spawn(path: Path, *, idle: float = DEFAULT_IDLE) -> subprocess.Popen[bytes]:
                 str(path),
                 "--idle",
                 str(idle),
+                "--after",
+                str(os.getpid()),
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

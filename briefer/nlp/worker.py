@@ -4,7 +4,7 @@ Importing spaCy, loading its pipeline and a first parse cost about a second per 
 which an interactive ``briefer brief`` would pay every time; this process pays it once and
 answers on a Unix-domain socket (``briefer.nlp.warm`` is the client that spawns it).
 
-Run as ``python -m briefer.nlp.worker --socket PATH [--idle SECONDS]``. One JSON line in,
+Run as ``python -m briefer.nlp.worker --socket PATH [--idle SECONDS] [--after PID]``. One JSON line in,
 ``{"version": code_version(), "text": ...}``; one JSON line out, ``{"candidates":
 to_json(...)}`` or ``{"error": ...}``; a request from other code (another version) is
 refused. One worker per socket: it holds an exclusive ``flock`` on the lock file beside the
@@ -20,6 +20,7 @@ import argparse
 import fcntl
 import json
 import os
+import select
 import signal
 import socket
 import sys
@@ -37,6 +38,9 @@ POLL_SECONDS = 1.0  # how often it checks that its socket file is still there
 # Bytes of one request line; a 200,000-character article (max_chars) is under 1 MB.
 REQUEST_LIMIT = 16 * 1024 * 1024
 READ_SECONDS = 30.0  # for a client to send its whole request once connected
+# The longest wait for the command that spawned it: loading spaCy meanwhile would compete
+# with that command's own parse for a core (on one core its brief took 1.4 s longer).
+AFTER_SECONDS = 120.0
 WARM_TEXT = 'The mayor, Jane Doe, said on Monday that the city would spend $5 million. "We must act," she said.'
 
 
@@ -45,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--socket", type=Path, required=True)
     parser.add_argument("--idle", type=float, default=DEFAULT_IDLE)
     parser.add_argument("--poll", type=float, default=POLL_SECONDS)
+    parser.add_argument("--after", type=int, help="load spaCy once this process has ended")
     args = parser.parse_args(argv)
     path: Path = args.socket
     try:  # not the home itself: one deleted before this started stays deleted
@@ -55,11 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     with _exclusive(lock_path(path)) as lock:
         if lock is None:
             return 0  # another worker holds this socket
+        _write_pid(lock)  # now: a pid left by an earlier worker must not be signalled
+        if args.after is not None:
+            _ended(args.after, AFTER_SECONDS)
         if not _warmed():
             return 0
         signal.signal(signal.SIGTERM, _stop)
         with suppress(_Stopped), _listening(path) as (server, identity):
-            _write_pid(lock)
             _log(f"serving {path.name} (pid {os.getpid()})")
             print("ready", flush=True)  # for a caller that waits (the tests); else /dev/null
             _serve(server, path, identity, idle=args.idle, poll=args.poll)
@@ -92,6 +99,35 @@ def _write_pid(lock: IO[str]) -> None:
     lock.truncate()
     lock.write(f"{os.getpid()}\n")
     lock.flush()
+
+
+def _ended(pid: int, limit: float) -> bool:
+    """Wait up to ``limit`` seconds for process ``pid`` to end; whether it has."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    except (AttributeError, OSError):  # no pidfd (not Linux): look now and then
+        deadline = time.monotonic() + limit
+        while _alive(pid):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+        return True
+    try:
+        return bool(select.select([handle], [], [], limit)[0])
+    finally:
+        os.close(handle)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _warmed() -> bool:
