@@ -44,7 +44,7 @@ def run_dir() -> Path:
 def socket_path(home: Path | None = None) -> Path | None:
     """The socket of this code's worker (named by ``code_version()``, so changed code gets
     its own), or None where there can be none."""
-    if not hasattr(socket, "AF_UNIX"):
+    if not hasattr(socket, "AF_UNIX") or sys.platform == "win32":  # the worker needs fcntl
         return None
     folder = home / "run" if home is not None else run_dir()
     path = folder / f"nlp-{code_version()[:16]}.sock"
@@ -160,7 +160,10 @@ def running_workers(folder: Path | None = None) -> list[tuple[Path, int]]:
 
 def _holder(lock: Path) -> int | None:
     """The pid written in a lock file a process holds, else None."""
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # Windows: there are no workers
+        return None
 
     try:
         with lock.open("r", encoding="utf-8") as file:
