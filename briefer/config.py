@@ -43,6 +43,7 @@ ENV_VARS = {
     "OPENAI_BASE_URL": "base_url",
     "BRIEFER_MODEL": "model",
     "BRIEFER_BACKEND": "backend",
+    "BRIEFER_NLP_WORKER": "nlp_worker",
 }
 HOME_ENV = "BRIEFER_HOME"
 DEBUG_ENV = "BRIEFER_DEBUG"
@@ -56,6 +57,7 @@ ENVIRONMENT = {
     "OPENAI_BASE_URL": "any OpenAI-compatible endpoint",
     "BRIEFER_MODEL": "model name",
     "BRIEFER_BACKEND": "openai, local or auto",
+    "BRIEFER_NLP_WORKER": "0 turns the warm spaCy worker of `briefer brief` off (the suite does)",
     HOME_ENV: "where the response cache, briefer.toml and the assembled models live",
     DEBUG_ENV: "1 prints an internal error's traceback and llama.cpp's own log",
     EVAL_CORPUS_ENV: "root of the corpus articles of the eval gold set",
@@ -138,6 +140,8 @@ class Settings(BaseModel):
     # Who picks a brief's claims and completes its actors: the pipeline's ranked candidates
     # (briefer.nlp.chosen_claims / chosen_actors), or the model's answer as it stands.
     choose: Literal["pipeline", "model"] = "pipeline"
+    # `briefer brief` keeps spaCy loaded in a worker process between commands (briefer.nlp.warm).
+    nlp_worker: bool = True
     daily: DailyOptions = Field(default_factory=DailyOptions)
     slack: SlackSection = Field(default_factory=SlackSection)
 

@@ -29,6 +29,7 @@ from briefer.headline_step import HeadlineStep
 from briefer.llm import ModelClient
 from briefer.merge import apply_selection, list_lengths, merge_drafts, over_caps, truncate_to_caps
 from briefer.nlp import (
+    Finder,
     chosen_actors,
     chosen_claims,
     find_candidates,
@@ -77,8 +78,10 @@ class Briefer:
         *,
         backend: Backend | None = None,
         prompts: PromptSet | None = None,
+        find: Finder | None = None,  # candidates found elsewhere (briefer.nlp.warm), or None
     ) -> None:
         self.settings = settings or load_settings()
+        self.find = find
         self.prompts = prompts or load_prompts(self.settings.prompts_dir)
         self.backend = backend or build_backend(self.settings)
         # Candidates are kept beside the responses, so a cached brief needs no parse.
@@ -114,7 +117,7 @@ class Briefer:
         stats = tally if tally is not None else Tally()
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
-        candidates = find_candidates(article.text, self._derived)
+        candidates = find_candidates(article.text, self._derived, self.find)
         chunks = self.chunk(article, cited, candidates)
         answers = []
         deferred: Deferred | None = None
@@ -173,7 +176,7 @@ class Briefer:
         article = self._loaded(article)
         cited = CitedArticle(article.text)
         cited.require_sentences(redact_url(article.url or article.source or article.id))
-        candidates = find_candidates(article.text, self._derived)
+        candidates = find_candidates(article.text, self._derived, self.find)
         chunks = self.chunk(article, cited, candidates)
         prompts = []
         for chunk in chunks:
@@ -233,7 +236,7 @@ class Briefer:
         Qwen tokens), so each chunk's whole prompt is counted and the budget cut until all fit.
         """
         cited = cited or CitedArticle(article.text)
-        candidates = candidates or find_candidates(article.text, self._derived)
+        candidates = candidates or find_candidates(article.text, self._derived, self.find)
         whole = self._whole_by_bytes(article, cited, candidates)
         if whole is not None:
             return [whole]

@@ -36,7 +36,8 @@ _SCRUBBED_ENV = (
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """BRIEFER_HOME and TIKTOKEN_CACHE_DIR in fresh tmp dirs; service variables unset.
+    """BRIEFER_HOME and TIKTOKEN_CACHE_DIR in fresh tmp dirs; service variables unset; the
+    warm spaCy worker off.
 
     Returns the BRIEFER_HOME directory.
     """
@@ -46,6 +47,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tiktoken_cache.mkdir()
     monkeypatch.setenv("BRIEFER_HOME", str(home))
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tiktoken_cache))
+    # No test starts a warm spaCy worker unless it asks for one (tests/test_nlp_worker.py):
+    # set in the environment, so `briefer` subprocesses inherit it too.
+    monkeypatch.setenv("BRIEFER_NLP_WORKER", "0")
     for name in _SCRUBBED_ENV:
         monkeypatch.delenv(name, raising=False)
     return home

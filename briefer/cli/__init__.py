@@ -122,6 +122,7 @@ for _module, _attribute in (
     ("briefer.cli.logs", "logs"),
     ("briefer.cli.settings", "config_command"),
     ("briefer.cli.story", "story"),
+    ("briefer.cli.worker", "worker_group"),
 ):
     try:
         cli.add_command(getattr(importlib.import_module(_module), _attribute))

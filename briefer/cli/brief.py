@@ -13,6 +13,7 @@ from briefer.errors import EXIT_PARTIAL, BrieferError, InputError
 
 if TYPE_CHECKING:
     from briefer.config import Settings
+    from briefer.nlp.warm import WarmFinder
     from briefer.pipeline import Briefer
 
 FORMATS = ("md", "json", "html")  # briefer.rendering.brief.FORMATS; tests/test_startup.py keeps them equal
@@ -73,11 +74,12 @@ def brief(
         _check_folder(output)
     else:
         check_output(output)  # before the model call, which an unwritable path would waste
-    briefer = _briefer(settings)
+    finder = _warm_finder(settings)
+    briefer = _briefer(settings, finder)
     failures, shown, names = 0, 0, set[str]()
     for source in sources:
         try:
-            text = _brief_one(briefer, source, fmt, log=not no_log)
+            text = _brief_one(briefer, source, fmt, log=not no_log, finder=finder)
         except BrieferError as error:
             if len(sources) == 1:
                 raise
@@ -103,26 +105,39 @@ def _format_of(output: Path | None) -> str:
     return SUFFIX_FORMATS.get(output.suffix.lower(), "md")
 
 
-def _briefer(settings: Settings) -> Briefer:
+def _warm_finder(settings: Settings) -> WarmFinder | None:
+    """The warm spaCy worker's client, unless it is turned off or the model is the embedded
+    one (a local brief takes tens of seconds, and the worker's memory is better left to it)."""
+    if not settings.nlp_worker or settings.resolved_backend() == "local":
+        return None
+    from briefer.nlp.warm import WarmFinder, socket_path
+
+    path = socket_path()
+    return WarmFinder(path) if path is not None else None
+
+
+def _briefer(settings: Settings, finder: WarmFinder | None) -> Briefer:
     """The pipeline; "Preparing the model" is said only where there is one to load."""
     from briefer.cli.output import verbose
     from briefer.pipeline import Briefer
 
     if settings.resolved_backend() == "local":
         with progress("Preparing the model"):
-            built = Briefer(settings)
+            built = Briefer(settings, find=finder)
     else:
-        built = Briefer(settings)
+        built = Briefer(settings, find=finder)
     if verbose():
         from briefer.cli.timing import timed
 
-        built = Briefer(settings, backend=timed(built.backend), prompts=built.prompts)
+        built = Briefer(settings, backend=timed(built.backend), prompts=built.prompts, find=finder)
     backend = built.backend
     detail(f"model {backend.model} ({backend.name} at {backend.endpoint})")
     return built
 
 
-def _brief_one(briefer: Briefer, source: str, fmt: str, *, log: bool) -> str:
+def _brief_one(
+    briefer: Briefer, source: str, fmt: str, *, log: bool, finder: WarmFinder | None
+) -> str:
     from briefer.articles import load_article
     from briefer.rendering.brief import render
 
@@ -136,7 +151,10 @@ def _brief_one(briefer: Briefer, source: str, fmt: str, *, log: bool) -> str:
     backend = briefer.backend
     where = f" at {backend.endpoint}" if backend.name == "openai" else ""
     with progress(f"Briefing with {backend.model} ({backend.name}{where})"):
+        answered = finder.answered if finder is not None else 0
         result = briefer.brief(article)
+    if finder is not None:
+        _say_worker(finder, answered)
     meta = result.meta
     detail(
         f"{source}: {meta.calls} calls, {meta.cache_hits} cache hits, {meta.chunks} chunks, "
@@ -147,6 +165,17 @@ def _brief_one(briefer: Briefer, source: str, fmt: str, *, log: bool) -> str:
 
         record(result, warn=lambda line: click.echo(f"briefer: warning: {line}", err=True))
     return render(result, fmt)
+
+
+def _say_worker(finder: WarmFinder, answered: int) -> None:
+    if finder.answered > answered:
+        detail("candidates from the warm spaCy worker")
+    if finder.spawned and not finder.announced:
+        finder.announced = True
+        note(
+            f"briefer: keeping spaCy warm for the next briefs (pid {finder.spawned}; stops "
+            "after 10 idle minutes or with `briefer worker stop`; nlp_worker = false turns it off)"
+        )
 
 
 def _show_prompts(sources: tuple[str, ...], settings: Settings) -> None:

@@ -8,7 +8,7 @@ the article. spaCy's small English pipeline finds names and speakers when it is 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from briefer.citations import CitedArticle
@@ -33,6 +33,7 @@ from briefer.vocabulary import QUOTE_MARKS, content_words, cut_at_word, fold_tex
 
 __all__ = [
     "Candidates",
+    "Finder",
     "chosen_actors",
     "chosen_claims",
     "find_candidates",
@@ -51,18 +52,30 @@ MIN_QUESTION_WORDS = 3
 _QUESTION_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-def find_candidates(text: str, store: DerivedStore | None = None) -> Candidates:
-    """The article's candidates: from ``store`` when an earlier run kept them, else found
-    (and kept there)."""
+# Another way to find an article's candidates (``briefer.nlp.warm.WarmFinder``, the warm
+# spaCy worker); None means "find them here".
+Finder = Callable[[str], Candidates | None]
+
+
+def find_candidates(
+    text: str, store: DerivedStore | None = None, find: Finder | None = None
+) -> Candidates:
+    """The article's candidates: from ``store`` when an earlier run kept them, else from
+    ``find`` when it answers, else found in this process (and kept in ``store``)."""
     if store is None:
-        return _found(text)
+        return _found_by(find, text)
     key = candidates_key(text)
     kept = store.derived(key)
     candidates = from_json(kept) if kept else None
     if candidates is None:
-        candidates = _found(text)
+        candidates = _found_by(find, text)
         store.put_derived(key, to_json(candidates))
     return candidates
+
+
+def _found_by(find: Finder | None, text: str) -> Candidates:
+    found = find(text) if find is not None else None
+    return found if found is not None else _found(text)
 
 
 @lru_cache(maxsize=8)
