@@ -64,6 +64,7 @@ TARGETS = (
     Target("briefer/evals/matching.py", "test_eval_metrics test_mutants_metrics"),  # gold-output pairing
     Target("briefer/backends/cache.py", "test_client test_client_adversarial test_mutants_cache test_backends"),  # the cache key
     Target("briefer/backends/openai.py", "test_client test_client_adversarial test_mutants_remote"),  # retries, backoff
+    Target("briefer/backends/openai_errors.py", "test_client test_client_adversarial test_mutants_remote"),  # what is retried, billed
     Target("briefer/urllists.py",  "test_sources test_daily_adversarial test_mutants_urllists"),  # URL keys
     Target("briefer/stories.py",   "test_daily test_daily_rerun test_mutants_stories"),  # text duplicate keys
     Target("briefer/dayplan.py",   "test_daily test_daily_rerun test_mutants_dayplan"),  # story plan, late sources

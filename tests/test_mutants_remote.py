@@ -341,3 +341,14 @@ def test_an_answer_says_how_long_its_request_took(fake_openai: FakeOpenAI) -> No
     fake_openai.enqueue(Reply.content('{"a": 1}'))
     response = retrying(fake_openai.base_url).complete(REQUEST)
     assert 0 < response.seconds < 60  # a loopback round trip, measured, never a clock reading
+
+
+def test_an_error_outside_the_sdk_never_reached_the_endpoint_and_is_named_by_its_class() -> None:
+    """What ``reached_endpoint`` and ``describe`` say of errors the status code cannot."""
+    import openai
+
+    from briefer.backends.openai_errors import describe, reached_endpoint
+
+    assert not reached_endpoint(ValueError("a request body that could not be built"))
+    request = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+    assert describe(openai.APITimeoutError(request)) == "APITimeoutError"

@@ -233,6 +233,14 @@ def test_a_bad_reply_means_candidates_found_in_process(workers: Workers, reply: 
     assert (finder.answered, finder.spawned) == (0, None)  # a worker answered: none spawned
 
 
+def test_meanwhile_runs_while_the_worker_parses(warm_socket: Path) -> None:
+    ran: list[bool] = []
+    finder = WarmFinder(warm_socket, meanwhile=lambda: ran.append(True))
+    assert finder(TEXTS["plain"]) is not None
+    assert finder(TEXTS["plain"]) is not None
+    assert (ran, finder.answered) == ([True], 2)  # once per command, not per article
+
+
 # -- lifetime ---------------------------------------------------------------------------------
 
 

@@ -113,7 +113,8 @@ def _warm_finder(settings: Settings) -> WarmFinder | None:
     from briefer.nlp.warm import WarmFinder, socket_path
 
     path = socket_path()
-    return WarmFinder(path) if path is not None else None
+    # Not local means openai: its SDK is imported while the worker parses.
+    return WarmFinder(path, meanwhile=_import_sdk_meanwhile) if path is not None else None
 
 
 def _briefer(settings: Settings, finder: WarmFinder | None) -> Briefer:
@@ -165,6 +166,17 @@ def _brief_one(
 
         record(result, warn=lambda line: click.echo(f"briefer: warning: {line}", err=True))
     return render(result, fmt)
+
+
+def _import_sdk_meanwhile() -> None:
+    """Import the openai SDK in a thread while this one waits on the worker's reply (the
+    GIL is free then), so the first model call does not wait for all of the import."""
+    import importlib
+    import threading
+
+    threading.Thread(
+        target=importlib.import_module, args=("openai.resources.chat.completions",), daemon=True
+    ).start()
 
 
 def _say_worker(finder: WarmFinder, answered: int) -> None:

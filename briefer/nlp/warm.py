@@ -16,8 +16,8 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefer.config import user_dir
@@ -55,15 +55,24 @@ class _Absent(Exception):
     """No worker listens there: worth spawning one."""
 
 
-def ask(path: Path, text: str, *, reply_seconds: float = REPLY_SECONDS) -> Candidates | None:
-    """The worker's candidates for ``text``, or None on any failure."""
+def ask(
+    path: Path,
+    text: str,
+    *,
+    reply_seconds: float = REPLY_SECONDS,
+    meanwhile: Callable[[], object] | None = None,
+) -> Candidates | None:
+    """The worker's candidates for ``text``, or None on any failure. ``meanwhile`` runs
+    once the request is sent, before the wait for the reply."""
     try:
-        return _ask(path, text, reply_seconds)
+        return _ask(path, text, reply_seconds, meanwhile)
     except (_Absent, OSError, ValueError):
         return None
 
 
-def _ask(path: Path, text: str, reply_seconds: float) -> Candidates | None:
+def _ask(
+    path: Path, text: str, reply_seconds: float, meanwhile: Callable[[], object] | None
+) -> Candidates | None:
     request = json.dumps({"version": code_version(), "text": text}, ensure_ascii=False)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
         client.settimeout(CONNECT_SECONDS)
@@ -73,6 +82,8 @@ def _ask(path: Path, text: str, reply_seconds: float) -> Candidates | None:
             raise _Absent from None
         client.settimeout(reply_seconds)
         client.sendall(request.encode("utf-8", "surrogatepass") + b"\n")
+        if meanwhile is not None:
+            meanwhile()
         reply = json.loads(b"".join(_received(client)))
     kept = reply.get("candidates") if isinstance(reply, dict) else None
     return from_json(kept) if isinstance(kept, str) else None
@@ -126,10 +137,13 @@ class WarmFinder:
     answered: int = 0  # articles the worker answered
     spawned: int | None = None  # pid of the worker this process started (0: it failed)
     announced: bool = False  # the command said it started one
+    # Work for this thread while the worker parses (the first ask only): the SDK's import.
+    meanwhile: Callable[[], object] | None = field(default=None, repr=False)
 
     def __call__(self, text: str) -> Candidates | None:
+        meanwhile, self.meanwhile = self.meanwhile, None
         try:
-            found = _ask(self.path, text, REPLY_SECONDS)
+            found = _ask(self.path, text, REPLY_SECONDS, meanwhile)
         except _Absent:
             self._spawn_once()
             return None
