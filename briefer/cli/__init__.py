@@ -9,6 +9,7 @@ load none of it (``tests/test_startup.py`` holds that line).
 from __future__ import annotations
 
 import errno
+import gc
 import importlib
 import os
 import sys
@@ -132,4 +133,10 @@ for _module, _attribute in (
 
 
 def main() -> None:
-    cli(prog_name="briefer")
+    try:
+        cli(prog_name="briefer")
+    finally:
+        # The interpreter's collections at exit walk every object the imports made (the
+        # openai SDK alone makes thousands of classes): a quarter of a second of a brief.
+        # Frozen objects are skipped by those walks; they are still freed, and finalised.
+        gc.freeze()
