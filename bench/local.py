@@ -142,17 +142,26 @@ def main(argv: list[str] | None = None) -> int:
     say(f"load         {load_s:.2f} s")
     perf = Perf(backend)
     text = args.article.read_text(encoding="utf-8")
-    result: dict[str, Any] = {"model": backend.model, "threads": backend.n_threads,
-                              "article": str(args.article), "resolve_s": round(resolve_s, 2),
-                              "load_s": round(load_s, 2)}
+    result: dict[str, Any] = {
+        "model": backend.model,
+        "threads": backend.n_threads,
+        "article": str(args.article),
+        "resolve_s": round(resolve_s, 2),
+        "load_s": round(load_s, 2),
+    }
 
     if args.mode in ("naive", "both"):
         result["naive"] = naive(backend, perf, text, args.max_tokens)
         say(f"naive        {describe(result['naive'])}")
     if args.mode in ("briefer", "both"):
         settings = load_settings(
-            {"backend": "local", "cache": False, "model_path": args.model_path,
-             "max_output_tokens": args.max_tokens, "context_window": args.n_ctx}
+            {
+                "backend": "local",
+                "cache": False,
+                "model_path": args.model_path,
+                "max_output_tokens": args.max_tokens,
+                "context_window": args.n_ctx,
+            }
         )
         briefer = Briefer(settings, backend=backend)
         result["briefer"] = pipeline(briefer, perf, text, str(args.article), cold=True)

@@ -180,7 +180,19 @@ def _phrase(text: str, quantity: Quantity, limit: int) -> str:
 
 
 _DURATIONS = frozenset(
-    {"second", "minute", "hour", "day", "night", "week", "weekend", "month", "year", "decade", "century"}
+    {
+        "second",
+        "minute",
+        "hour",
+        "day",
+        "night",
+        "week",
+        "weekend",
+        "month",
+        "year",
+        "decade",
+        "century",
+    }
 )
 # Not the comma of "700,000"; the CJK and Arabic commas and colons are breaks too.
 _CLAUSE_BREAK = re.compile(r"[,;:](?=\s)|[、，；：،؛]|[()\[\]]|\s[–—-]\s")
@@ -269,7 +281,7 @@ def resolve(cited: CitedDraft, article: CitedArticle) -> Resolution:
 def whole_sentences(text: str) -> str:
     """``text`` without a last sentence the length bound cut off (when a whole one is left)."""
     text = text.strip()
-    if not text or text[-1] in ".!?\"”’)":
+    if not text or text[-1] in '.!?"”’)':
         return text
     spans = sentence_spans(text)
     return text[: spans[-2][1]] if len(spans) > 1 else text

@@ -57,7 +57,6 @@ class DayObserver:
         """Something about the day folder worth one line (a story file set aside)."""
 
 
-
 @dataclass
 class BriefResults:
     resumed: int = 0
@@ -177,9 +176,7 @@ def _failed(group: StoryGroup, reason: str, results: BriefResults, plan: StoryPl
     return StoryEvent("failed", failure.item, reason=failure.reason)
 
 
-def group_failure(
-    group: StoryGroup, stage: FailureStage, reason: str, plan: StoryPlan
-) -> Failure:
+def group_failure(group: StoryGroup, stage: FailureStage, reason: str, plan: StoryPlan) -> Failure:
     """The failure names the articles that are not briefed: for a story briefed again, its
     new ones (its earlier brief stays in the digest)."""
     members = plan.new_members(group)

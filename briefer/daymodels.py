@@ -109,7 +109,8 @@ class Digest(_Model):
     stories: list[Story] = Field(description="most important first")
     failures: list[Failure]
     queued: list[Failure] = Field(
-        default_factory=list, description="stories waiting for a batch's answers (briefer daily --batch)"
+        default_factory=list,
+        description="stories waiting for a batch's answers (briefer daily --batch)",
     )
     stats: DigestStats
 

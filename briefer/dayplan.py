@@ -160,7 +160,9 @@ def _stored_members(story: Story, texts: ArticleTexts) -> tuple[SourcedArticle, 
         if article is None:
             return None
         locations = tuple(_location(link) for link in links)
-        members.append(SourcedArticle(article, locations, tuple(link.key for link in links), "stored"))
+        members.append(
+            SourcedArticle(article, locations, tuple(link.key for link in links), "stored")
+        )
     return tuple(members)
 
 

@@ -272,8 +272,12 @@ def possessive_titles(text: str, index: ArticleIndex) -> list[str]:
         owner, title = match.group(1), match.group(2)
         if title.lower() not in TITLES or owner.lower() in TITLES:
             continue
-        said = (f"{owner}'s {title}", f"{owner}’s {title}", f"{title} of {owner}",
-                f"{title} of the {owner}")
+        said = (
+            f"{owner}'s {title}",
+            f"{owner}’s {title}",
+            f"{title} of {owner}",
+            f"{title} of the {owner}",
+        )
         if not any(index.contains_span(form) for form in said):
             unstated.append(match.group(0))
     return unstated

@@ -183,7 +183,12 @@ class Briefer:
             excerpt, shown, _, schema_text = self._chunk_request(cited, candidates, chunk)
             prompts.append(
                 self._chunk_messages(
-                    article, excerpt, chunk.index, len(chunks), self.client.json_mode, schema_text,
+                    article,
+                    excerpt,
+                    chunk.index,
+                    len(chunks),
+                    self.client.json_mode,
+                    schema_text,
                     shown,
                 )
             )
@@ -226,7 +231,9 @@ class Briefer:
         return budget
 
     def chunk(
-        self, article: Article, cited: CitedArticle | None = None,
+        self,
+        article: Article,
+        cited: CitedArticle | None = None,
         candidates: Candidates | None = None,
     ) -> list[Chunk]:
         """Chunks whose rendered prompts fit the window with the output reserved.
@@ -253,9 +260,16 @@ class Briefer:
         """Everything that decides an article's chunks (the text, its title, source and
         date, the window, the prompts, the answer mode): kept chunks need no tokenizer."""
         return derived_key(
-            "chunks", article.text, article.title or "", article.source or "", article.date or "",
-            self.backend.model, self.prompts.hash, self.client.json_mode,
-            str(self.settings.window()), str(self.settings.max_output_tokens),
+            "chunks",
+            article.text,
+            article.title or "",
+            article.source or "",
+            article.date or "",
+            self.backend.model,
+            self.prompts.hash,
+            self.client.json_mode,
+            str(self.settings.window()),
+            str(self.settings.max_output_tokens),
             str(self.settings.overlap_tokens),
         )
 
@@ -265,7 +279,10 @@ class Briefer:
         budget = self.input_budget(article)
         for _ in range(MAX_RECHUNKS):
             chunks = split_article(
-                article.text, budget=budget, encoding=self.encoding, overlap=self.settings.overlap_tokens
+                article.text,
+                budget=budget,
+                encoding=self.encoding,
+                overlap=self.settings.overlap_tokens,
             )
             worst = max(
                 self._prompt_tokens(article, cited, candidates, c, len(chunks)) for c in chunks
@@ -295,7 +312,10 @@ class Briefer:
         if budget < 64 or size > budget:
             return None
         whole = Chunk(0, 0, len(article.text), article.text, size)
-        if self._prompt_tokens(article, cited, candidates, whole, 1, utf8_bytes) > self._prompt_room():
+        if (
+            self._prompt_tokens(article, cited, candidates, whole, 1, utf8_bytes)
+            > self._prompt_room()
+        ):
             return None
         return whole
 
@@ -303,27 +323,45 @@ class Briefer:
         return self.settings.window() - self.settings.max_output_tokens
 
     def _prompt_tokens(
-        self, article: Article, cited: CitedArticle, candidates: Candidates, chunk: Chunk,
-        count: int, counter: Counter | None = None,
+        self,
+        article: Article,
+        cited: CitedArticle,
+        candidates: Candidates,
+        chunk: Chunk,
+        count: int,
+        counter: Counter | None = None,
     ) -> int:
         """Tokens of a chunk's rendered prompt, as the budget counts them (``counter``: an
         upper bound instead)."""
         counter = counter or self._tokens
         excerpt = cited.excerpt(chunk.start, chunk.end)
         messages = self._chunk_messages(
-            article, excerpt, chunk.index, count, self.client.json_mode, self._budget_schema_text,
+            article,
+            excerpt,
+            chunk.index,
+            count,
+            self.client.json_mode,
+            self._budget_schema_text,
             _shown(candidates, excerpt),
         )
         tokens = sum(counter(text) for _, text in messages)
         tokens += PROMPT_OVERHEAD_MARGIN * len(messages)
-        return tokens if known_model(self.backend.model) else int(tokens * FOREIGN_TOKENIZER_HEADROOM)
+        return (
+            tokens if known_model(self.backend.model) else int(tokens * FOREIGN_TOKENIZER_HEADROOM)
+        )
 
     def _tokens(self, text: str) -> int:
         return len(self.encoding.encode(text, disallowed_special=()))
 
     def _chunk_messages(
-        self, article: Article, excerpt: Excerpt, index: int, count: int, json_mode: str,
-        schema_text: str, shown: Shown | None = None,
+        self,
+        article: Article,
+        excerpt: Excerpt,
+        index: int,
+        count: int,
+        json_mode: str,
+        schema_text: str,
+        shown: Shown | None = None,
     ) -> tuple[tuple[str, str], ...]:
         return self.prompts.brief_messages(
             excerpt=excerpt,
@@ -338,8 +376,13 @@ class Briefer:
         )
 
     def _brief_chunk(
-        self, article: Article, cited: CitedArticle, candidates: Candidates, chunk: Chunk,
-        count: int, stats: Tally,
+        self,
+        article: Article,
+        cited: CitedArticle,
+        candidates: Candidates,
+        chunk: Chunk,
+        count: int,
+        stats: Tally,
     ) -> tuple[CitedDraft, int]:
         """The chunk's answer, and how many claim ids it cited that the article lacks when
         the pipeline chose the claims instead (the gate watches those)."""
@@ -408,7 +451,9 @@ def _choices(excerpt: Excerpt, shown: Shown) -> tuple[list[int], list[int], list
 def _enum_safe(name: str) -> bool:
     """A name the schema can hold as an enum value: within the field's bound, and without a
     quote or backslash (llama.cpp's grammar builder mis-escapes those: the article failed)."""
-    return len(name) <= CITED_NAME_CHARS and not any(c in name for c in '"\\') and name.isprintable()
+    return (
+        len(name) <= CITED_NAME_CHARS and not any(c in name for c in '"\\') and name.isprintable()
+    )
 
 
 def brief_article(

@@ -51,7 +51,8 @@ class ClaimDraft(_Strict):
         max_length=80, description="Who makes the claim; null when the article itself asserts it."
     )
     evidence: str = Field(
-        max_length=MAX_EVIDENCE_CHARS, description="A short span copied word for word from the article."
+        max_length=MAX_EVIDENCE_CHARS,
+        description="A short span copied word for word from the article.",
     )
 
 
@@ -61,7 +62,9 @@ class NumberDraft(_Strict):
         max_length=40, description="What is counted or the unit: 'soldiers', '%', 'USD'."
     )
     text: str = Field(max_length=80, description="The number exactly as written in the article.")
-    context: str = Field(max_length=MAX_CONTEXT_CHARS, description="What the number counts, briefly.")
+    context: str = Field(
+        max_length=MAX_CONTEXT_CHARS, description="What the number counts, briefly."
+    )
 
 
 class BriefDraft(_Strict):
@@ -168,7 +171,8 @@ class BriefMeta(_Strict):
     model_seconds: float = 0.0
     grounding: GroundingCounts = Field(default_factory=GroundingCounts)
     invalid_citations: int = Field(
-        default=0, description="Sentence or number ids the model cited that the prompt did not list."
+        default=0,
+        description="Sentence or number ids the model cited that the prompt did not list.",
     )
     strict: bool = False
     headline_checks: HeadlineChecks | None = Field(
@@ -350,8 +354,19 @@ def _require_all(node: dict[str, Any]) -> None:
 
 HOSTED_KEYWORDS = frozenset(
     {
-        "type", "properties", "required", "additionalProperties", "items", "enum", "const",
-        "anyOf", "$ref", "$defs", "definitions", "description", "title",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "const",
+        "anyOf",
+        "$ref",
+        "$defs",
+        "definitions",
+        "description",
+        "title",
     }
 )
 _NUMBER_BOUNDS = frozenset(

@@ -324,7 +324,9 @@ def _feed_candidates(feed: Any, *, origin: str, window: Window) -> _Expanded:
         if link is None:
             title = entry.get("title") or "untitled entry"
             expanded.problems.append(
-                Problem(f"{redact_url(origin)}: {title}", "source", "feed entry has no http(s) link")
+                Problem(
+                    f"{redact_url(origin)}: {title}", "source", "feed entry has no http(s) link"
+                )
             )
         elif not window.contains(published):
             expanded.outside_window += 1

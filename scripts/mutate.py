@@ -81,7 +81,10 @@ def prepare(target: Target) -> Path:
     shutil.rmtree(work, ignore_errors=True)
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO, capture_output=True, text=True, check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     files = [name for name in listed.split("\0") if name and (REPO / name).is_file()]
     for name in files:
@@ -113,7 +116,12 @@ def mutmut(work: Path, *args: str, log: Path | None = None) -> subprocess.Comple
     with log.open("w", encoding="utf-8") as out, scratch(work.name) as tmp:
         env = {**os.environ, "TMPDIR": str(tmp)}
         return subprocess.run(
-            command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+            command,
+            cwd=work,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
             check=False,
         )
 
@@ -123,8 +131,12 @@ def scratch(name: str) -> Iterator[Path]:
     """The tests' temp folders, in memory where the system has one: the ledger and story
     writes fsync, and thousands of fsyncs on a shared disk are most of a run's time."""
     shm = Path("/dev/shm")
-    root = Path(tempfile.mkdtemp(prefix=f"briefer-mutate-{name}-",
-                                 dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None))
+    root = Path(
+        tempfile.mkdtemp(
+            prefix=f"briefer-mutate-{name}-",
+            dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None,
+        )
+    )
     try:
         yield root
     finally:
@@ -156,8 +168,10 @@ def run(target: Target, jobs: int, show_survivors: bool) -> Counter[str]:
         counts["failed"] = 1
         return counts
     survivors = sorted(n for n, s in status.items() if s in ("survived", "no tests"))
-    print(f"mutate: {target.module}: {len(status)} mutants in {minutes:.1f} min"
-          + (f", sampled: {', '.join(target.functions)}" if target.functions else ""))
+    print(
+        f"mutate: {target.module}: {len(status)} mutants in {minutes:.1f} min"
+        + (f", sampled: {', '.join(target.functions)}" if target.functions else "")
+    )
     for name in survivors:
         print(f"  survived: {name}")
         if show_survivors:
@@ -173,8 +187,9 @@ def score(counts: Counter[str]) -> float:
 
 
 def table(rows: list[tuple[Target, Counter[str]]]) -> str:
-    lines = [f"{'module':<28} {'killed':>6} {'survived':>8} {'timeout':>7} {'total':>6} "
-             f"{'% killed':>8}"]
+    lines = [
+        f"{'module':<28} {'killed':>6} {'survived':>8} {'timeout':>7} {'total':>6} {'% killed':>8}"
+    ]
     for target, counts in rows:
         if counts["failed"]:
             lines.append(f"{target.module:<28} {'mutmut failed':>40}")
@@ -182,14 +197,18 @@ def table(rows: list[tuple[Target, Counter[str]]]) -> str:
         survived = counts["survived"] + counts["no tests"] + counts["other"]
         total = sum(counts[s] for s in STATUSES)
         mark = "" if score(counts) >= TARGET_SCORE else "  < target"
-        lines.append(f"{target.module:<28} {counts['killed']:>6} {survived:>8} "
-                     f"{counts['timeout']:>7} {total:>6} {score(counts):>7.1f}%{mark}")
+        lines.append(
+            f"{target.module:<28} {counts['killed']:>6} {survived:>8} "
+            f"{counts['timeout']:>7} {total:>6} {score(counts):>7.1f}%{mark}"
+        )
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="*", help="module names (slack_blocks …); default: all active")
+    parser.add_argument(
+        "modules", nargs="*", help="module names (slack_blocks …); default: all active"
+    )
     parser.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     parser.add_argument("--survivors", action="store_true", help="print each survivor's diff")
     args = parser.parse_args()

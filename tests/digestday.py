@@ -119,7 +119,12 @@ def make_day(folder: Path) -> tuple[Path, Digest]:
     write_articles(articles, briefs)
     # The scripted briefs as they stand: their made-up actor and speaker stay unverified.
     settings = load_settings(
-        {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "choose": "model", "speakers": "model"}
+        {
+            "backend": "openai",
+            "base_url": "http://127.0.0.1:9/v1",
+            "choose": "model",
+            "speakers": "model",
+        }
     )
     options = DailyOptions(sources=[str(articles)], out=folder / "briefings", concurrency=1)
     digest = run_day(options, settings, day=DAY, backend=DayModel(briefs))

@@ -42,8 +42,16 @@ def test_brief_article_from_python(fake_openai: FakeOpenAI) -> None:
     assert brief.actors[0].name == "Donald Trump" and brief.actors[0].grounded
     contract = json.loads(brief.model_dump_json())
     assert set(contract) == {
-        "schema_version", "title", "summary", "actors", "claims", "numbers",
-        "open_questions", "article", "meta", "disagreements",
+        "schema_version",
+        "title",
+        "summary",
+        "actors",
+        "claims",
+        "numbers",
+        "open_questions",
+        "article",
+        "meta",
+        "disagreements",
     }
 
 
@@ -52,7 +60,9 @@ def test_an_unwritable_home_is_an_input_error_before_any_call(
 ) -> None:
     (tmp_path / "plain-file").write_text("x")
     monkeypatch.setenv("BRIEFER_HOME", str(tmp_path / "plain-file" / "home"))
-    with pytest.raises(briefer.InputError, match=r"^BRIEFER_HOME .*plain-file is a file, not a folder"):
+    with pytest.raises(
+        briefer.InputError, match=r"^BRIEFER_HOME .*plain-file is a file, not a folder"
+    ):
         briefer.brief_article(SEED, base_url=fake_openai.base_url)
     assert fake_openai.calls == 0
 

@@ -32,7 +32,9 @@ ANSWER = {
     "title": "The council backs a bridge",
     "summary": "The council voted for a new bridge.",
     "actors": [{"name": "Ana Ruiz", "role": "mayor"}],
-    "claims": [{"text": "The bridge will cost 12 million dollars.", "by": "Ana Ruiz", "sentence": 1}],
+    "claims": [
+        {"text": "The bridge will cost 12 million dollars.", "by": "Ana Ruiz", "sentence": 1}
+    ],
     "numbers": [1],
     "questions": ["Who pays for upkeep?"],
 }
@@ -44,7 +46,8 @@ def test_the_fake_backend_briefs_through_the_whole_pipeline_and_keeps_each_reque
     settings = load_settings({"backend": "openai", "cache": False})
     brief = Briefer(settings, backend=fake).brief(make_article(ARTICLE, label="bridge"))
     assert [c.evidence for c in brief.claims] == [
-        "Mayor Ana Ruiz said the bridge will cost 12 million dollars."]
+        "Mayor Ana Ruiz said the bridge will cost 12 million dollars."
+    ]
     assert [(n.value, n.text) for n in brief.numbers] == [(12_000_000, "12 million dollars")]
     assert brief.meta.backend == "fake" and brief.meta.calls == 1
     (request,) = fake.history
@@ -56,8 +59,10 @@ def test_the_fake_backend_answers_its_default_or_says_the_queue_is_empty() -> No
     with pytest.raises(LookupError, match="no answer queued for request 1"):
         FakeBackend().complete(REQUEST)
     queued = FakeBackend(model="m").enqueue("a", ChatResponse(text="b", finish_reason="length"))
-    assert [(r.text, r.finish_reason, r.model) for r in (queued.complete(REQUEST),
-            queued.complete(REQUEST))] == [("a", "stop", "m"), ("b", "length", "m")]
+    assert [
+        (r.text, r.finish_reason, r.model)
+        for r in (queued.complete(REQUEST), queued.complete(REQUEST))
+    ] == [("a", "stop", "m"), ("b", "length", "m")]
     failing = FakeBackend(default="later").enqueue(TimeoutError("slow"))
     with pytest.raises(TimeoutError, match="slow"):
         failing.complete(REQUEST)
@@ -65,7 +70,9 @@ def test_the_fake_backend_answers_its_default_or_says_the_queue_is_empty() -> No
     echo = FakeBackend(model="m", default="unused", respond=lambda r: r.messages[0][1].upper())
     echo.enqueue("queued")
     assert [(r.text, r.model) for r in (echo.complete(REQUEST), echo.complete(REQUEST))] == [
-        ("queued", "m"), ("HI", "m")]
+        ("queued", "m"),
+        ("HI", "m"),
+    ]
 
 
 def test_every_wrapper_keeps_the_models_identity(tmp_path: Path) -> None:
@@ -76,7 +83,9 @@ def test_every_wrapper_keeps_the_models_identity(tmp_path: Path) -> None:
         BoundedBackend(model, 1),
         CachedBackend(model, ResponseCache(tmp_path / "c.sqlite")),
     ]
-    assert {(w.name, w.model, w.endpoint, w.inner) for w in wrappers} == {("fake", "m1", "e1", model)}
+    assert {(w.name, w.model, w.endpoint, w.inner) for w in wrappers} == {
+        ("fake", "m1", "e1", model)
+    }
 
 
 def test_a_bound_keeps_the_cache_outside_so_a_hit_needs_no_slot_and_survives_a_stop(
@@ -105,7 +114,9 @@ def test_the_pipeline_keeps_what_it_derives_in_the_backends_own_cache(
     stacked = bound(CachedBackend(model, cache), 2, threading.Event())
     assert response_cache(StoppableBackend(stacked, threading.Event())) is cache
     assert response_cache(model) is None
-    settings = load_settings({"base_url": "http://127.0.0.1:9/v1"}, environ={"BRIEFER_HOME": str(tmp_path)})
+    settings = load_settings(
+        {"base_url": "http://127.0.0.1:9/v1"}, environ={"BRIEFER_HOME": str(tmp_path)}
+    )
     assert Briefer(settings, backend=stacked)._derived is cache
     uncached = Briefer(settings, backend=model)._derived
     assert isinstance(uncached, ResponseCache) and uncached is not cache
@@ -129,7 +140,12 @@ def test_the_tally_keeps_billed_and_cached_tokens_apart_and_counts_every_request
     total = Tally(reasks=1)
     total.add(tally)
     total.add(tally)
-    assert (total.calls, total.cache_hits, total.reasks, total.usage.prompt_tokens) == (10, 2, 1, 20)
+    assert (total.calls, total.cache_hits, total.reasks, total.usage.prompt_tokens) == (
+        10,
+        2,
+        1,
+        20,
+    )
 
 
 def test_a_kept_answer_is_stored_as_one_attempt_and_replayed_as_free_and_instant(

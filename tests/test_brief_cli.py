@@ -56,10 +56,17 @@ def test_seed_article_single_call_json(fake_openai: FakeOpenAI) -> None:
     assert request["response_format"]["json_schema"]["strict"] is True
     assert "Kursk" in request["messages"][1]["content"]
     # Evidence and numbers are the article's own words, filled in from the cited ids.
-    advised = next(c for c in brief["claims"] if c["evidence"].startswith("According to the newspaper, Trump advised"))
+    advised = next(
+        c
+        for c in brief["claims"]
+        if c["evidence"].startswith("According to the newspaper, Trump advised")
+    )
     assert advised["text"] == "Trump advised Putin not to escalate the war."  # the model's words
     assert advised["attributed_to"] == "Washington Post"
-    assert [(n["value"], n["text"]) for n in brief["numbers"]] == [(50000, "50 thousand"), (145, "145")]
+    assert [(n["value"], n["text"]) for n in brief["numbers"]] == [
+        (50000, "50 thousand"),
+        (145, "145"),
+    ]
 
 
 def test_the_prompt_numbers_sentences_and_lists_quantities(fake_openai: FakeOpenAI) -> None:
@@ -107,7 +114,9 @@ def test_unverifiable_items_are_flagged_and_strict_drops_them(fake_openai: FakeO
     answer = seed_answer(actors=[MACRON], claims=[MISQUOTED, *seed_answer()["claims"]])
     fake_openai.enqueue(Reply.content(as_content(answer)))
     # The model's own speakers: with the rules, the article's speaker replaces "Merkel".
-    brief = brief_json(["brief", str(SEED), "--speakers", "model", "--choose", "model"], fake_openai)
+    brief = brief_json(
+        ["brief", str(SEED), "--speakers", "model", "--choose", "model"], fake_openai
+    )
     assert [a["grounded"] for a in brief["actors"]] == [False]
     assert [c["grounded"] for c in brief["claims"]] == [False, True, True]
     assert all(n["grounded"] for n in brief["numbers"])  # the article's own numbers
@@ -336,8 +345,14 @@ def test_lists_over_their_caps_are_condensed_by_choosing_items(
     def answer(request: dict[str, Any]) -> Reply:
         system, user = (m["content"] for m in request["messages"][:2])
         if system.startswith("You condense"):
-            chosen = {"title": "The harbour budget", "summary": "The council read it.",
-                      "actors": [9, 1, 99], "claims": [], "numbers": [], "questions": []}
+            chosen = {
+                "title": "The harbour budget",
+                "summary": "The council read it.",
+                "actors": [9, 1, 99],
+                "claims": [],
+                "numbers": [],
+                "questions": [],
+            }
             return Reply.content(json.dumps(chosen))
         part = next(p for p in range(1, 20) if f"part ({p} of" in user)
         brief = partial_brief(part, user)
@@ -346,8 +361,18 @@ def test_lists_over_their_caps_are_condensed_by_choosing_items(
 
     fake_openai.responder = answer
     brief = brief_json(
-        ["brief", str(article), "--context-window", "1500", "--max-output-tokens", "400",
-         "--overlap-tokens", "0", "--choose", "model"],
+        [
+            "brief",
+            str(article),
+            "--context-window",
+            "1500",
+            "--max-output-tokens",
+            "400",
+            "--overlap-tokens",
+            "0",
+            "--choose",
+            "model",
+        ],
         fake_openai,
     )
     chunks = brief["meta"]["chunks"]
@@ -427,9 +452,12 @@ def test_number_heavy_articles_are_chunked_by_their_whole_prompt(
     from briefer.tokens import count_tokens
 
     article = tmp_path / "scores.txt"
-    article.write_text(" ".join(
-        f"Team {i} scored {i + 3} goals in {i + 10} games, {i * 7}% of 1,{i:03d} shots." for i in range(60)
-    ))
+    article.write_text(
+        " ".join(
+            f"Team {i} scored {i + 3} goals in {i + 10} games, {i * 7}% of 1,{i:03d} shots."
+            for i in range(60)
+        )
+    )
     brief = brief_json(
         ["brief", str(article), "--context-window", "2000", "--max-output-tokens", "400"],
         fake_openai,
@@ -450,13 +478,18 @@ def _undecodable_name(tmp_path: Path) -> str:
 def _json_with_lone_surrogates(tmp_path: Path) -> str:
     path = tmp_path / "escaped.json"
     text = SEED.read_text(encoding="utf-8")
-    path.write_text(json.dumps({"title": "Call \ud800", "text": text + " \udc00"}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"title": "Call \ud800", "text": text + " \udc00"}), encoding="utf-8"
+    )
     return str(path)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes")
-@pytest.mark.parametrize("make_source", [_undecodable_name, _json_with_lone_surrogates],
-                         ids=["non-utf8-file-name", "json-lone-surrogates"])
+@pytest.mark.parametrize(
+    "make_source",
+    [_undecodable_name, _json_with_lone_surrogates],
+    ids=["non-utf8-file-name", "json-lone-surrogates"],
+)
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])
 def test_text_no_encoder_accepts_is_briefed_with_replacement_characters(
     fake_openai: FakeOpenAI, tmp_path: Path, make_source: Any, fmt: str

@@ -96,9 +96,18 @@ def test_sentence_spans() -> None:
         # Japanese and Chinese: no space, no capital after 。！？; closing quotes stay
         (
             "東京で地震があった。死者は１２３人に上った！本当？！「行く。」と彼は言った。",
-            ["東京で地震があった。", "死者は１２３人に上った！", "本当？！", "「行く。」", "と彼は言った。"],
+            [
+                "東京で地震があった。",
+                "死者は１２３人に上った！",
+                "本当？！",
+                "「行く。」",
+                "と彼は言った。",
+            ],
         ),
-        ("中国经济增长了５％。政府表示满意？是的。", ["中国经济增长了５％。", "政府表示满意？", "是的。"]),
+        (
+            "中国经济增长了５％。政府表示满意？是的。",
+            ["中国经济增长了５％。", "政府表示满意？", "是的。"],
+        ),
         ("政府表示满意!是的.", ["政府表示满意!", "是的."]),
         # Arabic (a full stop, then a letter without case), Arabic ؟ and Urdu ۔
         (
@@ -161,7 +170,14 @@ def test_models_with_other_tokenizers_get_budget_headroom() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["<|endoftext|> <|im_start|>", "\ud800 lone surrogate", "日本語の記事", "🎉👍🏽 ok", "a" * 999, " \n\t"],
+    [
+        "<|endoftext|> <|im_start|>",
+        "\ud800 lone surrogate",
+        "日本語の記事",
+        "🎉👍🏽 ok",
+        "a" * 999,
+        " \n\t",
+    ],
 )
 def test_utf8_bytes_bound_the_tokens_of_every_encoding(text: str) -> None:
     from briefer.tokens import SUPPORTED_ENCODINGS, utf8_bytes
@@ -178,7 +194,9 @@ def test_utf8_bytes_bound_the_tokens_of_any_text(text: str) -> None:
     assert len(ENC.encode(text, disallowed_special=())) <= utf8_bytes(text)
 
 
-NUMBERS = " ".join(f"In {y} the port paid £{y * 3}m for {y % 97} cranes." for y in range(1990, 2040))
+NUMBERS = " ".join(
+    f"In {y} the port paid £{y * 3}m for {y % 97} cranes." for y in range(1990, 2040)
+)
 
 
 @pytest.mark.parametrize("model", ["gpt-4o-mini", "llama3.1"])

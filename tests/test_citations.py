@@ -37,7 +37,12 @@ STORY = (
 
 def cited(**fields: object) -> CitedDraft:
     base: dict[str, object] = {
-        "title": "t", "summary": "s", "actors": [], "claims": [], "numbers": [], "questions": [],
+        "title": "t",
+        "summary": "s",
+        "actors": [],
+        "claims": [],
+        "numbers": [],
+        "questions": [],
     }
     return CitedDraft.model_validate({**base, **fields})
 
@@ -59,11 +64,17 @@ def test_sentences_are_numbered_spans_and_years_are_not_listed() -> None:
     for sentence in article.sentences:
         assert STORY[sentence.start : sentence.end] == sentence.text
     assert [(n.id, n.quantity.text, n.sentence) for n in article.listed] == [
-        (1, "12", 1), (2, "£40 million", 1), (3, "15%", 3), (4, "Half a million", 4),
+        (1, "12", 1),
+        (2, "£40 million", 1),
+        (3, "15%", 3),
+        (4, "Half a million", 4),
     ]  # "2015" is a year: not a number that matters
     assert article.listed[0].phrase == "12 cranes for"
     assert [(n.unit, n.tier) for n in article.listed] == [
-        ("cranes", 0), ("GBP", 0), ("%", 0), ("people", 0),
+        ("cranes", 0),
+        ("GBP", 0),
+        ("%", 0),
+        ("people", 0),
     ]
 
 
@@ -138,9 +149,18 @@ def test_the_schema_limits_ids_to_those_the_prompt_lists() -> None:
     definitions = schema["$defs"]
     assert definitions["CitedClaim"]["properties"]["sentence"]["enum"] == [1, 2, 3]
     assert schema["properties"]["numbers"]["items"]["enum"] == [5, 6]
-    assert schema["properties"]["claims"]["maxItems"] == MODEL_MAX_CLAIMS  # per prompt; merging allows MAX_CLAIMS
+    assert (
+        schema["properties"]["claims"]["maxItems"] == MODEL_MAX_CLAIMS
+    )  # per prompt; merging allows MAX_CLAIMS
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) == {"title", "summary", "actors", "claims", "numbers", "questions"}
+    assert set(schema["required"]) == {
+        "title",
+        "summary",
+        "actors",
+        "claims",
+        "numbers",
+        "questions",
+    }
     assert schema["properties"]["claims"]["minItems"] == 3
     assert cited_json_schema([1, 2], [])["properties"]["claims"]["minItems"] == 2
     bare = cited_json_schema([], [])
@@ -157,10 +177,15 @@ def test_the_seed_answer_is_a_valid_cited_draft() -> None:
 
 def merged_draft(claims: int) -> BriefDraft:
     return BriefDraft.model_construct(
-        title="Merged", summary="s",
+        title="Merged",
+        summary="s",
         actors=[ActorDraft(name="Ada Lind", role="mayor")],
-        claims=[ClaimDraft(text=f"claim {i}", attributed_to=None, evidence=f"e{i}") for i in range(1, claims + 1)],
-        numbers=[], open_questions=[],
+        claims=[
+            ClaimDraft(text=f"claim {i}", attributed_to=None, evidence=f"e{i}")
+            for i in range(1, claims + 1)
+        ],
+        numbers=[],
+        open_questions=[],
     )
 
 
@@ -169,8 +194,14 @@ def test_condensing_keeps_the_chosen_items_of_lists_over_their_caps() -> None:
     schema = selection_json_schema({"actors": 1, "claims": 12, "numbers": 0, "questions": 0})
     assert schema["properties"]["actors"]["maxItems"] == 0  # within its cap: kept whole
     assert schema["properties"]["claims"]["items"]["enum"] == list(range(1, 13))
-    selection = Selection(title="Whole story", summary="All of it.", actors=[], claims=[12, 3, 3, 40, 1],
-                          numbers=[], questions=[])
+    selection = Selection(
+        title="Whole story",
+        summary="All of it.",
+        actors=[],
+        claims=[12, 3, 3, 40, 1],
+        numbers=[],
+        questions=[],
+    )
     condensed, invalid = apply_selection(merged, selection)
     assert [c.text for c in condensed.claims] == ["claim 12", "claim 3", "claim 1"]
     assert invalid == 1
@@ -188,8 +219,13 @@ def test_units_and_contexts_come_from_the_article_and_durations_are_listed_last(
     )
     listed = {n.quantity.text: n for n in CitedArticle(text).listed}
     assert {t: n.unit for t, n in listed.items()} == {
-        "24": "hours", "145": "drones", "700,000": "Kremlin soldiers", "67": None,
-        "70": "world leaders", "323": "page", "two": "years",
+        "24": "hours",
+        "145": "drones",
+        "700,000": "Kremlin soldiers",
+        "67": None,
+        "70": "world leaders",
+        "323": "page",
+        "two": "years",
     }
     assert listed["145"].context == "rebels fired 145 drones"
     assert listed["700,000"].context == "London says 700,000 Kremlin soldiers were lost"
@@ -206,15 +242,20 @@ def test_a_long_clause_gives_a_context_window_around_the_number() -> None:
 
 
 def test_a_summary_cut_by_its_length_bound_keeps_its_whole_sentences() -> None:
-    assert whole_sentences("Trump called Putin. The call was last Thursday,") == "Trump called Putin."
+    assert (
+        whole_sentences("Trump called Putin. The call was last Thursday,") == "Trump called Putin."
+    )
     assert whole_sentences("One sentence, cut off") == "One sentence, cut off"  # nothing whole
     assert whole_sentences("Done. Also done!") == "Done. Also done!"
 
 
 def test_a_japanese_sentence_gives_numbers_a_short_label_and_a_context_around_them() -> None:
     text = (
-        "海上保安庁は" + "長時間にわたる捜索の結果" * 12 + "、乗客１２３人は全員救助された"
-        + "と発表し" * 20 + "た。次の文。"
+        "海上保安庁は"
+        + "長時間にわたる捜索の結果" * 12
+        + "、乗客１２３人は全員救助された"
+        + "と発表し" * 20
+        + "た。次の文。"
     )
     article = CitedArticle(text)
     assert [s.text for s in article.sentences][1:] == ["次の文。"]
@@ -271,5 +312,7 @@ def test_the_prompt_says_what_a_number_counts_as_the_quantity_parser_does(
 
 
 def test_a_duration_in_an_irregular_plural_is_listed_last() -> None:
-    order = [n.quantity.text for n in CitedArticle("It took 3 centuries and 40 ships.").excerpt().listed]
+    order = [
+        n.quantity.text for n in CitedArticle("It took 3 centuries and 40 ships.").excerpt().listed
+    ]
     assert order == ["40", "3"]

@@ -132,7 +132,9 @@ def test_a_broken_answer_in_a_day_is_that_story_s_failure_and_counted(
     fake_openai: FakeOpenAI, tmp_path: Path
 ) -> None:
     # Before: "unexpected JSONDecodeError …; this is a briefer bug", and 0 model calls counted.
-    fake_openai.responder = lambda _request: Reply.raw('{"choices": [', content_type="application/json")
+    fake_openai.responder = lambda _request: Reply.raw(
+        '{"choices": [', content_type="application/json"
+    )
     config = tmp_path / "briefer.toml"
     config.write_text("max_attempts = 1\n")
     out = tmp_path / "out"

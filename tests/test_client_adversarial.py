@@ -343,7 +343,9 @@ def test_the_hosted_schema_turns_only_the_largest_enums_into_ranges() -> None:
     schema = cited_json_schema(range(1, 1101), range(1, 4))
     hosted = hosted_json_schema(schema)
     assert hosted["$defs"]["CitedClaim"]["properties"]["sentence"] == {
-        "type": "integer", "minimum": 1, "maximum": 1100
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1100,
     }
     assert hosted["properties"]["numbers"]["items"]["enum"] == [1, 2, 3]  # within the limit
 

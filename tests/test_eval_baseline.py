@@ -30,7 +30,7 @@ LINDHOLM = (
     "Lindholm buys cranes\n\n"
     "The city of Lindholm will buy 12 cranes for £40 million, the harbour board announced on "
     "Monday. Harbour master Ada Lind said the harbour could not grow without them. "
-    "\"We need them,\" Lind told reporters. Critics worry about the upkeep of 3 new berths. "
+    '"We need them," Lind told reporters. Critics worry about the upkeep of 3 new berths. '
     "The council approved the plan by 9 votes to 2. According to Mayor Omar Haddad, work "
     "starts in May. Lind's team drew up the plan with Nordic Cranes. Nordic Cranes employs "
     "400 people in Lindholm. Dockers welcomed the plan. Shipping lines expect 15% more "
@@ -51,7 +51,7 @@ def synthetic() -> Brief:
         ("Lind told reporters the plan was ready.", True),
         ("According to the mayor, work starts in May.", True),
         ("according\nto the mayor, work starts in May.", True),  # the phrase across a line
-        ("\"We need them,\" the harbour master wrote.", True),  # a quote mark
+        ('"We need them," the harbour master wrote.', True),  # a quote mark
         ("Trump advised the “tsar” not to escalate the war.", True),
         ("Putin’s offensive goes on.", False),  # an apostrophe is no quote mark
         ("The saidi family sold the boat.", False),  # whole words only
@@ -67,7 +67,10 @@ def test_has_speaker(sentence: str, speaker: bool) -> None:
         # A sentence opener counts only when the article writes it capitalised elsewhere.
         ("Shares in Apple fell. Apple makes the iPhone.", ["Apple"]),  # not "Shares", "Phone"
         ("Putin's aides met Vladimir Putin. Putin left.", ["Vladimir Putin"]),  # 3 for one
-        ("On Monday, President-elect Donald Trump called Dr Jane Roe.", ["Donald Trump", "Jane Roe"]),
+        (
+            "On Monday, President-elect Donald Trump called Dr Jane Roe.",
+            ["Donald Trump", "Jane Roe"],
+        ),
         ("The Russian army left Russia for the U.S. border.", ["Russia", "U.S."]),  # no "Russian"
         ("Critics of the plan met the board. Many stayed.", []),
     ],
@@ -95,11 +98,21 @@ def test_the_lead_of_a_synthetic_article() -> None:
     # "Lind" (3 times) counts for "Ada Lind"; the title "Mayor" is dropped; "Monday", "May"
     # and sentence openers that are no names ("Critics", "Dockers", "According") are out.
     assert [(a.name, a.role) for a in brief.actors] == [
-        ("Ada Lind", ""), ("Lindholm", ""), ("Omar Haddad", ""), ("Nordic Cranes", "")]
+        ("Ada Lind", ""),
+        ("Lindholm", ""),
+        ("Omar Haddad", ""),
+        ("Nordic Cranes", ""),
+    ]
     # The prompt's order: counted things, money and % first, the bare "2" last; no ordinal.
     assert [(n.text, n.value, n.unit) for n in brief.numbers] == [
-        ("12", 12, "cranes"), ("£40 million", 40_000_000, "GBP"), ("3", 3, "new berths"),
-        ("9", 9, "votes"), ("400", 400, "people"), ("15%", 15, "%"), ("2", 2, None)]
+        ("12", 12, "cranes"),
+        ("£40 million", 40_000_000, "GBP"),
+        ("3", 3, "new berths"),
+        ("9", 9, "votes"),
+        ("400", 400, "people"),
+        ("15%", 15, "%"),
+        ("2", 2, None),
+    ]
     assert brief.open_questions == []
     assert brief.meta.calls == 0 and brief.meta.usage.prompt_tokens == 0
 
@@ -122,7 +135,8 @@ def test_the_lead_of_the_seed_article_is_deterministic_and_valid() -> None:
     answer = CitedDraft(title="t", summary="s", actors=[], claims=[], numbers=ids, questions=[])
     expected = resolve(answer, cited).draft.numbers
     assert [n.model_dump(exclude={"grounded"}) for n in brief.numbers] == [
-        n.model_dump() for n in expected]
+        n.model_dump() for n in expected
+    ]
     assert len(brief.numbers) == LEAD_NUMBERS and all(n.grounded for n in brief.numbers)
     names = [a.name for a in brief.actors]
     assert len(names) == LEAD_ACTORS and names[0] == "Donald Trump"  # 6 "Trump" + 2 in full
@@ -150,11 +164,13 @@ ARTICLES = {
 
 def brief(actors: list[str], numbers: list[tuple[float, str, str]]) -> dict[str, Any]:
     return {
-        "title": "t", "summary": "s",
+        "title": "t",
+        "summary": "s",
         "actors": [{"name": name, "role": "r"} for name in actors],
         "claims": [],
-        "numbers": [{"value": v, "unit": u, "text": t, "context": f"{u} counted"}
-                    for v, u, t in numbers],
+        "numbers": [
+            {"value": v, "unit": u, "text": t, "context": f"{u} counted"} for v, u, t in numbers
+        ],
         "open_questions": [],
     }
 
@@ -166,10 +182,16 @@ def write_gold(repo: Path, folder: str, briefs: dict[str, dict[str, Any]]) -> Pa
         text = ARTICLES[case_id]
         (repo / "articles").mkdir(exist_ok=True)
         (repo / "articles" / f"{case_id}.txt").write_text(text, encoding="utf-8")
-        case = {"id": case_id, "article": {"root": "repo", "source": f"articles/{case_id}.txt"},
-                "article_sha256": hashlib.sha256(text.encode()).hexdigest(), "topic": "local",
-                "split": "test" if case_id == "meals" else "dev", "author": folder,
-                "notes": "", "brief": content}
+        case = {
+            "id": case_id,
+            "article": {"root": "repo", "source": f"articles/{case_id}.txt"},
+            "article_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "topic": "local",
+            "split": "test" if case_id == "meals" else "dev",
+            "author": folder,
+            "notes": "",
+            "brief": content,
+        }
         (gold / f"{case_id}.json").write_text(json.dumps(case), encoding="utf-8")
     return gold
 
@@ -178,15 +200,23 @@ def write_gold(repo: Path, folder: str, briefs: dict[str, dict[str, Any]]) -> Pa
 def two_golds(tmp_path: Path) -> tuple[Path, Path]:
     repo = tmp_path / "repo"
     meals = brief(["city"], [(3500, "pupils", "3,500")])
-    gold_a = write_gold(repo, "gold", {
-        "harbour": brief(["Ada Lind", "Port of Lindholm"], [(12, "cranes", "12")]),
-        "meals": meals,
-        "third": brief([], []),
-    })
-    gold_b = write_gold(repo, "gold-second", {
-        "harbour": brief(["Lind"], [(12, "cranes", "12")]),  # one of A's two actors
-        "meals": meals,
-    })
+    gold_a = write_gold(
+        repo,
+        "gold",
+        {
+            "harbour": brief(["Ada Lind", "Port of Lindholm"], [(12, "cranes", "12")]),
+            "meals": meals,
+            "third": brief([], []),
+        },
+    )
+    gold_b = write_gold(
+        repo,
+        "gold-second",
+        {
+            "harbour": brief(["Lind"], [(12, "cranes", "12")]),  # one of A's two actors
+            "meals": meals,
+        },
+    )
     return gold_a, gold_b
 
 

@@ -24,8 +24,10 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "data"
 ARTICLE = "The council will buy 12 cranes, Ada Lind said.\n"
 BRIEF: dict[str, Any] = {
-    "title": "Council buys cranes", "summary": "The council will buy 12 cranes.",
-    "actors": [{"name": "Ada Lind", "role": "councillor"}], "claims": [],
+    "title": "Council buys cranes",
+    "summary": "The council will buy 12 cranes.",
+    "actors": [{"name": "Ada Lind", "role": "councillor"}],
+    "claims": [],
     "numbers": [{"value": 12, "unit": "cranes", "text": "12", "context": "cranes to buy"}],
     "open_questions": [],
 }
@@ -33,8 +35,17 @@ BRIEF: dict[str, Any] = {
 
 def write_case(gold: Path, case_id: str, root: str, source: str, sha: str, **extra: Any) -> Path:
     gold.mkdir(parents=True, exist_ok=True)
-    case = {"id": case_id, "article": {"root": root, "source": source}, "article_sha256": sha,
-            "topic": "local", "split": "dev", "author": "test", "notes": "", "brief": BRIEF, **extra}
+    case = {
+        "id": case_id,
+        "article": {"root": root, "source": source},
+        "article_sha256": sha,
+        "topic": "local",
+        "split": "dev",
+        "author": "test",
+        "notes": "",
+        "brief": BRIEF,
+        **extra,
+    }
     path = gold / f"{case_id}.json"
     path.write_text(json.dumps(case), encoding="utf-8")
     return path
@@ -89,8 +100,13 @@ def test_repo_article_resolves_and_a_change_is_detected(tmp_path: Path) -> None:
 def test_corpus_jsonl_record_is_found_by_hash(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     (corpus / "news").mkdir(parents=True)
-    records = [{"hash": "abc", "article": ARTICLE, "url": "http://x"}, {"hash": "def", "article": "Other."}]
-    (corpus / "news" / "articles.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    records = [
+        {"hash": "abc", "article": ARTICLE, "url": "http://x"},
+        {"hash": "def", "article": "Other."},
+    ]
+    (corpus / "news" / "articles.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in records) + "\n"
+    )
     gold = tmp_path / "evals" / "gold"
     write_case(gold, "found", "corpus", "news/articles.jsonl#abc", sha(ARTICLE))
     write_case(gold, "no-record", "corpus", "news/articles.jsonl#zzz", sha(ARTICLE))
@@ -98,7 +114,9 @@ def test_corpus_jsonl_record_is_found_by_hash(tmp_path: Path) -> None:
     found, no_record = (resolver.resolve(c) for c in load_cases(gold))
     assert found.status == "ok" and found.article is not None and found.article.url == "http://x"
     assert no_record.status == "missing" and "no record with hash 'zzz'" in (no_record.reason or "")
-    elsewhere = ArticleResolver(tmp_path, tmp_path / "no-corpus").resolve(load_cases(gold, "found")[0])
+    elsewhere = ArticleResolver(tmp_path, tmp_path / "no-corpus").resolve(
+        load_cases(gold, "found")[0]
+    )
     assert elsewhere.status == "missing" and "--corpus" in (elsewhere.reason or "")
 
 

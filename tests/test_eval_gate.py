@@ -33,8 +33,8 @@ SEED_ID = "seed-trump-putin-call"
 
 HARBOUR = (
     "Port of Lindholm orders new cranes\n\nThe Port of Lindholm will buy 12 cranes for "
-    "£40 million, harbour master Ada Lind said on Monday. \"The harbour cannot grow without "
-    "them,\" Lind said. The council approved the plan by 9 votes to 2. Critics asked who will "
+    '£40 million, harbour master Ada Lind said on Monday. "The harbour cannot grow without '
+    'them," Lind said. The council approved the plan by 9 votes to 2. Critics asked who will '
     "pay for the upkeep.\n"
 )
 MEALS = (
@@ -43,39 +43,79 @@ MEALS = (
     "demand had risen by 15%.\n"
 )
 SMALL_GOLD: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "local-harbour-cranes": ("dev", HARBOUR, {
-        "title": "Lindholm port buys 12 cranes for £40m",
-        "summary": "The Port of Lindholm will buy 12 cranes for £40 million.",
-        "actors": [{"name": "Ada Lind", "role": "harbour master"},
-                   {"name": "Port of Lindholm", "role": "buyer of the cranes"}],
-        "claims": [
-            {"text": "The harbour cannot grow without new cranes.", "attributed_to": "Ada Lind",
-             "evidence": "The harbour cannot grow without them"},
-            {"text": "The council approved the plan by 9 votes to 2.", "attributed_to": None,
-             "evidence": "The council approved the plan by 9 votes to 2"},
-        ],
-        "numbers": [
-            {"value": 12, "unit": "cranes", "text": "12", "context": "cranes the port will buy"},
-            {"value": 40000000, "unit": "GBP", "text": "£40 million", "context": "price of the cranes"},
-        ],
-        "open_questions": ["Who will pay for the upkeep of the cranes?"],
-    }),
-    "local-school-meals": ("test", MEALS, {
-        "title": "Free school meals for 3,500 more pupils",
-        "summary": "The city extends free lunches to 3,500 more pupils at $2.5m a year.",
-        "actors": [{"name": "Omar Haddad", "role": "education chief"}],
-        "claims": [{"text": "Demand for free meals has risen by 15%.", "attributed_to": "Omar Haddad",
-                    "evidence": "demand had risen by 15%"}],
-        "numbers": [
-            {"value": 3500, "unit": "pupils", "text": "3,500", "context": "more pupils given lunches"},
-            {"value": 2500000, "unit": "USD", "text": "$2.5m", "context": "yearly cost"},
-            {"value": 15, "unit": "%", "text": "15%", "context": "rise in demand"},
-        ],
-        "open_questions": ["How will the city pay for the scheme?"],
-    }),
+    "local-harbour-cranes": (
+        "dev",
+        HARBOUR,
+        {
+            "title": "Lindholm port buys 12 cranes for £40m",
+            "summary": "The Port of Lindholm will buy 12 cranes for £40 million.",
+            "actors": [
+                {"name": "Ada Lind", "role": "harbour master"},
+                {"name": "Port of Lindholm", "role": "buyer of the cranes"},
+            ],
+            "claims": [
+                {
+                    "text": "The harbour cannot grow without new cranes.",
+                    "attributed_to": "Ada Lind",
+                    "evidence": "The harbour cannot grow without them",
+                },
+                {
+                    "text": "The council approved the plan by 9 votes to 2.",
+                    "attributed_to": None,
+                    "evidence": "The council approved the plan by 9 votes to 2",
+                },
+            ],
+            "numbers": [
+                {
+                    "value": 12,
+                    "unit": "cranes",
+                    "text": "12",
+                    "context": "cranes the port will buy",
+                },
+                {
+                    "value": 40000000,
+                    "unit": "GBP",
+                    "text": "£40 million",
+                    "context": "price of the cranes",
+                },
+            ],
+            "open_questions": ["Who will pay for the upkeep of the cranes?"],
+        },
+    ),
+    "local-school-meals": (
+        "test",
+        MEALS,
+        {
+            "title": "Free school meals for 3,500 more pupils",
+            "summary": "The city extends free lunches to 3,500 more pupils at $2.5m a year.",
+            "actors": [{"name": "Omar Haddad", "role": "education chief"}],
+            "claims": [
+                {
+                    "text": "Demand for free meals has risen by 15%.",
+                    "attributed_to": "Omar Haddad",
+                    "evidence": "demand had risen by 15%",
+                }
+            ],
+            "numbers": [
+                {
+                    "value": 3500,
+                    "unit": "pupils",
+                    "text": "3,500",
+                    "context": "more pupils given lunches",
+                },
+                {"value": 2500000, "unit": "USD", "text": "$2.5m", "context": "yearly cost"},
+                {"value": 15, "unit": "%", "text": "15%", "context": "rise in demand"},
+            ],
+            "open_questions": ["How will the city pay for the scheme?"],
+        },
+    ),
 }
 # A phrase of each article, to tell which case a request is about.
-MARKERS = {SEED_ID: "Kursk", "local-harbour-cranes": "Lindholm", "local-school-meals": "free lunches"}
+MARKERS = {
+    SEED_ID: "Kursk",
+    "local-harbour-cranes": "Lindholm",
+    "local-school-meals": "free lunches",
+}
 
 
 @dataclass
@@ -110,9 +150,16 @@ def workspace(tmp_path: Path) -> Workspace:
         article = root / "articles" / f"{case_id}.txt"
         article.parent.mkdir(exist_ok=True)
         article.write_text(text, encoding="utf-8")
-        case = {"id": case_id, "article": {"root": "repo", "source": f"articles/{case_id}.txt"},
-                "article_sha256": hashlib.sha256(text.encode()).hexdigest(), "topic": "local",
-                "split": split, "author": "test", "notes": "", "brief": brief}
+        case = {
+            "id": case_id,
+            "article": {"root": "repo", "source": f"articles/{case_id}.txt"},
+            "article_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "topic": "local",
+            "split": split,
+            "author": "test",
+            "notes": "",
+            "brief": brief,
+        }
         (gold / f"{case_id}.json").write_text(json.dumps(case), encoding="utf-8")
     base = tmp_path / "prompts-base"
     shutil.copytree(default_prompts_dir(), base)
@@ -122,6 +169,7 @@ def workspace(tmp_path: Path) -> Workspace:
 @pytest.fixture
 def fake(workspace: Workspace) -> Iterator[FakeOpenAI]:
     """Answers with the case's gold brief, altered as the system prompt's marker says."""
+
     def answer(request: dict[str, Any]) -> Reply:
         system, user = (m["content"] for m in request["messages"][:2])
         case_id = next(c for c, marker in MARKERS.items() if marker in user)
@@ -168,13 +216,20 @@ def test_run_writes_a_scored_run_folder_and_a_rerun_makes_no_calls(
     assert first.exit_code == 0, first.output
     folder = workspace.root / "run1"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "report.html", "report.md", "results.jsonl", "summary.json", "view.html"]
+        "report.html",
+        "report.md",
+        "results.jsonl",
+        "summary.json",
+        "view.html",
+    ]
     assert fake.calls == 3
     metrics = summary(folder)["metrics"]
     assert metrics["all"]["numbers_f1"] == 1.0 and metrics["all"]["schema_valid_rate"] == 1.0
     assert summary(folder)["case_counts"] == {"all": 3, "dev": 2, "test": 1}
     results = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()]
-    assert [r["status"] for r in results] == ["ok"] * 3 and results[0]["brief"]["meta"]["calls"] == 1
+    assert [r["status"] for r in results] == ["ok"] * 3 and results[0]["brief"]["meta"][
+        "calls"
+    ] == 1
     assert "| actors_f1 ★ | 1.000 |" in first.stdout
 
     again = run_into(fake, workspace, workspace.base, workspace.root / "run2")
@@ -204,11 +259,14 @@ def test_a_run_scores_the_lead_baseline_beside_the_model(
         expected = statistics.fmean(c["lead_scores"]["numbers_f1"] for c in chosen)
         assert lead[split]["numbers_f1"] == pytest.approx(expected)
         assert minus[split]["numbers_f1"] == pytest.approx(
-            data["metrics"][split]["numbers_f1"] - expected)
+            data["metrics"][split]["numbers_f1"] - expected
+        )
     assert 0 < lead["all"]["numbers_f1"] < 1 and lead["all"]["claims_recall"] < 1
     assert lead["all"]["question_coverage"] == 0.0  # the lead asks nothing
-    row = (f"| numbers_f1 ★ | 1.000 | {lead['all']['numbers_f1']:.3f} | "
-           f"+{minus['all']['numbers_f1']:.3f} | 1.000 | {lead['dev']['numbers_f1']:.3f} |")
+    row = (
+        f"| numbers_f1 ★ | 1.000 | {lead['all']['numbers_f1']:.3f} | "
+        f"+{minus['all']['numbers_f1']:.3f} | 1.000 | {lead['dev']['numbers_f1']:.3f} |"
+    )
     assert row in result.stdout
     report = (folder / "report.md").read_text()
     assert "| metric | all (3) | all lead | all − lead | dev (2) |" in report and row in report
@@ -242,37 +300,52 @@ def test_a_candidate_below_the_lead_baseline_fails_the_gate(
     assert result.exit_code == (1 if fails else 0), result.output
     if fails:
         assert result.stderr.count("gate failed") == 1
-        assert (f"numbers_f1 of the candidate 0.000 is below the lead baseline's {lead:.3f} "
-                f"(candidate − lead {-lead:+.3f}") in result.stderr
-        assert "furthest: local-school-meals 0.000 vs lead 1.000, seed-trump-putin-call" in result.stderr
+        assert (
+            f"numbers_f1 of the candidate 0.000 is below the lead baseline's {lead:.3f} "
+            f"(candidate − lead {-lead:+.3f}"
+        ) in result.stderr
+        assert (
+            "furthest: local-school-meals 0.000 vs lead 1.000, seed-trump-putin-call"
+            in result.stderr
+        )
         assert "FAIL [numbers_f1_below_lead]" in result.stdout
-        assert f"| {lead:.3f} | +{1 - lead:.3f} | {-lead:+.3f} | below lead **✗** |" in result.stdout
+        assert (
+            f"| {lead:.3f} | +{1 - lead:.3f} | {-lead:+.3f} | below lead **✗** |" in result.stdout
+        )
     else:
         assert "PASS" in result.stdout
 
 
-def test_a_candidate_above_the_lead_baseline_passes(
-    fake: FakeOpenAI, workspace: Workspace
-) -> None:
+def test_a_candidate_above_the_lead_baseline_passes(fake: FakeOpenAI, workspace: Workspace) -> None:
     base, candidate = workspace.root / "base-run", workspace.root / "drop-run"
     out = workspace.root / "cmp"
     assert run_into(fake, workspace, workspace.base, base).exit_code == 0
-    assert run_into(fake, workspace, workspace.prompts("prompts-drop", DROP), candidate).exit_code == 0
+    assert (
+        run_into(fake, workspace, workspace.prompts("prompts-drop", DROP), candidate).exit_code == 0
+    )
     after = summary(candidate)
     lead, model = after["lead_metrics"]["all"], after["metrics"]["all"]
     assert 1.0 > model["numbers_f1"] > lead["numbers_f1"]  # worse than the base, above the lead
-    result = invoke(fake, "compare", base, candidate, "--eval-config", lenient(workspace),
-                    "--out", out)
+    result = invoke(
+        fake, "compare", base, candidate, "--eval-config", lenient(workspace), "--out", out
+    )
     assert result.exit_code == 0, result.output
     assert "PASS" in result.stdout
-    figures = (f"| {lead['numbers_f1']:.3f} | +{1 - lead['numbers_f1']:.3f} | "
-               f"+{model['numbers_f1'] - lead['numbers_f1']:.3f} | ok **✓** |")
+    figures = (
+        f"| {lead['numbers_f1']:.3f} | +{1 - lead['numbers_f1']:.3f} | "
+        f"+{model['numbers_f1'] - lead['numbers_f1']:.3f} | ok **✓** |"
+    )
     assert figures in result.stdout
-    numbers = next(m for m in json.loads((out / "compare.json").read_text())["metrics"]
-                   if m["metric"] == "numbers_f1")
+    numbers = next(
+        m
+        for m in json.loads((out / "compare.json").read_text())["metrics"]
+        if m["metric"] == "numbers_f1"
+    )
     assert numbers["lead"] == pytest.approx(lead["numbers_f1"])
     assert numbers["base_minus_lead"] == pytest.approx(1 - lead["numbers_f1"])
-    assert numbers["candidate_minus_lead"] == pytest.approx(model["numbers_f1"] - lead["numbers_f1"])
+    assert numbers["candidate_minus_lead"] == pytest.approx(
+        model["numbers_f1"] - lead["numbers_f1"]
+    )
     assert numbers["lead_checked"] and not numbers["below_lead"]
 
 
@@ -310,8 +383,16 @@ def test_a_run_saved_before_the_lead_still_compares_and_score_adds_it(
 
 def test_a_no_op_prompt_change_passes_the_gate(fake: FakeOpenAI, workspace: Workspace) -> None:
     reworded = workspace.prompts("prompts-noop", "{# reworded, same instructions #}")
-    result = invoke(fake, "compare", workspace.base, reworded, "--gold", workspace.gold,
-                    "--out", workspace.root / "cmp")
+    result = invoke(
+        fake,
+        "compare",
+        workspace.base,
+        reworded,
+        "--gold",
+        workspace.gold,
+        "--out",
+        workspace.root / "cmp",
+    )
     assert result.exit_code == 0, result.output
     assert "PASS" in result.stdout and "| numbers_f1 ★ | 1.000 | 1.000 | +0.000 |" in result.stdout
     assert (workspace.root / "cmp" / "base" / "results.jsonl").is_file()
@@ -323,7 +404,9 @@ def test_a_dropped_number_fails_the_gate_and_names_the_cases(
 ) -> None:
     base, candidate = workspace.root / "base-run", workspace.root / "drop-run"
     assert run_into(fake, workspace, workspace.base, base).exit_code == 0
-    assert run_into(fake, workspace, workspace.prompts("prompts-drop", DROP), candidate).exit_code == 0
+    assert (
+        run_into(fake, workspace, workspace.prompts("prompts-drop", DROP), candidate).exit_code == 0
+    )
     result = invoke(fake, "compare", base, candidate)
     assert result.exit_code == 1
     failure = next(line for line in result.stderr.splitlines() if "numbers_f1 fell" in line)
@@ -336,15 +419,22 @@ def test_a_dropped_number_fails_the_gate_and_names_the_cases(
 def test_a_number_the_article_lacks_fails_the_gate(fake: FakeOpenAI, workspace: Workspace) -> None:
     inventing = workspace.prompts("prompts-invent", INVENT)
     out = workspace.root / "cmp"
-    result = invoke(fake, "compare", workspace.base, inventing, "--gold", workspace.gold,
-                    "--out", out)
+    result = invoke(
+        fake, "compare", workspace.base, inventing, "--gold", workspace.gold, "--out", out
+    )
     assert result.exit_code == 1
-    failure = next(line for line in result.stderr.splitlines() if "new_invalid" in line or
-                   "did not list" in line)
+    failure = next(
+        line
+        for line in result.stderr.splitlines()
+        if "new_invalid" in line or "did not list" in line
+    )
     assert f"{SEED_ID}: 1 cited sentence/number id(s) the prompt did not list (base 0)" in failure
     assert "numbers_recall | 1.000 | 0.967 | -0.033" in result.stdout  # the number is left out
-    seed = next(json.loads(line) for line in (out / "candidate" / "results.jsonl").read_text()
-                .splitlines() if json.loads(line)["id"] == SEED_ID)
+    seed = next(
+        json.loads(line)
+        for line in (out / "candidate" / "results.jsonl").read_text().splitlines()
+        if json.loads(line)["id"] == SEED_ID
+    )
     assert seed["brief"]["meta"]["invalid_citations"] == 1
 
 
@@ -369,8 +459,11 @@ def test_an_invented_number_fails_the_gate_naming_case_and_field(
         f"{SEED_ID}: field numbers: new hallucinated number '3,200' (value 3200 tanks) "
         "is not in the article"
     ) in result.stderr
-    invented = next(line for line in (candidate / "report.md").read_text().splitlines()
-                    if line.startswith("|  | 3,200"))
+    invented = next(
+        line
+        for line in (candidate / "report.md").read_text().splitlines()
+        if line.startswith("|  | 3,200")
+    )
     assert "**⚠ ungrounded** **⚠ number not in article**" in invented
     assert 'class="has-ungrounded has-hallucinated"' in (candidate / "report.html").read_text()
 
@@ -388,8 +481,10 @@ def test_score_rescores_a_run_offline_against_the_current_gold(
     result = invoke(fake, "score", folder, "--gold", workspace.gold)
     assert result.exit_code == 0, result.output
     assert fake.calls == calls
-    rescored = {json.loads(line)["id"]: json.loads(line) for line in
-                (folder / "results.jsonl").read_text().splitlines()}
+    rescored = {
+        json.loads(line)["id"]: json.loads(line)
+        for line in (folder / "results.jsonl").read_text().splitlines()
+    }
     assert rescored["local-school-meals"]["scores"]["actors_recall"] == 0.5
     assert json.loads((folder / "summary.json").read_text())["spec"]["rescored_at"]
 
@@ -400,13 +495,19 @@ def test_missing_and_changed_articles_are_skipped_and_reported(
     corpus_case = json.loads((workspace.gold / "local-school-meals.json").read_text())
     corpus_case |= {"id": "corpus-case", "article": {"root": "corpus", "source": "x/a.jsonl#1"}}
     (workspace.gold / "corpus-case.json").write_text(json.dumps(corpus_case))
-    (workspace.root / "repo" / "articles" / "local-harbour-cranes.txt").write_text(HARBOUR + "Edited.")
+    (workspace.root / "repo" / "articles" / "local-harbour-cranes.txt").write_text(
+        HARBOUR + "Edited."
+    )
     out = workspace.root / "run"
-    result = run_into(fake, workspace, workspace.base, out, "--corpus", str(workspace.root / "none"))
+    result = run_into(
+        fake, workspace, workspace.base, out, "--corpus", str(workspace.root / "none")
+    )
     assert result.exit_code == 0, result.output
     assert "corpus-case: missing: no file" in result.stderr
     assert "local-harbour-cranes: changed: article changed: sha256" in result.stderr
-    statuses = [json.loads(line)["status"] for line in (out / "results.jsonl").read_text().splitlines()]
+    statuses = [
+        json.loads(line)["status"] for line in (out / "results.jsonl").read_text().splitlines()
+    ]
     assert statuses.count("skipped") == 2 and fake.calls == 2  # seed + school meals
     assert summary(out)["stats"]["skipped"] == 2
 
@@ -440,8 +541,10 @@ def test_validate_faithfulness_explains_a_missing_module(
 CORPUS = REPO.parent / "shared" / "data"
 
 
-@pytest.mark.skipif(not (CORPUS / "frank" / "articles.jsonl").is_file(),
-                    reason="the FRANK corpus (../shared/data) is not beside the repo")
+@pytest.mark.skipif(
+    not (CORPUS / "frank" / "articles.jsonl").is_file(),
+    reason="the FRANK corpus (../shared/data) is not beside the repo",
+)
 def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> None:
     """The ceiling of the cited answer format and the candidates: a model that answers each
     prompt with the gold brief (citing the ids the prompt shows) keeps every actor and
@@ -476,7 +579,6 @@ def test_every_gold_brief_can_be_expressed_as_a_cited_answer(tmp_path: Path) -> 
     # shows only the top of the ranked list (briefer.nlp.candidates.SHOWN_NUMBERS).
     assert metrics["numbers_f1"] >= 0.88
     assert metrics["hallucinated_number_rate"] == 0.0
-
 
 
 def test_a_run_counts_every_request_the_endpoint_received(
@@ -532,10 +634,23 @@ def test_a_write_that_fails_midway_keeps_the_folders_previous_run(
 def test_run_prints_its_metrics_as_a_rich_table_on_a_terminal(
     fake: FakeOpenAI, workspace: Workspace
 ) -> None:
-    env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test", "FORCE_COLOR": "1",
-           "NO_COLOR": "1", "COLUMNS": "200"}
-    args = ["eval", "run", "--prompts", str(workspace.base), "--gold", str(workspace.gold),
-            "--out", str(workspace.root / "run")]
+    env = {
+        "OPENAI_BASE_URL": fake.base_url,
+        "OPENAI_API_KEY": "sk-test",
+        "FORCE_COLOR": "1",
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+    }
+    args = [
+        "eval",
+        "run",
+        "--prompts",
+        str(workspace.base),
+        "--gold",
+        str(workspace.gold),
+        "--out",
+        str(workspace.root / "run"),
+    ]
     result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "━━━" in result.stdout and "|---|" not in result.stdout

@@ -85,7 +85,9 @@ def test_name_similarity_rules(a: str, b: str, score: float) -> None:
 
 def test_fuzzy_spelling_variant_scores_its_ratio() -> None:
     # "volodymyr zelensky" vs "volodymyr zelenskyy": token_sort_ratio 97.1 >= 90
-    assert name_similarity("Volodymyr Zelensky", "Volodymyr Zelenskyy") == pytest.approx(0.9730, abs=1e-3)
+    assert name_similarity("Volodymyr Zelensky", "Volodymyr Zelenskyy") == pytest.approx(
+        0.9730, abs=1e-3
+    )
 
 
 def test_actor_precision_recall_f1_by_hand() -> None:
@@ -131,8 +133,14 @@ def test_precision_recall_f1_conventions() -> None:
     ("predicted", "gold"),
     [
         (number(50000, "soldiers", "50 thousand"), number(50000, "Russian soldiers", "50,000")),
-        (number(50, "soldiers", "50 thousand"), number(50000, "soldiers", "50,000")),  # value from text
-        (number(1_200_000, "people", "1.2 million"), number(1_203_000, None, "1,203,000")),  # 0.5% tolerance
+        (
+            number(50, "soldiers", "50 thousand"),
+            number(50000, "soldiers", "50,000"),
+        ),  # value from text
+        (
+            number(1_200_000, "people", "1.2 million"),
+            number(1_203_000, None, "1,203,000"),
+        ),  # 0.5% tolerance
         (number(12.5, "%", "12.5 per cent"), number(12.5, "per cent", "12.5%")),
         (number(70, "leaders", "seventy"), number(70, "world leaders", "70")),
         (number(-3, "%", "3%"), number(3, "%", "3 per cent")),  # sign ignored
@@ -164,10 +172,17 @@ ARTICLE = (
 
 
 def test_numbers_f1_and_hallucinated_rate_by_hand() -> None:
-    predicted = [number(50000, "soldiers", "50,000"), number(145, "drones", "145"),
-                 number(3200, "tanks", "3,200"), number(-3, "%", "3 per cent")]
-    gold = [number(50000, "soldiers", "50 thousand"), number(145, "drones", "145"),
-            number(62, "drones", "62")]
+    predicted = [
+        number(50000, "soldiers", "50,000"),
+        number(145, "drones", "145"),
+        number(3200, "tanks", "3,200"),
+        number(-3, "%", "3 per cent"),
+    ]
+    gold = [
+        number(50000, "soldiers", "50 thousand"),
+        number(145, "drones", "145"),
+        number(62, "drones", "62"),
+    ]
     matching = score_numbers(predicted, gold, ARTICLE)
     assert [(p.pred, p.gold) for p in matching.pairs] == [(0, 0), (1, 1)]
     assert matching.missed == [2] and matching.extra == [2, 3]
@@ -181,8 +196,10 @@ def test_written_out_article_number_is_not_hallucinated() -> None:
 
 
 def test_context_breaks_a_tie_between_gold_numbers_with_one_value() -> None:
-    gold = [number(70, "world leaders", "70", "leaders Trump spoke with"),
-            number(70, "aircraft", "70", "aircraft destroyed by Russia")]
+    gold = [
+        number(70, "world leaders", "70", "leaders Trump spoke with"),
+        number(70, "aircraft", "70", "aircraft destroyed by Russia"),
+    ]
     matching = score_numbers([number(70, None, "70", "aircraft destroyed")], gold, ARTICLE)
     assert [(p.pred, p.gold) for p in matching.pairs] == [(0, 1)]
 
@@ -192,7 +209,13 @@ def test_context_breaks_a_tie_between_gold_numbers_with_one_value() -> None:
 
 def test_text_tokens() -> None:
     assert text_tokens("RBS lost £446million in the first quarter.") == [
-        "rbs", "lost", "446", "million", "first", "quarter"]
+        "rbs",
+        "lost",
+        "446",
+        "million",
+        "first",
+        "quarter",
+    ]
     assert text_tokens("The drones were shot down") == ["drone", "shot", "down"]
 
 
@@ -209,15 +232,23 @@ def test_rouge_by_hand() -> None:
 def test_claims_matching_attribution_and_evidence_by_hand() -> None:
     predicted = [
         claim("Peskov called the signs positive", "the signs are positive", "Peskov"),
-        claim("Trump told Putin to hold back", "Trump advised Putin not to escalate the war",
-              "Washington Post"),
+        claim(
+            "Trump told Putin to hold back",
+            "Trump advised Putin not to escalate the war",
+            "Washington Post",
+        ),
         claim("Putin will invade Poland", "Putin will invade Poland"),
     ]
     gold = [
-        claim("Peskov said the signs from Trump are positive.", "“the signs are positive”",
-              "Dmitry Peskov"),
-        claim("Trump advised Putin not to escalate the war.",
-              "Trump advised Putin not to escalate the war"),
+        claim(
+            "Peskov said the signs from Trump are positive.",
+            "“the signs are positive”",
+            "Dmitry Peskov",
+        ),
+        claim(
+            "Trump advised Putin not to escalate the war.",
+            "Trump advised Putin not to escalate the war",
+        ),
     ]
     matching = score_claims(predicted, gold, ARTICLE)
     assert [(p.pred, p.gold) for p in matching.pairs] == [(0, 0), (1, 1)]  # both via evidence
@@ -225,7 +256,9 @@ def test_claims_matching_attribution_and_evidence_by_hand() -> None:
     assert matching.attribution_ok == [True, False]  # Peskov = Dmitry Peskov; Post ≠ the article
     assert matching.evidence_in_article == [True, True, False]
     values = score_case(
-        BriefDraft(title="t", summary="s", actors=[], claims=predicted, numbers=[], open_questions=[]),
+        BriefDraft(
+            title="t", summary="s", actors=[], claims=predicted, numbers=[], open_questions=[]
+        ),
         BriefDraft(title="t", summary="s", actors=[], claims=gold, numbers=[], open_questions=[]),
         ARTICLE,
     ).values
@@ -254,8 +287,14 @@ def test_question_coverage_by_hand() -> None:
 
 
 def test_failed_case_is_scored_as_an_empty_brief() -> None:
-    gold = BriefDraft(title="t", summary="s", actors=[actor("Ada Lind")], claims=[],
-                      numbers=[number(12, "cranes", "12")], open_questions=["Who pays?"])
+    gold = BriefDraft(
+        title="t",
+        summary="s",
+        actors=[actor("Ada Lind")],
+        claims=[],
+        numbers=[number(12, "cranes", "12")],
+        open_questions=["Who pays?"],
+    )
     values = score_case(None, gold, "Ada Lind wants 12 cranes.").values
     assert list(values) == list(METRICS)
     assert values["schema_valid_rate"] == 0.0

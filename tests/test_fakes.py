@@ -209,42 +209,84 @@ def strict_format(schema: dict[str, Any], name: str = "brief") -> Any:
 
 
 def obj(**properties: Any) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": list(properties),
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
 
 
 @pytest.mark.parametrize(
     ("schema", "model", "refusal"),
     [
-        (obj(title={"type": "string", "maxLength": 100}), "gpt-4o-mini",
-         "In context=('properties', 'title'), 'maxLength' is not permitted."),
-        (obj(tags={"type": "array", "items": {"type": "string"}, "uniqueItems": True}), "gpt-4o-mini",
-         "In context=('properties', 'tags'), 'uniqueItems' is not permitted."),
-        (obj(n={"type": "integer", "default": 3}), "gpt-4o-mini",
-         "In context=('properties', 'n'), 'default' is not permitted."),
-        ({**obj(a={"type": "string"}), "additionalProperties": True}, "gpt-4o-mini",
-         "In context=(), 'additionalProperties' is required to be supplied and to be false."),
-        ({**obj(a={"type": "string"}, b={"type": "string"}), "required": ["a"]}, "gpt-4o-mini",
-         "In context=(), 'required' is required to be supplied and to be an array including "
-         "every key in properties. Missing 'b'."),
-        (obj(ids={"type": "array", "items": {"type": "integer", "enum": list(range(1001))}}),
-         "gpt-4o-mini", "Expected at most 1000 enum values in total within a schema, but received 1001. "
-         "Consider reducing the number of enum values."),
-        (obj(ids={"type": "array", "items": {"type": "integer"}, "maxItems": 3}), "ft:gpt-4o-mini:acme::x",
-         "In context=('properties', 'ids'), 'maxItems' is not permitted."),
-        (obj(when={"type": "string", "format": "uri"}), "gpt-4o-mini",
-         "In context=('properties', 'when'), format 'uri' is not permitted."),
-        ({"anyOf": [obj(a={"type": "string"})]}, "gpt-4o-mini",
-         "In context=(), schema must be a JSON Schema of 'type: \"object\"', got something else."),
+        (
+            obj(title={"type": "string", "maxLength": 100}),
+            "gpt-4o-mini",
+            "In context=('properties', 'title'), 'maxLength' is not permitted.",
+        ),
+        (
+            obj(tags={"type": "array", "items": {"type": "string"}, "uniqueItems": True}),
+            "gpt-4o-mini",
+            "In context=('properties', 'tags'), 'uniqueItems' is not permitted.",
+        ),
+        (
+            obj(n={"type": "integer", "default": 3}),
+            "gpt-4o-mini",
+            "In context=('properties', 'n'), 'default' is not permitted.",
+        ),
+        (
+            {**obj(a={"type": "string"}), "additionalProperties": True},
+            "gpt-4o-mini",
+            "In context=(), 'additionalProperties' is required to be supplied and to be false.",
+        ),
+        (
+            {**obj(a={"type": "string"}, b={"type": "string"}), "required": ["a"]},
+            "gpt-4o-mini",
+            "In context=(), 'required' is required to be supplied and to be an array including "
+            "every key in properties. Missing 'b'.",
+        ),
+        (
+            obj(ids={"type": "array", "items": {"type": "integer", "enum": list(range(1001))}}),
+            "gpt-4o-mini",
+            "Expected at most 1000 enum values in total within a schema, but received 1001. "
+            "Consider reducing the number of enum values.",
+        ),
+        (
+            obj(ids={"type": "array", "items": {"type": "integer"}, "maxItems": 3}),
+            "ft:gpt-4o-mini:acme::x",
+            "In context=('properties', 'ids'), 'maxItems' is not permitted.",
+        ),
+        (
+            obj(when={"type": "string", "format": "uri"}),
+            "gpt-4o-mini",
+            "In context=('properties', 'when'), format 'uri' is not permitted.",
+        ),
+        (
+            {"anyOf": [obj(a={"type": "string"})]},
+            "gpt-4o-mini",
+            "In context=(), schema must be a JSON Schema of 'type: \"object\"', got something else.",
+        ),
     ],
-    ids=["maxLength", "uniqueItems", "default", "additionalProperties", "required", "enum-count",
-         "fine-tuned-maxItems", "format", "root-anyOf"],
+    ids=[
+        "maxLength",
+        "uniqueItems",
+        "default",
+        "additionalProperties",
+        "required",
+        "enum-count",
+        "fine-tuned-maxItems",
+        "format",
+        "root-anyOf",
+    ],
 )
 def test_openai_strict_schema_refusals_are_400s_like_the_api(
     client: openai.OpenAI, schema: dict[str, Any], model: str, refusal: str
 ) -> None:
     with pytest.raises(openai.BadRequestError) as refused:
-        client.chat.completions.create(model=model, messages=MESSAGES, response_format=strict_format(schema))
+        client.chat.completions.create(
+            model=model, messages=MESSAGES, response_format=strict_format(schema)
+        )
     assert refused.value.param == "response_format" and refused.value.code is None
     assert refused.value.message.endswith(f"Invalid schema for response_format 'brief': {refusal}")
 
@@ -260,23 +302,35 @@ def test_openai_strict_schema_inside_the_subset_is_answered(
         tags={"type": "array", "items": {"$ref": "#/$defs/Tag"}, "minItems": 1, "maxItems": 3},
     )
     schema["$defs"] = {"Tag": obj(label={"type": "string", "enum": ["a", "b"]})}
-    answer = client.chat.completions.create(model="m", messages=MESSAGES, response_format=strict_format(schema))
+    answer = client.chat.completions.create(
+        model="m", messages=MESSAGES, response_format=strict_format(schema)
+    )
     assert answer.choices[0].message.content == "{}"
     # non-strict schemas and json_object mode are not checked at all
     client.chat.completions.create(
-        model="m", messages=MESSAGES,
-        response_format={"type": "json_schema", "json_schema": {"name": "x", "schema": {"maxLength": 1}}},
+        model="m",
+        messages=MESSAGES,
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "x", "schema": {"maxLength": 1}},
+        },
     )
     assert fake_openai.calls == 2 and fake_openai.pending == 0
 
 
-def test_openai_without_json_schema_refuses_it_and_keeps_the_script(fake_openai: FakeOpenAI) -> None:
+def test_openai_without_json_schema_refuses_it_and_keeps_the_script(
+    fake_openai: FakeOpenAI,
+) -> None:
     fake_openai.json_schema_supported = False
     fake_openai.enqueue(Reply.content("scripted"))
     with openai.OpenAI(base_url=fake_openai.base_url, api_key="t", max_retries=0) as oai:
         with pytest.raises(openai.BadRequestError, match="'json_schema' is not supported"):
-            oai.chat.completions.create(model="m", messages=MESSAGES, response_format=strict_format(obj()))
-        plain = oai.chat.completions.create(model="m", messages=MESSAGES, response_format={"type": "json_object"})
+            oai.chat.completions.create(
+                model="m", messages=MESSAGES, response_format=strict_format(obj())
+            )
+        plain = oai.chat.completions.create(
+            model="m", messages=MESSAGES, response_format={"type": "json_object"}
+        )
     assert plain.choices[0].message.content == "scripted"  # the 400 used no scripted reply
     assert fake_openai.calls == 2
 
@@ -285,7 +339,8 @@ def test_openai_raw_and_empty_replies(fake_openai: FakeOpenAI) -> None:
     fake_openai.enqueue(Reply.raw("<html>Sign in</html>"), Reply.no_choices(prompt_tokens=9))
     with urllib.request.urlopen(
         urllib.request.Request(
-            f"{fake_openai.base_url}/chat/completions", data=b'{"model": "m", "messages": []}',
+            f"{fake_openai.base_url}/chat/completions",
+            data=b'{"model": "m", "messages": []}',
             headers={"Content-Type": "application/json"},
         ),
         timeout=5,

@@ -64,8 +64,11 @@ ARTICLE = (
             [("summary", "role", "Ukraine's President Donald Trump")],
         ),
         # a title given to the wrong body, with no name after it (the 1.5B model's headline)
-        ("Ukraine's President-elect backs the bridge", "The council voted 7 to 2.",
-         [("title", "role", "Ukraine's President-elect")]),
+        (
+            "Ukraine's President-elect backs the bridge",
+            "The council voted 7 to 2.",
+            [("title", "role", "Ukraine's President-elect")],
+        ),
         ("Bridge vote", "Ukraine's President wrote.", []),  # the article says so
         # not checked: a title without a qualifier, an ordinal
         ("Bridge vote", "President Trump wrote first.", []),

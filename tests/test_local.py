@@ -124,7 +124,9 @@ def test_schema_completion_parses_and_has_the_keys(smol: local.LocalBackend) -> 
 
 @needs_llama
 def test_length_finish_reason(smol: local.LocalBackend) -> None:
-    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=8)
+    request = ChatRequest(
+        messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=8
+    )
     response = smol.complete(request)
     assert response.finish_reason == "length"
     assert response.usage.completion_tokens == 8
@@ -134,7 +136,10 @@ def test_length_finish_reason(smol: local.LocalBackend) -> None:
 
 # Asked for this object, SmolLM2-135M answers it whole under llama.cpp's JSON grammar
 # ('{"ok":true}', 6 tokens); without the grammar it wraps it in a Markdown fence and runs on.
-JSON_ONLY = (("system", "Reply with JSON only."), ("user", 'Reply with exactly this JSON: {"ok": true}'))
+JSON_ONLY = (
+    ("system", "Reply with JSON only."),
+    ("user", 'Reply with exactly this JSON: {"ok": true}'),
+)
 
 
 @needs_llama
@@ -150,7 +155,9 @@ def test_model_is_loaded_once_and_shared(smol_path: Path) -> None:
     first = local.LocalBackend(smol_path, n_ctx=2048)
     second = local.LocalBackend(smol_path, n_ctx=2048, model_name="other-name")
     llama = first.llama
-    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=16)
+    request = ChatRequest(
+        messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=16
+    )
     first.complete(request)
     second.complete(request)
     first.complete(request)
@@ -162,7 +169,9 @@ def test_model_is_loaded_once_and_shared(smol_path: Path) -> None:
 
 @needs_llama
 def test_deterministic_at_temperature_zero(smol: local.LocalBackend) -> None:
-    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=30)
+    request = ChatRequest(
+        messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=30
+    )
     assert smol.complete(request).text == smol.complete(request).text
 
 
@@ -170,7 +179,9 @@ def test_deterministic_at_temperature_zero(smol: local.LocalBackend) -> None:
 def test_concurrent_calls_are_serialised(smol: local.LocalBackend) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=20)
+    request = ChatRequest(
+        messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=20
+    )
     with ThreadPoolExecutor(max_workers=3) as pool:
         texts = list(pool.map(lambda _: smol.complete(request).text, range(3)))
     assert len(set(texts)) == 1
@@ -222,8 +233,13 @@ def assert_cited_brief(brief: Brief, text: str) -> None:
 def test_briefs_go_through_the_shared_layers_and_load_the_model_once(smol_path: Path) -> None:
     local.unload_all()
     settings = load_settings(
-        {"backend": "local", "model_path": smol_path, "context_window": 2048,
-         "max_output_tokens": 700, "reasks": 1}
+        {
+            "backend": "local",
+            "model_path": smol_path,
+            "context_window": 2048,
+            "max_output_tokens": 700,
+            "reasks": 1,
+        }
     )
     briefer = Briefer(settings)  # the cache, the re-ask loop, resolution, grounding
     for label, text in (("bridge", ARTICLE), ("rain", OTHER_ARTICLE)):
@@ -266,7 +282,9 @@ def test_default_model_end_to_end() -> None:
         pytest.skip("the default model's part packages are not installed")
     backend = local.LocalBackend.from_options()
     assert backend.model == models.DEFAULT_MODEL
-    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=900)
+    request = ChatRequest(
+        messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=900
+    )
     response = backend.complete(request)
     assert response.finish_reason == "stop", response.text
     assert response.usage.completion_tokens <= 900
@@ -288,13 +306,15 @@ def test_greedy_decoding_gives_the_same_tokens_as_llama_cpp(smol: local.LocalBac
         messages=request.message_dicts(), grammar=grammar, max_tokens=120, temperature=0.0
     )
     llama.reset()
-    ours = greedy.generate(llama, greedy.chat_prompt_tokens(llama, request.message_dicts()),
-                           grammar, 120)
+    ours = greedy.generate(
+        llama, greedy.chat_prompt_tokens(llama, request.message_dicts()), grammar, 120
+    )
     assert ours.text == reference["choices"][0]["message"]["content"]
     assert ours.completion_tokens == reference["usage"]["completion_tokens"]
     assert ours.prompt_tokens == reference["usage"]["prompt_tokens"]
-    cut = greedy.generate(llama, greedy.chat_prompt_tokens(llama, request.message_dicts()),
-                          grammar, 5)
+    cut = greedy.generate(
+        llama, greedy.chat_prompt_tokens(llama, request.message_dicts()), grammar, 5
+    )
     assert cut.finish_reason == "length" and cut.completion_tokens == 5
     with pytest.raises(ValueError, match="exceed context window"):
         greedy.generate(llama, [1] * 2040, grammar, 100)
@@ -306,7 +326,9 @@ def test_the_grammar_keeps_control_characters_out_of_strings(smol: local.LocalBa
     grammar = local.schema_grammar(json.dumps(strict_json_schema(BriefDraft)))
     char_rule = next(line for line in grammar._grammar.splitlines() if line.startswith("char ::="))
     assert char_rule.startswith('char ::= [^"\\\\\\x7F\\x00-\\x1F]')
-    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=200)
+    request = ChatRequest(
+        messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=200
+    )
     text = smol.complete(request).text
     assert all(ord(c) >= 0x20 for c in text)  # JSON whitespace here is " " only
     json.loads(text)
@@ -318,7 +340,9 @@ def test_the_system_prompts_kv_state_is_kept_across_processes(
 ) -> None:
     """A new process loads the system prompt's KV cells instead of evaluating them: same answer."""
     kv = tmp_path / "kv"
-    request = ChatRequest(messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=30)
+    request = ChatRequest(
+        messages=MESSAGES, json_schema=strict_json_schema(BriefDraft), max_tokens=30
+    )
 
     def fresh_process() -> local.LocalBackend:
         local.unload_all()  # the next call loads the model into a new, empty context
@@ -337,7 +361,10 @@ def test_the_system_prompts_kv_state_is_kept_across_processes(
     assert third.complete(request).text == answer
     assert third.prefixes is not None and (third.prefixes.saved, third.prefixes.loaded) == (1, 0)
     assert saved.stat().st_size > 1000 and list(kv.iterdir()) == [saved]  # rebuilt, no temp
-    other = ChatRequest(messages=(("system", "Reply with JSON."), MESSAGES[1]), max_tokens=8,
-                        json_schema=strict_json_schema(BriefDraft))
+    other = ChatRequest(
+        messages=(("system", "Reply with JSON."), MESSAGES[1]),
+        max_tokens=8,
+        json_schema=strict_json_schema(BriefDraft),
+    )
     fresh_process().complete(other)
     assert len(list(kv.glob("*.kv"))) == 2  # another system prompt, another key

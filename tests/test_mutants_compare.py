@@ -33,8 +33,10 @@ DELTAS = [-0.3, -0.1, 0.0, 0.05, 0.2, -0.25, 0.1]
 
 @pytest.mark.parametrize(
     ("resamples", "interval"),
-    [(200, (-0.15714285714285717, 0.0642857142857143)),
-     (162, (-0.15714285714285717, 0.0642857142857143))],
+    [
+        (200, (-0.15714285714285717, 0.0642857142857143)),
+        (162, (-0.15714285714285717, 0.0642857142857143)),
+    ],
 )
 def test_the_bootstrap_interval_is_reproducible_from_its_seed(
     resamples: int, interval: tuple[float, float]
@@ -56,28 +58,48 @@ def test_the_bootstrap_defaults_are_the_configs() -> None:
 
 def spec(**fields: Any) -> RunSpec:
     defaults: dict[str, Any] = {
-        "created_at": "2026-05-04T06:00:00+00:00", "prompts_dir": "prompts", "prompt_version": "1",
-        "prompt_hash": "base", "model": "m", "backend": "openai", "temperature": 0.0,
-        "max_output_tokens": 800, "gold_dir": "gold", "corpus_dir": "corpus",
+        "created_at": "2026-05-04T06:00:00+00:00",
+        "prompts_dir": "prompts",
+        "prompt_version": "1",
+        "prompt_hash": "base",
+        "model": "m",
+        "backend": "openai",
+        "temperature": 0.0,
+        "max_output_tokens": 800,
+        "gold_dir": "gold",
+        "corpus_dir": "corpus",
     }
     return RunSpec(**(defaults | fields))
 
 
 def case(id: str, split: str = "dev", **fields: Any) -> CaseResult:
-    return CaseResult(id=id, split=split, status=fields.pop("status", "ok"),
-                      gold_sha256=fields.pop("gold", "g"), **fields)
+    return CaseResult(
+        id=id,
+        split=split,
+        status=fields.pop("status", "ok"),
+        gold_sha256=fields.pop("gold", "g"),
+        **fields,
+    )
 
 
 def run(*cases: CaseResult, **spec_fields: Any) -> EvalRun:
     return EvalRun(spec=spec(**spec_fields), cases=list(cases))
 
 
-def pair(metric: str, values: Mapping[str, tuple[float | None, float | None]],
-         config: EvalConfig | None = None, **lead: dict[str, float | None]) -> Comparison:
+def pair(
+    metric: str,
+    values: Mapping[str, tuple[float | None, float | None]],
+    config: EvalConfig | None = None,
+    **lead: dict[str, float | None],
+) -> Comparison:
     """Base and candidate runs with one metric per case (``{case: (base, candidate)}``)."""
-    base = run(*[case(i, scores={metric: b}, lead_scores=lead.get(i)) for i, (b, _) in values.items()])
-    candidate = run(*[case(i, scores={metric: c}, lead_scores=lead.get(i))
-                      for i, (_, c) in values.items()], prompt_hash="candidate")
+    base = run(
+        *[case(i, scores={metric: b}, lead_scores=lead.get(i)) for i, (b, _) in values.items()]
+    )
+    candidate = run(
+        *[case(i, scores={metric: c}, lead_scores=lead.get(i)) for i, (_, c) in values.items()],
+        prompt_hash="candidate",
+    )
     return compare_runs(base, candidate, config)
 
 
@@ -94,15 +116,20 @@ def test_a_headline_regression_names_the_cases_that_fell_most_first() -> None:
     actors = metric(comparison, "actors_f1")
     assert (actors.improved, actors.worsened, actors.cases) == (1, 2, 4)
     assert actors.regressed and actors.tolerance == 0.02
-    assert actors.worst == [CaseDelta(case="c1", base=0.8, candidate=0.5),
-                            CaseDelta(case="c2", base=0.6, candidate=0.5)]
+    assert actors.worst == [
+        CaseDelta(case="c1", base=0.8, candidate=0.5),
+        CaseDelta(case="c2", base=0.6, candidate=0.5),
+    ]
     low, high = paired_bootstrap_ci([c - b for b, c in MOVES.values()])
     assert (actors.ci_low, actors.ci_high) == (low, high)
-    assert comparison.failures == [GateFailure(
-        rule="actors_f1", cases=["c1", "c2"],
-        message=f"actors_f1 fell by 0.050 (tolerance 0.020, 95% CI of the delta [{low:+.3f}, "
-                f"{high:+.3f}]); worst cases: c1 0.800 → 0.500, c2 0.600 → 0.500",
-    )]
+    assert comparison.failures == [
+        GateFailure(
+            rule="actors_f1",
+            cases=["c1", "c2"],
+            message=f"actors_f1 fell by 0.050 (tolerance 0.020, 95% CI of the delta [{low:+.3f}, "
+            f"{high:+.3f}]); worst cases: c1 0.800 → 0.500, c2 0.600 → 0.500",
+        )
+    ]
     assert metric(comparison, "question_coverage").cases == 0  # scored in no case
 
 
@@ -118,27 +145,33 @@ def test_the_bootstrap_of_a_comparison_is_the_configured_one() -> None:
     actors = metric(pair("actors_f1", MOVES, EvalConfig(bootstrap=bootstrap)), "actors_f1")
     deltas = [c - b for b, c in MOVES.values()]
     assert (actors.ci_low, actors.ci_high) == paired_bootstrap_ci(
-        deltas, resamples=150, confidence=0.8, seed=5)
+        deltas, resamples=150, confidence=0.8, seed=5
+    )
     assert (actors.ci_low, actors.ci_high) != paired_bootstrap_ci(deltas)
 
 
-RATE_GATE = EvalConfig(gate=GateConfig(headline=["hallucinated_number_rate"], tolerance=0.1,
-                                       lead_exempt=[]))
+RATE_GATE = EvalConfig(
+    gate=GateConfig(headline=["hallucinated_number_rate"], tolerance=0.1, lead_exempt=[])
+)
 
 
 def test_a_lower_is_better_metric_regresses_when_it_rises_past_its_tolerance() -> None:
-    within = metric(pair("hallucinated_number_rate", {"c1": (0.0, 0.12), "c2": (0.0, 0.0)},
-                         RATE_GATE), "hallucinated_number_rate")
+    within = metric(
+        pair("hallucinated_number_rate", {"c1": (0.0, 0.12), "c2": (0.0, 0.0)}, RATE_GATE),
+        "hallucinated_number_rate",
+    )
     assert (within.improved, within.worsened, within.regressed) == (0, 1, False)
     risen = pair("hallucinated_number_rate", {"c1": (0.0, 0.3), "c2": (0.0, 0.0)}, RATE_GATE)
     (failure,) = risen.failures
     assert failure.cases == ["c1"] and failure.message.startswith(
-        "hallucinated_number_rate rose by 0.150 (tolerance 0.100, 95% CI of the delta [")
+        "hallucinated_number_rate rose by 0.150 (tolerance 0.100, 95% CI of the delta ["
+    )
     assert failure.message.endswith("]); worst cases: c1 0.000 → 0.300")
     loose = RATE_GATE.model_copy(deep=True)
     loose.gate.tolerances = {"hallucinated_number_rate": 0.2}
-    assert pair("hallucinated_number_rate", {"c1": (0.0, 0.3), "c2": (0.0, 0.0)},
-                loose).failures == []
+    assert (
+        pair("hallucinated_number_rate", {"c1": (0.0, 0.3), "c2": (0.0, 0.0)}, loose).failures == []
+    )
 
 
 def test_changes_within_float_noise_are_no_change() -> None:
@@ -162,15 +195,32 @@ def lead(value: float | None, **others: float | None) -> dict[str, float | None]
 
 
 def test_below_the_lead_fails_naming_only_the_cases_below_it() -> None:
-    base = run(*[case(i, scores={"actors_f1": 0.6, "numbers_f1": 0.6, "actors_precision": 0.6},
-                      lead_scores=lead(lv)) for i, lv in (("c1", 0.7), ("c2", 0.8), ("c3", 0.6))])
+    base = run(
+        *[
+            case(
+                i,
+                scores={"actors_f1": 0.6, "numbers_f1": 0.6, "actors_precision": 0.6},
+                lead_scores=lead(lv),
+            )
+            for i, lv in (("c1", 0.7), ("c2", 0.8), ("c3", 0.6))
+        ]
+    )
     candidate = run(
-        case("c1", scores={"actors_f1": 0.5, "numbers_f1": 0.5, "actors_precision": 0.5},
-             lead_scores=lead(0.7)),
-        case("c2", scores={"actors_f1": 0.8, "numbers_f1": 0.9, "actors_precision": 0.8},
-             lead_scores=lead(0.8)),  # equal to the lead: not below it
-        case("c3", scores={"actors_f1": 0.7, "numbers_f1": 0.9, "actors_precision": 0.7},
-             lead_scores=lead(0.6)),  # above it
+        case(
+            "c1",
+            scores={"actors_f1": 0.5, "numbers_f1": 0.5, "actors_precision": 0.5},
+            lead_scores=lead(0.7),
+        ),
+        case(
+            "c2",
+            scores={"actors_f1": 0.8, "numbers_f1": 0.9, "actors_precision": 0.8},
+            lead_scores=lead(0.8),
+        ),  # equal to the lead: not below it
+        case(
+            "c3",
+            scores={"actors_f1": 0.7, "numbers_f1": 0.9, "actors_precision": 0.7},
+            lead_scores=lead(0.6),
+        ),  # above it
         prompt_hash="candidate",
     )
     comparison = compare_runs(base, candidate)
@@ -193,12 +243,17 @@ def test_below_the_lead_fails_naming_only_the_cases_below_it() -> None:
 
 
 def test_a_lower_is_better_metric_worse_than_the_lead_fails() -> None:
-    comparison = pair("hallucinated_number_rate", {"c1": (0.3, 0.3)}, RATE_GATE,
-                      c1={"hallucinated_number_rate": 0.1})
+    comparison = pair(
+        "hallucinated_number_rate",
+        {"c1": (0.3, 0.3)},
+        RATE_GATE,
+        c1={"hallucinated_number_rate": 0.1},
+    )
     (failure,) = comparison.failures
     assert failure.message.startswith(
         "hallucinated_number_rate of the candidate 0.300 is above (worse than) the lead "
-        "baseline's 0.100 (candidate − lead +0.200;")
+        "baseline's 0.100 (candidate − lead +0.200;"
+    )
     assert failure.message.endswith("furthest: c1 0.300 vs lead 0.100")
 
 
@@ -218,28 +273,45 @@ def test_float_noise_is_not_below_the_lead(
 
 
 def test_a_mean_below_the_lead_with_no_case_scored_by_both_says_so() -> None:
-    base = run(case("a", scores={"actors_f1": 0.5}, lead_scores={"actors_f1": None}),
-               case("b", scores={"actors_f1": 0.9}, lead_scores={"actors_f1": 0.9}))
-    candidate = run(case("a", scores={"actors_f1": 0.5}, lead_scores={"actors_f1": None}),
-                    case("b", scores={"actors_f1": None}, lead_scores={"actors_f1": 0.9}),
-                    prompt_hash="candidate")
+    base = run(
+        case("a", scores={"actors_f1": 0.5}, lead_scores={"actors_f1": None}),
+        case("b", scores={"actors_f1": 0.9}, lead_scores={"actors_f1": 0.9}),
+    )
+    candidate = run(
+        case("a", scores={"actors_f1": 0.5}, lead_scores={"actors_f1": None}),
+        case("b", scores={"actors_f1": None}, lead_scores={"actors_f1": 0.9}),
+        prompt_hash="candidate",
+    )
     (failure,) = compare_runs(base, candidate).failures
     assert failure.cases == [] and failure.message.endswith("furthest: no single case")
 
 
 def brief(numbers: list[tuple[float, str | None]], invalid: int = 0) -> Brief:
     return Brief(
-        title="t", summary="s", actors=[], claims=[], open_questions=[],
+        title="t",
+        summary="s",
+        actors=[],
+        claims=[],
+        open_questions=[],
         numbers=[Number(value=v, unit=u, text=f"{v:g}", context="c") for v, u in numbers],
         article=ArticleRef(id="a"),
-        meta=BriefMeta(model="m", backend="openai", prompt_version="1", prompt_hash="h",
-                       invalid_citations=invalid),
+        meta=BriefMeta(
+            model="m",
+            backend="openai",
+            prompt_version="1",
+            prompt_hash="h",
+            invalid_citations=invalid,
+        ),
     )
 
 
 def details(*hallucinated: int) -> CaseDetails:
-    return CaseDetails(actors=Matching(), numbers=NumberMatching(hallucinated=list(hallucinated)),
-                       claims=ClaimMatching(), questions=Matching())
+    return CaseDetails(
+        actors=Matching(),
+        numbers=NumberMatching(hallucinated=list(hallucinated)),
+        claims=ClaimMatching(),
+        questions=Matching(),
+    )
 
 
 def test_new_hallucinations_and_citations_fail_the_gate_and_failed_briefs_do_not() -> None:
@@ -250,36 +322,52 @@ def test_new_hallucinations_and_citations_fail_the_gate_and_failed_briefs_do_not
         case("c3", scores=scores, brief=brief([])),
     )
     candidate = run(
-        case("c1", scores=scores, brief=brief([(-3200, "tanks"), (77, None)]),
-             details=details(0, 1)),  # -3200 is the base's hallucination again: not new
+        case(
+            "c1", scores=scores, brief=brief([(-3200, "tanks"), (77, None)]), details=details(0, 1)
+        ),  # -3200 is the base's hallucination again: not new
         case("c2", scores=scores, status="failed", details=details()),  # no brief at all
         case("c3", scores=scores, brief=brief([], invalid=2)),
         prompt_hash="candidate",
     )
     comparison = compare_runs(base, candidate)
     assert comparison.new_hallucinations == [
-        NewHallucination(case="c1", text="77", value=77, unit=None)]
+        NewHallucination(case="c1", text="77", value=77, unit=None)
+    ]
     assert comparison.failures == [
-        GateFailure(rule="new_hallucinated_number", cases=["c1"],
-                    message="c1: field numbers: new hallucinated number '77' (value 77) is not "
-                            "in the article"),
-        GateFailure(rule="new_invalid_citations", cases=["c3"],
-                    message="c3: 2 cited sentence/number id(s) the prompt did not list (base 0); "
-                            "those items are lost from the brief"),
+        GateFailure(
+            rule="new_hallucinated_number",
+            cases=["c1"],
+            message="c1: field numbers: new hallucinated number '77' (value 77) is not "
+            "in the article",
+        ),
+        GateFailure(
+            rule="new_invalid_citations",
+            cases=["c3"],
+            message="c3: 2 cited sentence/number id(s) the prompt did not list (base 0); "
+            "those items are lost from the brief",
+        ),
     ]
 
 
 def test_only_cases_scored_in_both_runs_are_paired_and_tabled_by_split() -> None:
     def cases(values: dict[str, float], lead_value: float | None) -> list[CaseResult]:
-        return [case(i, split="test" if i.startswith("t") else "dev",
-                     scores={"actors_f1": v, "numbers_f1": v if i != "t1" else None},
-                     lead_scores=None if lead_value is None else lead(lead_value))
-                for i, v in values.items()]
+        return [
+            case(
+                i,
+                split="test" if i.startswith("t") else "dev",
+                scores={"actors_f1": v, "numbers_f1": v if i != "t1" else None},
+                lead_scores=None if lead_value is None else lead(lead_value),
+            )
+            for i, v in values.items()
+        ]
 
-    base = run(*cases({"d1": 0.4, "d2": 0.6, "t1": 0.5, "only_b": 0.1}, 0.5),
-               case("skipped", status="skipped"))
-    candidate = run(*cases({"d1": 0.5, "d2": 0.9, "t1": 0.3, "only_c": 0.1}, 0.5),
-                    prompt_hash="candidate")
+    base = run(
+        *cases({"d1": 0.4, "d2": 0.6, "t1": 0.5, "only_b": 0.1}, 0.5),
+        case("skipped", status="skipped"),
+    )
+    candidate = run(
+        *cases({"d1": 0.5, "d2": 0.9, "t1": 0.3, "only_c": 0.1}, 0.5), prompt_hash="candidate"
+    )
     comparison = compare_runs(base, candidate)
     assert comparison.paired == ["d1", "d2", "t1"]
     assert (comparison.only_in_base, comparison.only_in_candidate) == (["only_b"], ["only_c"])
@@ -287,25 +375,31 @@ def test_only_cases_scored_in_both_runs_are_paired_and_tabled_by_split() -> None
     deltas = comparison.split_deltas
     assert deltas["dev"]["actors_f1"] == pytest.approx(0.2)
     assert deltas["test"]["actors_f1"] == pytest.approx(-0.2)
-    assert deltas["all"]["numbers_f1"] == pytest.approx(0.2) and deltas["test"]["numbers_f1"] is None
+    assert (
+        deltas["all"]["numbers_f1"] == pytest.approx(0.2) and deltas["test"]["numbers_f1"] is None
+    )
     minus = comparison.split_minus_lead
     assert minus["dev"]["actors_f1"] == pytest.approx(0.2)
     assert minus["test"]["actors_f1"] == pytest.approx(-0.2)
     assert minus["test"]["numbers_f1"] is None and minus["dev"]["claims_recall"] is None
-    without_lead = compare_runs(run(*cases({"d1": 0.4}, None)),
-                                run(*cases({"d1": 0.5}, None), prompt_hash="candidate"))
+    without_lead = compare_runs(
+        run(*cases({"d1": 0.4}, None)), run(*cases({"d1": 0.5}, None), prompt_hash="candidate")
+    )
     assert without_lead.split_minus_lead["all"] == dict.fromkeys(GateConfig().headline)
     with pytest.raises(InputError) as error:
         compare_runs(run(*cases({"d1": 0.4}, None)), run(*cases({"d2": 0.4}, None)))
     assert str(error.value) == "the two runs have no scored case in common; run the same --cases"
 
 
-NO_LEAD = ("neither run has lead baseline scores (saved before the lead existed); "
-           "`briefer eval score <run>` computes them")
+NO_LEAD = (
+    "neither run has lead baseline scores (saved before the lead existed); "
+    "`briefer eval score <run>` computes them"
+)
 
 
-@pytest.mark.parametrize(("fail_below_lead", "rule"),
-                         [(True, "; the below-lead rule was not checked"), (False, "")])
+@pytest.mark.parametrize(
+    ("fail_below_lead", "rule"), [(True, "; the below-lead rule was not checked"), (False, "")]
+)
 def test_runs_without_a_lead_say_so(fail_below_lead: bool, rule: str) -> None:
     config = EvalConfig(gate=GateConfig(fail_below_lead=fail_below_lead))
     comparison = pair("actors_f1", {"c1": (0.5, 0.5)}, config)

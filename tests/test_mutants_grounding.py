@@ -49,8 +49,10 @@ def test_a_number_is_grounded_by_kind_and_subject(
 
 
 def test_wording_the_article_has_but_no_value_can_be_read_from_keeps_the_models_value() -> None:
-    found = ground_number(number(24, "protesters", "dozens", "protesters"),
-                          ArticleIndex("Police met dozens of protesters."))
+    found = ground_number(
+        number(24, "protesters", "dozens", "protesters"),
+        ArticleIndex("Police met dozens of protesters."),
+    )
     assert found.value == 24 and found.text == "dozens"
 
 
@@ -90,13 +92,21 @@ def test_evidence_is_a_span_with_quotes_and_a_full_stop_around_it() -> None:
 
 ARTICLE = "Ada Lind runs the port. The port bought 12 cranes. Lind said the cranes were cheap."
 DRAFT = BriefDraft(
-    title="t", summary="s", open_questions=[],
-    actors=[ActorDraft(name="Ada Lind", role="harbour master"),
-            ActorDraft(name="Omar Haddad", role="critic")],
-    claims=[ClaimDraft(text="c1", attributed_to="Ada Lind", evidence="the cranes were cheap"),
-            ClaimDraft(text="c2", attributed_to=None, evidence="the cranes were free")],
-    numbers=[number(12, "cranes", "12", "cranes the port bought"),
-             number(40, "cranes", "40", "cranes ordered")],
+    title="t",
+    summary="s",
+    open_questions=[],
+    actors=[
+        ActorDraft(name="Ada Lind", role="harbour master"),
+        ActorDraft(name="Omar Haddad", role="critic"),
+    ],
+    claims=[
+        ClaimDraft(text="c1", attributed_to="Ada Lind", evidence="the cranes were cheap"),
+        ClaimDraft(text="c2", attributed_to=None, evidence="the cranes were free"),
+    ],
+    numbers=[
+        number(12, "cranes", "12", "cranes the port bought"),
+        number(40, "cranes", "40", "cranes ordered"),
+    ],
 )
 
 
@@ -124,8 +134,13 @@ def test_the_grounded_brief_keeps_the_drafts_words_and_the_checked_items() -> No
         title="Port buys cranes",
         summary="The port bought cranes.",
         actors=[ActorDraft(name="Ana Ruiz", role="mayor"), ActorDraft(name="Tom Berg", role="x")],
-        claims=[ClaimDraft(text="The port bought cranes.", attributed_to="Ana Ruiz",
-                           evidence="the port bought 12 cranes")],
+        claims=[
+            ClaimDraft(
+                text="The port bought cranes.",
+                attributed_to="Ana Ruiz",
+                evidence="the port bought 12 cranes",
+            )
+        ],
         numbers=[number(12, "cranes", "12", "cranes the port bought")],
         open_questions=["Who pays?"],
     )
@@ -134,7 +149,10 @@ def test_the_grounded_brief_keeps_the_drafts_words_and_the_checked_items() -> No
     items = ground(draft, article, strict=True)
     brief = items.brief(draft, ref, meta)
     assert (brief.title, brief.summary, brief.open_questions) == (
-        "Port buys cranes", "The port bought cranes.", ["Who pays?"])
+        "Port buys cranes",
+        "The port bought cranes.",
+        ["Who pays?"],
+    )
     assert [a.name for a in brief.actors] == ["Ana Ruiz"]  # Tom Berg is not in the article
     assert [c.text for c in brief.claims] == ["The port bought cranes."]
     assert [n.value for n in brief.numbers] == [12]

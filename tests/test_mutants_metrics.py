@@ -114,7 +114,9 @@ def number(value: float, unit: str | None, text: str, context: str) -> NumberDra
 
 
 def test_numbers_with_different_values_never_agree_whatever_their_texts_say() -> None:
-    assert not numbers_agree(number(3, "tanks", "3 tanks", "x"), number(4, "aircraft", "4 tanks", "x"))
+    assert not numbers_agree(
+        number(3, "tanks", "3 tanks", "x"), number(4, "aircraft", "4 tanks", "x")
+    )
 
 
 def test_number_similarity_is_half_plus_half_the_context_overlap() -> None:
@@ -133,7 +135,11 @@ def test_same_speaker(a: str | None, b: str | None, same: bool) -> None:
 def test_a_case_scores_the_hallucinated_rate_and_a_valid_brief() -> None:
     article = "The port bought 12 cranes."
     brief = BriefDraft(
-        title="t", summary="s", actors=[], claims=[], open_questions=[],
+        title="t",
+        summary="s",
+        actors=[],
+        claims=[],
+        open_questions=[],
         numbers=[number(12, "cranes", "12", "cranes bought"), number(99, "cranes", "99", "x")],
     )
     values = score_case(brief, brief, article).values

@@ -43,19 +43,28 @@ def story(
         open_questions=items.pop("open_questions", []),
         article=ArticleRef(id=f"a{number}"),
         meta=BriefMeta(
-            model=model, backend="openai", prompt_version="1", prompt_hash="0" * 16,
+            model=model,
+            backend="openai",
+            prompt_version="1",
+            prompt_hash="0" * 16,
             grounding=items.pop("grounding", GroundingCounts()),
         ),
     )
     return Story(
-        id=f"story{number:04d}", importance=10.0 - number, sources=sources, brief=brief,
+        id=f"story{number:04d}",
+        importance=10.0 - number,
+        sources=sources,
+        brief=brief,
         briefed_at=f"{DAY}T06:00:00+00:00",
     )
 
 
 def digest(stories: list[Story], failures: list[Failure], articles: int = 3) -> Digest:
     return Digest(
-        date=DAY, generated_at=f"{DAY}T06:00:00+00:00", stories=stories, failures=failures,
+        date=DAY,
+        generated_at=f"{DAY}T06:00:00+00:00",
+        stories=stories,
+        failures=failures,
         stats=DigestStats(articles=articles, stories=len(stories)),
     )
 
@@ -69,10 +78,16 @@ def context(text: str) -> dict[str, Any]:
 
 
 CRANE = story(
-    1, "Port & <Ellis>",
+    1,
+    "Port & <Ellis>",
     [
-        SourceLink(key="url:news.example/1", article_id="a1", title="Crane deal",
-                   site="Ellis News", url="https://news.example/1?a=1&b=2"),
+        SourceLink(
+            key="url:news.example/1",
+            article_id="a1",
+            title="Crane deal",
+            site="Ellis News",
+            url="https://news.example/1?a=1&b=2",
+        ),
         SourceLink(key="/data/notes.txt", article_id="a2", path="/data/notes.txt"),
     ],
     summary="Funds a crane.",
@@ -92,10 +107,15 @@ CRANE = story(
     grounding=GroundingCounts(grounded=3, ungrounded=3),
 )
 STRIKE = story(
-    2, "Teachers strike",
-    [SourceLink(key="url:news.example/2", article_id="a3", site="Site",
-                url="https://news.example/2")],
-    summary="Schools close.", model="m2",
+    2,
+    "Teachers strike",
+    [
+        SourceLink(
+            key="url:news.example/2", article_id="a3", site="Site", url="https://news.example/2"
+        )
+    ],
+    summary="Schools close.",
+    model="m2",
 )
 
 
@@ -105,9 +125,11 @@ CRANE_LEAD = section(
 )
 STRIKE_LEAD = section("*2. <https://news.example/2|Teachers strike>* (1 source)\nSchools close.")
 HEADER = {"type": "header", "text": {"type": "plain_text", "text": "Daily briefing — 2026-05-04"}}
-FAILED_TWO = section("*Failed (2)*: a re-run of the day retries these\n"
-                     "• *fetch* https://news.example/bakery: HTTP 500\n"
-                     "• *brief* Teachers strike: the model timed out")
+FAILED_TWO = section(
+    "*Failed (2)*: a re-run of the day retries these\n"
+    "• *fetch* https://news.example/bakery: HTTP 500\n"
+    "• *brief* Teachers strike: the model timed out"
+)
 # The failure key is stored in the ledger and in Slack's metadata: deriving it
 # differently re-posts an already posted failure list after an upgrade.
 FAILURES_KEY = "failures:1009a0825db0:1"
@@ -116,31 +138,49 @@ FAILURES_KEY = "failures:1009a0825db0:1"
 def test_a_small_digest_is_exactly_these_messages() -> None:
     assert build_messages(digest([CRANE, STRIKE], [BAKERY, TIMEOUT])) == [
         SlackMessage(
-            key="header:1", day=DAY, reply=False,
+            key="header:1",
+            day=DAY,
+            reply=False,
             text="Daily briefing — 2026-05-04: 2 stories from 3 articles · 2 failed",
             blocks=[
-                HEADER, context("2 stories from 3 articles · 2 failed"), CRANE_LEAD, STRIKE_LEAD,
+                HEADER,
+                context("2 stories from 3 articles · 2 failed"),
+                CRANE_LEAD,
+                STRIKE_LEAD,
                 context("Every story's details and the failures in the thread"),
             ],
         ),
         SlackMessage(
-            key="story:story0001:1", day=DAY, reply=True, text="1. Port &amp; &lt;Ellis&gt;",
+            key="story:story0001:1",
+            day=DAY,
+            reply=True,
+            text="1. Port &amp; &lt;Ellis&gt;",
             blocks=[
                 CRANE_LEAD,
-                section("*Actors*\n• *Ada Lind*: harbour master\n"
-                        "• *Port of Ellis*: buyer _⚠ unverified_"),
-                section("*Claims*\n• The crane costs £4m. — _Ada Lind_\n"
-                        "• Work starts in May. _⚠ unverified_"),
-                section("*Numbers*\n• *£4m* GBP: cost of the crane\n"
-                        "• *12*: jobs created _⚠ unverified_"),
+                section(
+                    "*Actors*\n• *Ada Lind*: harbour master\n"
+                    "• *Port of Ellis*: buyer _⚠ unverified_"
+                ),
+                section(
+                    "*Claims*\n• The crane costs £4m. — _Ada Lind_\n"
+                    "• Work starts in May. _⚠ unverified_"
+                ),
+                section(
+                    "*Numbers*\n• *£4m* GBP: cost of the crane\n• *12*: jobs created _⚠ unverified_"
+                ),
                 section("*Open questions*\n• Who pays?"),
-                section("*Sources:* <https://news.example/1?a=1&amp;b=2|Crane deal (Ellis News)>"
-                        " · notes.txt"),
+                section(
+                    "*Sources:* <https://news.example/1?a=1&amp;b=2|Crane deal (Ellis News)>"
+                    " · notes.txt"
+                ),
                 context("3 grounded · 3 unverified · model fake-model"),
             ],
         ),
         SlackMessage(
-            key="story:story0002:1", day=DAY, reply=True, text="2. Teachers strike",
+            key="story:story0002:1",
+            day=DAY,
+            reply=True,
+            text="2. Teachers strike",
             blocks=[
                 STRIKE_LEAD,
                 section("*Sources:* <https://news.example/2|Site>"),
@@ -156,17 +196,25 @@ def test_a_webhook_gets_one_message_and_the_failures_apart_get_their_own() -> No
         digest([CRANE, STRIKE], [BAKERY, TIMEOUT]), threaded=False, failures_apart="#ops"
     ) == [
         SlackMessage(
-            key="digest:1", day=DAY, reply=False,
+            key="digest:1",
+            day=DAY,
+            reply=False,
             text="Daily briefing — 2026-05-04: 2 stories from 3 articles · 2 failed",
             blocks=[
-                HEADER, context("2 stories from 3 articles · 2 failed (listed in #ops)"),
-                CRANE_LEAD, STRIKE_LEAD,
+                HEADER,
+                context("2 stories from 3 articles · 2 failed (listed in #ops)"),
+                CRANE_LEAD,
+                STRIKE_LEAD,
                 context("Each story's actors, claims and numbers: the day's digest (digest.html)"),
             ],
         ),
         SlackMessage(
-            key=FAILURES_KEY, day=DAY, reply=False, text="Daily briefing — 2026-05-04: 2 failed",
-            blocks=[HEADER, FAILED_TWO], to="failures",
+            key=FAILURES_KEY,
+            day=DAY,
+            reply=False,
+            text="Daily briefing — 2026-05-04: 2 failed",
+            blocks=[HEADER, FAILED_TWO],
+            to="failures",
         ),
     ]
     inline = build_messages(digest([STRIKE], [BAKERY, TIMEOUT]), threaded=False)
@@ -197,13 +245,18 @@ def test_the_channel_message_says_what_the_thread_holds(
     messages = build_messages(digest(stories, failures), failures_apart=apart)
     header = messages[0]
     listed = " (listed in #ops)" if failures and apart else ""
-    assert header.blocks[1]["elements"][0]["text"].endswith(f"failed{listed}" if failures else "articles")
+    assert header.blocks[1]["elements"][0]["text"].endswith(
+        f"failed{listed}" if failures else "articles"
+    )
     assert [m.to for m in messages if m.key.startswith("failures:")] == (
         ["failures" if apart else "main"] if failures else []
     )
     last = header.blocks[-1]
-    assert (last["elements"][0]["text"] if last["type"] == "context" and len(header.blocks) > 2
-            else None) == note
+    assert (
+        last["elements"][0]["text"]
+        if last["type"] == "context" and len(header.blocks) > 2
+        else None
+    ) == note
 
 
 @pytest.mark.parametrize(
@@ -231,8 +284,11 @@ def test_a_story_fits_the_channel_message_exactly_or_goes_to_the_thread(
     fits = channel(1 + room)
     assert without_later(fits) == MESSAGE_BUDGET and len(fits.blocks) == 8
     also = " and the failures" if failures and not apart else ""
-    note = (f"*{after} more in the thread*, with every story's details{also}" if after
-            else f"Every story's details{also} in the thread")
+    note = (
+        f"*{after} more in the thread*, with every story's details{also}"
+        if after
+        else f"Every story's details{also} in the thread"
+    )
     assert fits.blocks[-1] == context(note)
     over = channel(2 + room)
     assert len(over.blocks) == 7  # the tuned lead is out; the note says so
@@ -251,8 +307,15 @@ def test_the_channel_message_holds_at_most_fifty_blocks() -> None:
 
 @pytest.mark.parametrize(
     ("unit", "shown"),
-    [("%", "*1.1%*: c"), ("GBP", "*1.1%*: c"), ("people", "*1.1%* people: c"), ("km", "*1.1%* km: c"),
-     ("Gbp", "*1.1%* Gbp: c"), ("GBPS", "*1.1%* GBPS: c"), (None, "*1.1%*: c")],
+    [
+        ("%", "*1.1%*: c"),
+        ("GBP", "*1.1%*: c"),
+        ("people", "*1.1%* people: c"),
+        ("km", "*1.1%* km: c"),
+        ("Gbp", "*1.1%* Gbp: c"),
+        ("GBPS", "*1.1%* GBPS: c"),
+        (None, "*1.1%*: c"),
+    ],
 )
 def test_a_lead_leaves_out_a_unit_its_number_already_shows(unit: str | None, shown: str) -> None:
     number = Number(value=1.1, unit=unit, text="1.1%", context="c", grounded=True)
@@ -294,7 +357,9 @@ def failures_key(failures: list[Failure]) -> str:
 
 def test_the_failure_list_key_is_stable_and_changes_with_the_failures() -> None:
     assert failures_key([BAKERY]) == failures_key([BAKERY.model_copy()])
-    assert len({failures_key([BAKERY]), failures_key([TIMEOUT]), failures_key([BAKERY, TIMEOUT])}) == 3
+    assert (
+        len({failures_key([BAKERY]), failures_key([TIMEOUT]), failures_key([BAKERY, TIMEOUT])}) == 3
+    )
 
 
 def test_a_link_up_to_the_url_cap_is_a_link_and_a_longer_one_its_label() -> None:

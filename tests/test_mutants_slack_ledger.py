@@ -68,8 +68,10 @@ def damage(day: Path, text: str) -> Path:
     ("text", "reason"),
     [
         ('{"version": 2, "destinations": {"C', BAD_JSON),
-        ('{"version": 2, "destinations": {"D": {"header:1": {"state": "bogus"}}}}',
-         r"Input should be 'posted' or 'pending' at destinations\.D\.header:1\.state"),
+        (
+            '{"version": 2, "destinations": {"D": {"header:1": {"state": "bogus"}}}}',
+            r"Input should be 'posted' or 'pending' at destinations\.D\.header:1\.state",
+        ),
     ],
     ids=["truncated", "a wrong state"],
 )
@@ -79,15 +81,21 @@ def test_a_broken_ledger_a_webhook_cannot_rebuild_is_this_one_line(
     path = damage(day, text)
     stopped = hook(day, fake_slack)
     assert stopped.exit_code == 2 and fake_slack.posts == []
-    expected = rf"briefer: error: {re.escape(str(path))}: the Slack ledger is unreadable \({reason}\)"
+    expected = (
+        rf"briefer: error: {re.escape(str(path))}: the Slack ledger is unreadable \({reason}\)"
+    )
     assert re.fullmatch(expected + re.escape(KEEP), only_line(stopped.stderr))
 
 
 def test_a_rebuilt_ledger_says_why_keeps_the_old_one_by_utc_time_and_records_utc(
     fake_slack: FakeSlack, day: Path, far_from_utc: None
 ) -> None:
-    fake_slack.enqueue(SlackReply.ok(), SlackReply.ok(), SlackReply.api_error("fatal_error"),
-                       method="chat.postMessage")
+    fake_slack.enqueue(
+        SlackReply.ok(),
+        SlackReply.ok(),
+        SlackReply.api_error("fatal_error"),
+        method="chat.postMessage",
+    )
     assert bot(day, fake_slack).exit_code == 1
     path = damage(day, '{"version": 2, "destinations": {"C')
     before = datetime.now(UTC).replace(microsecond=0)
@@ -97,7 +105,8 @@ def test_a_rebuilt_ledger_says_why_keeps_the_old_one_by_utc_time_and_records_utc
     (notice,) = [line for line in rebuilt.stderr.splitlines() if "unreadable" in line]
     assert re.fullmatch(
         rf"briefer: {re.escape(str(path))} was unreadable \({BAD_JSON}\); kept it as "
-        rf"{STAMP.pattern}; rebuilding the ledger from the channel's history", notice
+        rf"{STAMP.pattern}; rebuilding the ledger from the channel's history",
+        notice,
     )
     stamp = STAMP.search(notice)
     assert stamp is not None and (day / stamp.group(0)).is_file()
@@ -192,8 +201,12 @@ def test_a_held_signal_acts_as_its_handler_would_once_the_block_ends() -> None:
     package_parent = Path(briefer.__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
     ended = subprocess.run(
-        [sys.executable, "-c", HELD_SIGTERM], env=env, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-c", HELD_SIGTERM],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert ended.returncode == -signal.SIGTERM, ended.stderr
     assert ended.stdout == "recorded\n"

@@ -134,9 +134,13 @@ def test_kept_chunks_need_no_tokenizer_and_a_damaged_row_is_counted_again(
     from briefer.config import load_settings
     from briefer.pipeline import Briefer
 
-    text = "\n\n".join(f"Paragraph {p} says the harbour needs {p} cranes by spring." * 6 for p in range(40))
+    text = "\n\n".join(
+        f"Paragraph {p} says the harbour needs {p} cranes by spring." * 6 for p in range(40)
+    )
     article = make_article(text, label="long")
-    settings = load_settings({"backend": "openai", "context_window": 2048, "max_output_tokens": 400})
+    settings = load_settings(
+        {"backend": "openai", "context_window": 2048, "max_output_tokens": 400}
+    )
     counted = Briefer(settings, backend=FakeBackend()).chunk(article)
     assert len(counted) > 1  # too long to fit by its bytes: the tokenizer counted these
 
@@ -158,16 +162,29 @@ def test_kept_chunks_need_no_tokenizer_and_a_damaged_row_is_counted_again(
 @pytest.mark.parametrize(
     ("claim", "sentence", "kept"),
     [
-        ("Trump advised Putin not to escalate.", "Trump advised the tsar not to escalate the war.", True),
-        ("The talks were held on Thursday.", "The conversation dates back to last Thursday.", False),
-        ("The conversation was part of a broader campaign strategy.",
-         "The conversation dates back to last Thursday, as revealed by the Post.", False),
+        (
+            "Trump advised Putin not to escalate.",
+            "Trump advised the tsar not to escalate the war.",
+            True,
+        ),
+        (
+            "The talks were held on Thursday.",
+            "The conversation dates back to last Thursday.",
+            False,
+        ),
+        (
+            "The conversation was part of a broader campaign strategy.",
+            "The conversation dates back to last Thursday, as revealed by the Post.",
+            False,
+        ),
         ("Ships waited.", "Ships waited at the harbour mouth.", True),
         ("", "Anything.", True),  # nothing to check
         ("All passengers were rescued.", "乗客１２３人は全員救助された。", True),  # another script
     ],
 )
-def test_a_written_claim_must_say_what_its_sentence_says(claim: str, sentence: str, kept: bool) -> None:
+def test_a_written_claim_must_say_what_its_sentence_says(
+    claim: str, sentence: str, kept: bool
+) -> None:
     from briefer.nlp import says_its_sentence
 
     assert says_its_sentence(claim, sentence) is kept
@@ -183,14 +200,22 @@ def test_junk_questions_are_dropped() -> None:
 def test_a_claim_its_sentence_does_not_make_is_replaced_by_the_sentence() -> None:
     from briefer.nlp import chosen_claims
 
-    text = " ".join(f"Sentence {w} tells of the harbour cranes." for w in ("one", "two", "three", "four", "five", "six"))
+    text = " ".join(
+        f"Sentence {w} tells of the harbour cranes."
+        for w in ("one", "two", "three", "four", "five", "six")
+    )
     cited = CitedArticle(text)
     shown = shown_in(
         Candidates(claims=tuple(ClaimCandidate(s, 0.0, None) for s in range(1, 7))),
-        cited.excerpt().sentence_ids, [],
+        cited.excerpt().sentence_ids,
+        [],
     )
     answer = CitedDraft(
-        title="t", summary="s", actors=[], numbers=[], questions=[],
+        title="t",
+        summary="s",
+        actors=[],
+        numbers=[],
+        questions=[],
         claims=[CitedClaim(text="A broader campaign strategy unfolded.", by=None, sentence=1)],
     )
     claims = chosen_claims(answer, cited, shown).claims

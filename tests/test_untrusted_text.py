@@ -61,7 +61,9 @@ def brief_prompt(fake: FakeOpenAI, path: Path) -> str:
     fake.enqueue(Reply.content(as_content(seed_answer())))
     result = run(["brief", str(path), "--format", "json"], fake)
     assert result.exit_code == 0, result.output
-    return str(fake.requests[0]["messages"][1]["content"])  # the brief; a headline re-ask may follow
+    return str(
+        fake.requests[0]["messages"][1]["content"]
+    )  # the brief; a headline re-ask may follow
 
 
 # --- fences -------------------------------------------------------------------------------
@@ -234,7 +236,11 @@ def non_english_brief(
             summary="A ferry ran aground; its passengers were rescued.",
             actors=[{"name": actor, "role": "authority"}],
             claims=[
-                {"text": "All passengers were rescued.", "attributed_to": None, "evidence": evidence}
+                {
+                    "text": "All passengers were rescued.",
+                    "attributed_to": None,
+                    "evidence": evidence,
+                }
             ],
             numbers=[{"value": 0, "unit": None, "text": number, "context": ""}],
             open_questions=[],

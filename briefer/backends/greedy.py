@@ -56,6 +56,7 @@ def generate(llama: Any, prompt: list[int], grammar: Any, max_tokens: int) -> Ge
     # only, so that choosing a backend works (and says what to install) without it.
     import llama_cpp as lib
     import numpy as np
+
     if len(prompt) + max_tokens > llama.n_ctx():
         raise ValueError(
             f"Requested tokens ({len(prompt) + max_tokens}) exceed context window of {llama.n_ctx()}"

@@ -284,7 +284,9 @@ class LocalBackend:
             # The pipeline budgets with tiktoken; when this model's own count leaves less
             # than max_tokens but still room for a brief, answer in that room.
             room = llama.n_ctx() - len(prompt)
-            max_tokens = min(request.max_tokens, room) if room >= MIN_OUTPUT_ROOM else request.max_tokens
+            max_tokens = (
+                min(request.max_tokens, room) if room >= MIN_OUTPUT_ROOM else request.max_tokens
+            )
             result = generate(llama, prompt, grammar, max_tokens)
         except ValueError as exc:  # e.g. the prompt does not fit the context window
             raise ModelError(f"local model {self.model}: {exc}") from None

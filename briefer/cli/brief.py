@@ -16,11 +16,18 @@ if TYPE_CHECKING:
     from briefer.nlp.warm import WarmFinder
     from briefer.pipeline import Briefer
 
-FORMATS = ("md", "json", "html")  # briefer.rendering.brief.FORMATS; tests/test_startup.py keeps them equal
+FORMATS = (
+    "md",
+    "json",
+    "html",
+)  # briefer.rendering.brief.FORMATS; tests/test_startup.py keeps them equal
 # -o's extension chooses the format when --format is not given; any other extension gets
 # the default, Markdown (a .txt of Markdown reads fine).
 SUFFIX_FORMATS = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
-_SEPARATORS = {"md": "\n---\n\n", "json": ""}  # several briefs on stdout: Markdown rules, JSON lines
+_SEPARATORS = {
+    "md": "\n---\n\n",
+    "json": "",
+}  # several briefs on stdout: Markdown rules, JSON lines
 
 
 @click.command()

@@ -52,7 +52,10 @@ def _skip_reason(a: GoldCase, b: GoldCase) -> str | None:
 
 
 def score_agreement(
-    gold_a: Path, gold_b: Path, *, corpus_dir: Path | None = None,
+    gold_a: Path,
+    gold_b: Path,
+    *,
+    corpus_dir: Path | None = None,
     resolver: ArticleResolver | None = None,
 ) -> Agreement:
     """Score gold B's briefs against gold A's for every case id in both directories.
@@ -72,7 +75,8 @@ def score_agreement(
         a, b = cases_a[case_id], cases_b[case_id]
         resolved = resolver.resolve(a)
         reason = _skip_reason(a, b) or (
-            None if resolved.status == "ok" else f"{resolved.status}: {resolved.reason}")
+            None if resolved.status == "ok" else f"{resolved.status}: {resolved.reason}"
+        )
         if reason is not None or resolved.article is None:
             skipped[case_id] = reason or "no article"
             continue
@@ -83,7 +87,9 @@ def score_agreement(
         return split == "all" or case.split == split
 
     return Agreement(
-        gold_a=str(gold_a), gold_b=str(gold_b), cases=scored,
+        gold_a=str(gold_a),
+        gold_b=str(gold_b),
+        cases=scored,
         means={s: aggregate([c.scores for c in scored if in_split(c, s)]) for s in SPLITS},
         case_counts={s: sum(1 for c in scored if in_split(c, s)) for s in SPLITS},
         only_in_a=sorted(cases_a.keys() - cases_b.keys()),
@@ -104,8 +110,11 @@ def agreement_markdown(agreement: Agreement) -> str:
     for name in METRICS:
         star = " ★" if name in HEADLINE_METRICS else ""
         values = (agreement.means.get(s, {}).get(name) for s in SPLITS)
-        lines.append(f"| {name}{star} | "
-                     + " | ".join("—" if v is None else f"{v:.3f}" for v in values) + " |")
+        lines.append(
+            f"| {name}{star} | "
+            + " | ".join("—" if v is None else f"{v:.3f}" for v in values)
+            + " |"
+        )
     for label, ids in (("only in A", agreement.only_in_a), ("only in B", agreement.only_in_b)):
         if ids:
             lines += ["", f"{label}: {', '.join(ids)}"]

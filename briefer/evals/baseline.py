@@ -52,8 +52,9 @@ SUMMARY_CHARS = 600  # BriefDraft.summary
 
 # A sentence that has a quote mark or a reporting word reports someone's words: not the
 # article's own claim.
-_REPORTING = re.compile(r"\b(?:" + "|".join(REPORTING_WORDS).replace(" ", r"\s+") + r")\b",
-                        re.IGNORECASE)
+_REPORTING = re.compile(
+    r"\b(?:" + "|".join(REPORTING_WORDS).replace(" ", r"\s+") + r")\b", re.IGNORECASE
+)
 
 
 def has_speaker(sentence: str) -> bool:
@@ -66,7 +67,9 @@ def lead_claims(sentences: tuple[Sentence, ...]) -> list[ClaimDraft]:
     claims = []
     for sentence in chosen:
         span = evidence_span(sentence.text)
-        claims.append(ClaimDraft(text=cut_at_word(span, CLAIM_CHARS), attributed_to=None, evidence=span))
+        claims.append(
+            ClaimDraft(text=cut_at_word(span, CLAIM_CHARS), attributed_to=None, evidence=span)
+        )
     return claims
 
 

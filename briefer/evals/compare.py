@@ -65,7 +65,9 @@ class MetricComparison(BaseModel):
     worsened: int = 0
     tolerance: float | None = None
     regressed: bool = False
-    worst: list[CaseDelta] = Field(default_factory=list, description="cases that moved most the wrong way")
+    worst: list[CaseDelta] = Field(
+        default_factory=list, description="cases that moved most the wrong way"
+    )
     lead: float | None = Field(default=None, description="the lead baseline's mean")
     base_minus_lead: float | None = None
     candidate_minus_lead: float | None = None
@@ -99,7 +101,9 @@ class Comparison(BaseModel):
     only_in_base: list[str] = Field(default_factory=list)
     only_in_candidate: list[str] = Field(default_factory=list)
     metrics: list[MetricComparison]
-    split_deltas: dict[str, dict[str, float | None]] = Field(description="split -> headline -> delta")
+    split_deltas: dict[str, dict[str, float | None]] = Field(
+        description="split -> headline -> delta"
+    )
     split_cases: dict[str, int]
     split_minus_lead: dict[str, dict[str, float | None]] = Field(
         default_factory=dict, description="split -> headline -> candidate − lead"
@@ -116,7 +120,11 @@ class Comparison(BaseModel):
 
 
 def paired_bootstrap_ci(
-    deltas: Sequence[float], *, resamples: int = 2000, confidence: float = 0.95, seed: int = 0,
+    deltas: Sequence[float],
+    *,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
 ) -> tuple[float, float]:
     """Percentile interval of the mean of ``deltas`` over ``resamples`` resamples drawn with
     replacement (pairs stay together: each delta is one case's candidate − base)."""
@@ -142,32 +150,55 @@ def case_deltas(metric: str, pairs: Sequence[tuple[CaseResult, CaseResult]]) -> 
 
 
 def compare_metric(
-    metric: str, pairs: Sequence[tuple[CaseResult, CaseResult]], config: EvalConfig,
+    metric: str,
+    pairs: Sequence[tuple[CaseResult, CaseResult]],
+    config: EvalConfig,
 ) -> MetricComparison:
     better = METRICS[metric].higher_is_better
     headline = metric in config.gate.headline
     deltas = case_deltas(metric, pairs)
     if not deltas:
-        return MetricComparison(metric=metric, headline=headline, higher_is_better=better,
-                                base=None, candidate=None, delta=None, cases=0)
+        return MetricComparison(
+            metric=metric,
+            headline=headline,
+            higher_is_better=better,
+            base=None,
+            candidate=None,
+            delta=None,
+            cases=0,
+        )
     sign = 1.0 if better else -1.0  # > 0: the candidate is better
     gains = [sign * d.delta for d in deltas]
     delta = statistics.fmean(d.delta for d in deltas)
     low, high = paired_bootstrap_ci(
-        [d.delta for d in deltas], resamples=config.bootstrap.resamples,
-        confidence=config.bootstrap.confidence, seed=config.bootstrap.seed,
+        [d.delta for d in deltas],
+        resamples=config.bootstrap.resamples,
+        confidence=config.bootstrap.confidence,
+        seed=config.bootstrap.seed,
     )
     tolerance = config.gate.tolerance_for(metric) if headline else None
     regressed = tolerance is not None and sign * delta < -tolerance - 1e-12
     worst = sorted((d for d in deltas if sign * d.delta < 0), key=lambda d: sign * d.delta)
-    return with_lead(MetricComparison(
-        metric=metric, headline=headline, higher_is_better=better,
-        base=statistics.fmean(d.base for d in deltas),
-        candidate=statistics.fmean(d.candidate for d in deltas),
-        delta=delta, ci_low=low, ci_high=high, cases=len(deltas),
-        improved=sum(1 for g in gains if g > 1e-12), worsened=sum(1 for g in gains if g < -1e-12),
-        tolerance=tolerance, regressed=regressed, worst=worst[:WORST_CASES_SHOWN],
-    ), pairs, config)
+    return with_lead(
+        MetricComparison(
+            metric=metric,
+            headline=headline,
+            higher_is_better=better,
+            base=statistics.fmean(d.base for d in deltas),
+            candidate=statistics.fmean(d.candidate for d in deltas),
+            delta=delta,
+            ci_low=low,
+            ci_high=high,
+            cases=len(deltas),
+            improved=sum(1 for g in gains if g > 1e-12),
+            worsened=sum(1 for g in gains if g < -1e-12),
+            tolerance=tolerance,
+            regressed=regressed,
+            worst=worst[:WORST_CASES_SHOWN],
+        ),
+        pairs,
+        config,
+    )
 
 
 def case_lead(base: CaseResult, candidate: CaseResult) -> dict[str, float | None] | None:
@@ -184,7 +215,9 @@ def lead_values(metric: str, pairs: Sequence[tuple[CaseResult, CaseResult]]) -> 
 
 
 def with_lead(
-    result: MetricComparison, pairs: Sequence[tuple[CaseResult, CaseResult]], config: EvalConfig,
+    result: MetricComparison,
+    pairs: Sequence[tuple[CaseResult, CaseResult]],
+    config: EvalConfig,
 ) -> MetricComparison:
     """``result`` with the lead baseline's mean, both runs' model − lead and the lead rule."""
     if not has_lead(pairs):
@@ -194,31 +227,47 @@ def with_lead(
     base = mean_defined(b.scores.get(metric) for b, _ in pairs)
     candidate = mean_defined(c.scores.get(metric) for _, c in pairs)
     sign = 1.0 if result.higher_is_better else -1.0
-    checked = (config.gate.fail_below_lead and result.headline
-               and metric not in config.gate.lead_exempt and lead is not None
-               and candidate is not None)
-    below = checked and candidate is not None and lead is not None and (
-        sign * (candidate - lead) < -1e-12)
-    gaps = [CaseDelta(case=c.id, base=lv, candidate=cv) for (_, c), lv in
-            zip(pairs, lead_values(metric, pairs), strict=True)
-            if lv is not None and (cv := c.scores.get(metric)) is not None and sign * (cv - lv) < 0]
+    checked = (
+        config.gate.fail_below_lead
+        and result.headline
+        and metric not in config.gate.lead_exempt
+        and lead is not None
+        and candidate is not None
+    )
+    below = (
+        checked
+        and candidate is not None
+        and lead is not None
+        and (sign * (candidate - lead) < -1e-12)
+    )
+    gaps = [
+        CaseDelta(case=c.id, base=lv, candidate=cv)
+        for (_, c), lv in zip(pairs, lead_values(metric, pairs), strict=True)
+        if lv is not None and (cv := c.scores.get(metric)) is not None and sign * (cv - lv) < 0
+    ]
     gaps.sort(key=lambda d: sign * d.delta)
-    return result.model_copy(update={
-        "lead": lead,
-        "base_minus_lead": None if base is None or lead is None else base - lead,
-        "candidate_minus_lead": None if candidate is None or lead is None else candidate - lead,
-        "lead_checked": checked, "below_lead": below,
-        "below_lead_cases": gaps[:WORST_CASES_SHOWN] if below else [],
-    })
+    return result.model_copy(
+        update={
+            "lead": lead,
+            "base_minus_lead": None if base is None or lead is None else base - lead,
+            "candidate_minus_lead": None if candidate is None or lead is None else candidate - lead,
+            "lead_checked": checked,
+            "below_lead": below,
+            "below_lead_cases": gaps[:WORST_CASES_SHOWN] if below else [],
+        }
+    )
 
 
 def below_lead_failure(result: MetricComparison) -> GateFailure:
     assert result.candidate_minus_lead is not None and result.lead is not None
     candidate = result.lead + result.candidate_minus_lead
     relation = "below" if result.higher_is_better else "above (worse than)"
-    cases = ", ".join(
-        f"{d.case} {d.candidate:.3f} vs lead {d.base:.3f}" for d in result.below_lead_cases
-    ) or "no single case"
+    cases = (
+        ", ".join(
+            f"{d.case} {d.candidate:.3f} vs lead {d.base:.3f}" for d in result.below_lead_cases
+        )
+        or "no single case"
+    )
     return GateFailure(
         rule=f"{result.metric}_below_lead",
         cases=[d.case for d in result.below_lead_cases],
@@ -234,22 +283,26 @@ def hallucinated(case: CaseResult) -> list[NewHallucination]:
     if case.brief is None or case.details is None:
         return []
     numbers = [case.brief.numbers[i] for i in case.details.numbers.hallucinated]
-    return [NewHallucination(case=case.id, text=n.text, value=n.value, unit=n.unit) for n in numbers]
+    return [
+        NewHallucination(case=case.id, text=n.text, value=n.value, unit=n.unit) for n in numbers
+    ]
 
 
 def new_hallucinations(base: CaseResult, candidate: CaseResult) -> list[NewHallucination]:
     """Hallucinated numbers of the candidate whose value no base hallucination shares."""
     known = [abs(h.value) for h in hallucinated(base)]
     return [
-        h for h in hallucinated(candidate)
+        h
+        for h in hallucinated(candidate)
         if not any(same_value(abs(h.value), value) for value in known)
     ]
 
 
 def metric_failure(result: MetricComparison) -> GateFailure:
-    worst = ", ".join(
-        f"{d.case} {d.base:.3f} → {d.candidate:.3f}" for d in result.worst
-    ) or "no single case"
+    worst = (
+        ", ".join(f"{d.case} {d.base:.3f} → {d.candidate:.3f}" for d in result.worst)
+        or "no single case"
+    )
     direction = "fell" if result.higher_is_better else "rose"
     assert result.delta is not None and result.tolerance is not None
     return GateFailure(
@@ -311,15 +364,21 @@ def compare_runs(base: EvalRun, candidate: EvalRun, config: EvalConfig | None = 
     failures += [below_lead_failure(m) for m in metrics if m.below_lead]
     split_pairs = {s: [(b, c) for b, c in pairs if in_split(b, s)] for s in SPLITS}
     return Comparison(
-        base=base.spec, candidate=candidate.spec, paired=paired_ids,
+        base=base.spec,
+        candidate=candidate.spec,
+        paired=paired_ids,
         only_in_base=sorted(base_scored.keys() - candidate_scored.keys()),
         only_in_candidate=sorted(candidate_scored.keys() - base_scored.keys()),
         metrics=metrics,
         split_deltas={s: split_delta(p, config.gate.headline) for s, p in split_pairs.items()},
         split_cases={s: len(p) for s, p in split_pairs.items()},
-        split_minus_lead={s: split_minus_lead(p, config.gate.headline) for s, p in split_pairs.items()},
-        base_stats=run_stats(base, config), candidate_stats=run_stats(candidate, config),
-        new_hallucinations=found, failures=failures,
+        split_minus_lead={
+            s: split_minus_lead(p, config.gate.headline) for s, p in split_pairs.items()
+        },
+        base_stats=run_stats(base, config),
+        candidate_stats=run_stats(candidate, config),
+        new_hallucinations=found,
+        failures=failures,
         warnings=comparison_warnings(base, candidate, pairs) + lead_warnings(pairs, config),
     )
 
@@ -351,19 +410,29 @@ def split_minus_lead(
 def lead_warnings(pairs: Sequence[tuple[CaseResult, CaseResult]], config: EvalConfig) -> list[str]:
     if not has_lead(pairs):
         rule = "; the below-lead rule was not checked" if config.gate.fail_below_lead else ""
-        return ["neither run has lead baseline scores (saved before the lead existed); "
-                f"`briefer eval score <run>` computes them{rule}"]
-    differ = [c.id for b, c in pairs
-              if b.lead_scores is not None and c.lead_scores is not None
-              and b.lead_scores != c.lead_scores]
+        return [
+            "neither run has lead baseline scores (saved before the lead existed); "
+            f"`briefer eval score <run>` computes them{rule}"
+        ]
+    differ = [
+        c.id
+        for b, c in pairs
+        if b.lead_scores is not None
+        and c.lead_scores is not None
+        and b.lead_scores != c.lead_scores
+    ]
     if differ:
-        return [f"the lead baseline differs between the runs for {', '.join(differ)} (gold, "
-                "article or baseline changed); the candidate's is used; re-score both"]
+        return [
+            f"the lead baseline differs between the runs for {', '.join(differ)} (gold, "
+            "article or baseline changed); the candidate's is used; re-score both"
+        ]
     return []
 
 
 def comparison_warnings(
-    base: EvalRun, candidate: EvalRun, pairs: Sequence[tuple[CaseResult, CaseResult]],
+    base: EvalRun,
+    candidate: EvalRun,
+    pairs: Sequence[tuple[CaseResult, CaseResult]],
 ) -> list[str]:
     warnings = []
     for field in ("model", "backend", "temperature", "strict"):

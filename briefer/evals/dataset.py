@@ -100,7 +100,9 @@ def load_case(path: Path) -> GoldCase:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "root"
-        raise InputError(f"{path}: invalid gold case at {where}: {first['msg']}; fix the file") from None
+        raise InputError(
+            f"{path}: invalid gold case at {where}: {first['msg']}; fix the file"
+        ) from None
     if case.id != path.stem:
         raise InputError(f"{path}: id {case.id!r} differs from the file name; rename one of them")
     return case
@@ -112,7 +114,8 @@ def load_cases(gold_dir: Path, pattern: str = "*", split: Split | None = None) -
         raise InputError(f"{gold_dir}: no gold directory; check --gold")
     cases = [load_case(path) for path in sorted(gold_dir.glob("*.json"))]
     chosen = [
-        case for case in cases
+        case
+        for case in cases
         if fnmatch.fnmatchcase(case.id, pattern) and (split is None or case.split == split)
     ]
     if not chosen:
@@ -171,8 +174,9 @@ class ArticleResolver:
         if record is None or not isinstance(record.get("article"), str):
             raise InputError(f"{path}: no record with hash {record_id!r} and an article field")
         text: str = record["article"]
-        article = make_article(text, label=f"{path}#{record_id}", source=case.article.source,
-                               url=record.get("url"))
+        article = make_article(
+            text, label=f"{path}#{record_id}", source=case.article.source, url=record.get("url")
+        )
         return text.encode("utf-8"), article
 
     def _index(self, path: Path) -> dict[str, dict[str, Any]]:

@@ -302,12 +302,15 @@ def number_similarity(a: NumberDraft, b: NumberDraft) -> float:
     return _NUMBER_MATCH_BASE + (1 - _NUMBER_MATCH_BASE) * about
 
 
-def hallucinated_numbers(predicted: Sequence[NumberDraft], article_values: Iterable[float]) -> list[int]:
+def hallucinated_numbers(
+    predicted: Sequence[NumberDraft], article_values: Iterable[float]
+) -> list[int]:
     """Indices of predicted numbers whose value (sign ignored) equals no quantity the
     article states anywhere (its ``ArticleIndex``), whatever the grounding flags say."""
     known = [abs(value) for value in article_values]
     return [
-        i for i, number in enumerate(predicted)
+        i
+        for i, number in enumerate(predicted)
         if not any(same_value(abs(number.value), value) for value in known)
     ]
 
@@ -413,7 +416,11 @@ def score_case(brief: BriefItems | None, gold: BriefItems, article_text: str) ->
     values: dict[str, float | None] = {}
     for field, matching in (("actors", actors), ("numbers", numbers), ("claims", claims)):
         precision, recall, f_score = prf(matching)
-        values |= {f"{field}_precision": precision, f"{field}_recall": recall, f"{field}_f1": f_score}
+        values |= {
+            f"{field}_precision": precision,
+            f"{field}_recall": recall,
+            f"{field}_f1": f_score,
+        }
     values["hallucinated_number_rate"] = ratio(len(numbers.hallucinated), numbers.predicted)
     values["attribution_accuracy"] = ratio(sum(claims.attribution_ok), claims.matched)
     values["evidence_grounding"] = ratio(sum(claims.evidence_in_article), claims.predicted)

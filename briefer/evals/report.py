@@ -159,9 +159,17 @@ def stats_table(stats: RunStats) -> Table:
     return Table(("", "value"), [(Cell(k), Cell(v)) for k, v in rows])
 
 
-_CASE_COLUMNS = ("actors_f1", "numbers_f1", "hallucinated_number_rate", "claims_recall",
-                 "attribution_accuracy", "evidence_grounding", "question_coverage",
-                 "summary_rouge_l", "headline_unsupported")
+_CASE_COLUMNS = (
+    "actors_f1",
+    "numbers_f1",
+    "hallucinated_number_rate",
+    "claims_recall",
+    "attribution_accuracy",
+    "evidence_grounding",
+    "question_coverage",
+    "summary_rouge_l",
+    "headline_unsupported",
+)
 
 
 def cases_table(cases: Sequence[CaseResult]) -> Table:
@@ -183,8 +191,11 @@ def case_blocks(case: CaseResult) -> list[Block]:
     brief, gold, details = case.brief, case.gold, case.details
     blocks += [
         para(f"Output title: {brief.title}" if brief else "No valid brief: scored as empty."),
-        *([para(f"Output summary: {brief.summary}"), para(f"Gold summary: {gold.summary}")]
-          if brief else []),
+        *(
+            [para(f"Output summary: {brief.summary}"), para(f"Gold summary: {gold.summary}")]
+            if brief
+            else []
+        ),
         heading("Actors", 4),
         diff_table(
             details.actors,
@@ -406,11 +417,26 @@ def stats_rows(base: RunStats, candidate: RunStats) -> list[tuple[Cell, ...]]:
 
     rows = [
         ("failed cases", str(base.failed), str(candidate.failed)),
-        ("hallucinated numbers", str(base.hallucinated_numbers), str(candidate.hallucinated_numbers)),
-        ("title/summary statements the article lacks", str(base.headline_unsupported),
-         str(candidate.headline_unsupported)),
-        ("tokens in per case", per_case(base, base.tokens_in), per_case(candidate, candidate.tokens_in)),
-        ("tokens out per case", per_case(base, base.tokens_out), per_case(candidate, candidate.tokens_out)),
+        (
+            "hallucinated numbers",
+            str(base.hallucinated_numbers),
+            str(candidate.hallucinated_numbers),
+        ),
+        (
+            "title/summary statements the article lacks",
+            str(base.headline_unsupported),
+            str(candidate.headline_unsupported),
+        ),
+        (
+            "tokens in per case",
+            per_case(base, base.tokens_in),
+            per_case(candidate, candidate.tokens_in),
+        ),
+        (
+            "tokens out per case",
+            per_case(base, base.tokens_out),
+            per_case(candidate, candidate.tokens_out),
+        ),
         ("cost estimate", cost(base), cost(candidate)),
         ("latency mean (s)", fmt(base.latency_mean, 2), fmt(candidate.latency_mean, 2)),
     ]

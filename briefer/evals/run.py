@@ -116,7 +116,8 @@ class RunStats(BaseModel):
     latency_max: float | None = None
     hallucinated_numbers: int = 0
     headline_unsupported: int = Field(
-        default=0, description="names, numbers and roles in titles and summaries the articles "
+        default=0,
+        description="names, numbers and roles in titles and summaries the articles "
         "do not state (target 0)",
     )
 
@@ -128,7 +129,8 @@ class RunSummary(BaseModel):
     skipped: dict[str, str] = Field(default_factory=dict, description="case id -> reason")
     failed: dict[str, str] = Field(default_factory=dict, description="case id -> error")
     lead_metrics: dict[str, dict[str, float | None]] | None = Field(
-        default=None, description="split -> metric -> the lead baseline's mean over the same "
+        default=None,
+        description="split -> metric -> the lead baseline's mean over the same "
         "cases; None when a scored case has no lead scores (a run saved before the lead)",
     )
     model_minus_lead: dict[str, dict[str, float | None]] | None = Field(
@@ -153,10 +155,12 @@ def utc_now() -> str:
 
 def git_revision(repo: Path) -> tuple[str | None, bool | None]:
     """(HEAD commit, whether the work tree has changes); Nones outside a repo or a commit."""
+
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True,
-                                  timeout=10, check=False)
+            done = subprocess.run(
+                ["git", *args], cwd=repo, capture_output=True, text=True, timeout=10, check=False
+            )
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout if done.returncode == 0 else None
@@ -177,27 +181,49 @@ def package_versions() -> dict[str, str]:
 
 
 def make_spec(
-    briefer: Briefer, *, resolver: ArticleResolver, gold_dir: Path, cases_pattern: str,
+    briefer: Briefer,
+    *,
+    resolver: ArticleResolver,
+    gold_dir: Path,
+    cases_pattern: str,
     split: str | None,
 ) -> RunSpec:
     settings, prompts, backend = briefer.settings, briefer.prompts, briefer.backend
     commit, dirty = git_revision(resolver.repo_root)
     return RunSpec(
-        created_at=utc_now(), prompts_dir=str(prompts.directory), prompt_version=prompts.version,
-        prompt_hash=prompts.hash, model=backend.model, backend=backend.name,
-        endpoint_host=backend.endpoint, temperature=settings.temperature,
-        max_output_tokens=settings.max_output_tokens, context_window=settings.context_window,
-        strict=settings.strict, git_commit=commit, git_dirty=dirty, packages=package_versions(),
-        python=platform.python_version(), gold_dir=str(gold_dir),
-        corpus_dir=str(resolver.corpus_root), cases_pattern=cases_pattern, split=split,
+        created_at=utc_now(),
+        prompts_dir=str(prompts.directory),
+        prompt_version=prompts.version,
+        prompt_hash=prompts.hash,
+        model=backend.model,
+        backend=backend.name,
+        endpoint_host=backend.endpoint,
+        temperature=settings.temperature,
+        max_output_tokens=settings.max_output_tokens,
+        context_window=settings.context_window,
+        strict=settings.strict,
+        git_commit=commit,
+        git_dirty=dirty,
+        packages=package_versions(),
+        python=platform.python_version(),
+        gold_dir=str(gold_dir),
+        corpus_dir=str(resolver.corpus_root),
+        cases_pattern=cases_pattern,
+        split=split,
     )
 
 
 def skipped_result(case: GoldCase, resolved: ResolvedArticle) -> CaseResult:
     return CaseResult(
-        id=case.id, split=case.split, topic=case.topic, status="skipped",
-        reason=f"{resolved.status}: {resolved.reason}", article=resolved.location,
-        article_sha256=resolved.sha256, gold_sha256=case.gold_sha256(), gold=case.brief,
+        id=case.id,
+        split=case.split,
+        topic=case.topic,
+        status="skipped",
+        reason=f"{resolved.status}: {resolved.reason}",
+        article=resolved.location,
+        article_sha256=resolved.sha256,
+        gold_sha256=case.gold_sha256(),
+        gold=case.brief,
     )
 
 
@@ -217,18 +243,37 @@ def run_case(case: GoldCase, resolved: ResolvedArticle, briefer: Briefer) -> Cas
     usage = tally.usage  # cached answers' tokens too: a re-run scores the same cost
     score = score_case(brief, case.brief, resolved.article.text)
     return CaseResult(
-        id=case.id, split=case.split, topic=case.topic, status="ok" if brief is not None else "failed",
-        reason=reason, article=resolved.location, article_sha256=resolved.sha256,
-        gold_sha256=case.gold_sha256(), gold=case.brief, brief=brief, scores=score.values,
-        details=score.details, lead_scores=score_lead(resolved.article, case.brief), seconds=seconds, tokens_in=usage.prompt_tokens,
-        tokens_out=usage.completion_tokens, calls=tally.calls, cache_hits=tally.cache_hits,
+        id=case.id,
+        split=case.split,
+        topic=case.topic,
+        status="ok" if brief is not None else "failed",
+        reason=reason,
+        article=resolved.location,
+        article_sha256=resolved.sha256,
+        gold_sha256=case.gold_sha256(),
+        gold=case.brief,
+        brief=brief,
+        scores=score.values,
+        details=score.details,
+        lead_scores=score_lead(resolved.article, case.brief),
+        seconds=seconds,
+        tokens_in=usage.prompt_tokens,
+        tokens_out=usage.completion_tokens,
+        calls=tally.calls,
+        cache_hits=tally.cache_hits,
     )
 
 
 def run_eval(
-    cases: Sequence[GoldCase], settings: Settings, *, resolver: ArticleResolver, gold_dir: Path,
-    cases_pattern: str = "*", split: str | None = None,
-    on_case: Callable[[CaseResult], None] | None = None, backend: Backend | None = None,
+    cases: Sequence[GoldCase],
+    settings: Settings,
+    *,
+    resolver: ArticleResolver,
+    gold_dir: Path,
+    cases_pattern: str = "*",
+    split: str | None = None,
+    on_case: Callable[[CaseResult], None] | None = None,
+    backend: Backend | None = None,
 ) -> EvalRun:
     """Brief and score every case with one ``Briefer``; skipped and failed cases recorded."""
     resolved = [(case, resolver.resolve(case)) for case in cases]
@@ -237,12 +282,14 @@ def run_eval(
         reasons = "; ".join(f"{c.id}: {a.reason}" for c, a in resolved[:3])
         raise InputError(f"none of the {len(cases)} cases has its article ({reasons})")
     briefer = Briefer(settings, backend=backend or build_backend(settings))
-    spec = make_spec(briefer, resolver=resolver, gold_dir=gold_dir, cases_pattern=cases_pattern,
-                     split=split)
+    spec = make_spec(
+        briefer, resolver=resolver, gold_dir=gold_dir, cases_pattern=cases_pattern, split=split
+    )
     results: list[CaseResult] = []
     for case, article in resolved:
         result = (
-            run_case(case, article, briefer) if article.status == "ok"
+            run_case(case, article, briefer)
+            if article.status == "ok"
             else skipped_result(case, article)
         )
         results.append(result)
@@ -254,8 +301,11 @@ def run_eval(
 
 def select_cases(run: EvalRun, pattern: str = "*", split: str | None = None) -> EvalRun:
     """The run restricted to cases whose id matches ``pattern`` (and ``split``)."""
-    kept = [c for c in run.cases
-            if fnmatch.fnmatchcase(c.id, pattern) and (split is None or c.split == split)]
+    kept = [
+        c
+        for c in run.cases
+        if fnmatch.fnmatchcase(c.id, pattern) and (split is None or c.split == split)
+    ]
     return EvalRun(spec=run.spec, cases=kept)
 
 
@@ -271,23 +321,35 @@ def rescore(run: EvalRun, cases: Sequence[GoldCase], resolver: ArticleResolver) 
     return EvalRun(spec=spec, cases=rescored)
 
 
-def rescore_case(result: CaseResult, case: GoldCase | None, resolver: ArticleResolver) -> CaseResult:
+def rescore_case(
+    result: CaseResult, case: GoldCase | None, resolver: ArticleResolver
+) -> CaseResult:
     if result.status == "skipped":
         return result
     if case is None:
-        unscored: dict[str, object] = {"status": "skipped", "reason": "no longer in the gold set", "scores": {},
-                    "details": None}
+        unscored: dict[str, object] = {
+            "status": "skipped",
+            "reason": "no longer in the gold set",
+            "scores": {},
+            "details": None,
+        }
         return result.model_copy(update=unscored)
     resolved = resolver.resolve(case)
     if resolved.status != "ok" or resolved.article is None:
         return skipped_result(case, resolved)
     score = score_case(result.brief, case.brief, resolved.article.text)
-    return result.model_copy(update={
-        "split": case.split, "topic": case.topic, "gold": case.brief,
-        "gold_sha256": case.gold_sha256(), "article_sha256": resolved.sha256,
-        "scores": score.values, "details": score.details,
-        "lead_scores": score_lead(resolved.article, case.brief),
-    })
+    return result.model_copy(
+        update={
+            "split": case.split,
+            "topic": case.topic,
+            "gold": case.brief,
+            "gold_sha256": case.gold_sha256(),
+            "article_sha256": resolved.sha256,
+            "scores": score.values,
+            "details": score.details,
+            "lead_scores": score_lead(resolved.article, case.brief),
+        }
+    )
 
 
 # --- summary ----------------------------------------------------------------------------
@@ -308,7 +370,9 @@ def summarize(run: EvalRun, config: EvalConfig | None = None) -> RunSummary:
         stats=run_stats(run, config),
         metrics=metrics,
         lead_metrics=lead,
-        model_minus_lead=None if lead is None else {
+        model_minus_lead=None
+        if lead is None
+        else {
             split: {name: minus(value, lead[split].get(name)) for name, value in means.items()}
             for split, means in metrics.items()
         },
@@ -324,7 +388,9 @@ def lead_means(scored: Sequence[CaseResult]) -> dict[str, dict[str, float | None
     if not lead or any(scores is None for _, scores in lead):
         return None
     return {
-        split: aggregate([scores for c, scores in lead if scores is not None and in_split(c, split)])
+        split: aggregate(
+            [scores for c, scores in lead if scores is not None and in_split(c, split)]
+        )
         for split in SPLITS
     }
 
@@ -343,8 +409,10 @@ def run_stats(run: EvalRun, config: EvalConfig) -> RunStats:
         ok=sum(1 for c in run.cases if c.status == "ok"),
         failed=sum(1 for c in run.cases if c.status == "failed"),
         skipped=sum(1 for c in run.cases if c.status == "skipped"),
-        tokens_in=tokens_in, tokens_out=tokens_out,
-        calls=sum(c.calls for c in briefed), cache_hits=sum(c.cache_hits for c in briefed),
+        tokens_in=tokens_in,
+        tokens_out=tokens_out,
+        calls=sum(c.calls for c in briefed),
+        cache_hits=sum(c.cache_hits for c in briefed),
         reasks=sum(c.brief.meta.reasks for c in briefed if c.brief),
         cost_usd=estimate_cost(run.spec, tokens_in, tokens_out, config),
         latency_mean=round(statistics.fmean(latencies), 3) if latencies else None,
@@ -358,7 +426,9 @@ def run_stats(run: EvalRun, config: EvalConfig) -> RunStats:
 OPENAI_HOST = "api.openai.com"  # the prices of evals/config.toml are this endpoint's
 
 
-def estimate_cost(spec: RunSpec, tokens_in: int, tokens_out: int, config: EvalConfig) -> float | None:
+def estimate_cost(
+    spec: RunSpec, tokens_in: int, tokens_out: int, config: EvalConfig
+) -> float | None:
     """USD at ``[prices.<model>]`` of evals/config.toml for api.openai.com; 0 for the local
     backend; None (unknown) for a model without a price or behind another endpoint."""
     if spec.backend == "local":
@@ -401,15 +471,20 @@ def is_run_dir(path: Path) -> bool:
 
 def read_run(run_dir: Path) -> EvalRun:
     if not is_run_dir(run_dir):
-        raise InputError(f"{run_dir}: not a run folder (no {RESULTS} and {SUMMARY}); check the path")
+        raise InputError(
+            f"{run_dir}: not a run folder (no {RESULTS} and {SUMMARY}); check the path"
+        )
     try:
         spec = SummaryFile.model_validate_json((run_dir / SUMMARY).read_bytes()).spec
         lines = (run_dir / RESULTS).read_bytes().splitlines()  # bytes: pydantic checks UTF-8
         cases = [CaseResult.model_validate_json(line) for line in lines if line.strip()]
     except ValidationError as error:
-        raise InputError(f"{run_dir}: unreadable run folder ({error.errors()[0]['msg']}); "
-                         "was it written by another briefer version? re-run it") from None
+        raise InputError(
+            f"{run_dir}: unreadable run folder ({error.errors()[0]['msg']}); "
+            "was it written by another briefer version? re-run it"
+        ) from None
     except OSError as error:  # e.g. a folder where a file should be
-        raise InputError(f"{run_dir}: unreadable run folder ({error.strerror}); "
-                         "check the path, or re-run it") from None
+        raise InputError(
+            f"{run_dir}: unreadable run folder ({error.strerror}); check the path, or re-run it"
+        ) from None
     return EvalRun(spec=spec, cases=cases)

@@ -14,8 +14,12 @@ from briefer.schema import CITED_ROLE_CHARS
 from briefer.vocabulary import NOT_COUNTED, TITLES
 
 MAX_ROLE_WORDS = 4
-KIND_ROLES = {"person": "named in the story", "organisation": "organisation in the story",
-              "place": "place in the story", "group": "group in the story"}
+KIND_ROLES = {
+    "person": "named in the story",
+    "organisation": "organisation in the story",
+    "place": "place in the story",
+    "group": "group in the story",
+}
 
 
 def role_of(actor: ActorCandidate, text: str) -> str:

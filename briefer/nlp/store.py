@@ -28,7 +28,9 @@ def from_json(text: str) -> Candidates | None:
     try:
         data: dict[str, Any] = json.loads(text)
         return Candidates(
-            actors=tuple(ActorCandidate(**{**a, "aliases": tuple(a["aliases"])}) for a in data["actors"]),
+            actors=tuple(
+                ActorCandidate(**{**a, "aliases": tuple(a["aliases"])}) for a in data["actors"]
+            ),
             speakers={s["sentence"]: Speaker(**s) for s in data["speakers"]},
             claims=tuple(ClaimCandidate(**c) for c in data["claims"]),
             numbers=tuple(data["numbers"]),

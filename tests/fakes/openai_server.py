@@ -291,7 +291,9 @@ class FakeOpenAI(LoopbackServer):
                 return None
             model = body.get("model")
             problem = strict_schema_problem(
-                str(spec.get("name", "")), spec.get("schema"), model=model if isinstance(model, str) else ""
+                str(spec.get("name", "")),
+                spec.get("schema"),
+                model=model if isinstance(model, str) else "",
             )
             if problem is None:
                 return None

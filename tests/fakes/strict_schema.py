@@ -19,14 +19,29 @@ from typing import Any
 
 STRUCTURAL = frozenset(
     {
-        "type", "properties", "required", "additionalProperties", "items", "enum", "const",
-        "anyOf", "$ref", "$defs", "definitions", "description", "title",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "const",
+        "anyOf",
+        "$ref",
+        "$defs",
+        "definitions",
+        "description",
+        "title",
     }
 )
 TYPE_SPECIFIC: dict[str, frozenset[str]] = {
     "string": frozenset({"pattern", "format"}),
-    "number": frozenset({"multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"}),
-    "integer": frozenset({"multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"}),
+    "number": frozenset(
+        {"multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"}
+    ),
+    "integer": frozenset(
+        {"multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"}
+    ),
     "array": frozenset({"minItems", "maxItems"}),
 }
 FORMATS = frozenset(
@@ -46,14 +61,18 @@ def strict_schema_problem(name: str, schema: Any, *, model: str = "") -> str | N
     counts = {"enum": 0, "properties": 0}
     try:
         if not isinstance(schema, dict) or schema.get("type") != "object" or "anyOf" in schema:
-            raise _Refused("In context=(), schema must be a JSON Schema of 'type: \"object\"', got something else.")
+            raise _Refused(
+                "In context=(), schema must be a JSON Schema of 'type: \"object\"', got something else."
+            )
         _check(schema, (), model.startswith("ft:"), counts, depth=1)
     except _Refused as refusal:
         return f"Invalid schema for response_format '{name}': {refusal}"
     return None
 
 
-def _check(node: Any, path: tuple[str, ...], fine_tuned: bool, counts: dict[str, int], depth: int) -> None:
+def _check(
+    node: Any, path: tuple[str, ...], fine_tuned: bool, counts: dict[str, int], depth: int
+) -> None:
     if not isinstance(node, dict):
         raise _Refused(f"In context={path!r}, schema must be an object.")
     if depth > MAX_DEPTH:
