@@ -145,8 +145,9 @@ class OpenAIBackend:
             )
         return self.response_from(completion, answer.elapsed.total_seconds())
 
-    def response_from(self, completion: object, seconds: float = 0.0) -> ChatResponse:
-        """A chat completion (live, or one line of a batch's output) as a ``ChatResponse``."""
+    def response_from(self, completion: object, seconds: float) -> ChatResponse:
+        """A chat completion (live, or one line of a batch's output) as a ``ChatResponse``
+        that took ``seconds`` of waiting on the model."""
         choice = self._first_choice(completion)
         refusal = getattr(choice.message, "refusal", None)
         usage = _usage(completion)

@@ -249,7 +249,7 @@ class _BatchDayRun:
                 continue
             try:
                 completion = ChatCompletion.model_validate(result.completion)
-                response = self.parser.response_from(completion)
+                response = self.parser.response_from(completion, seconds=0.0)  # not waited on live
             except (ValidationError, BrieferError):  # not a usable completion: asked live
                 errors += 1
                 continue
