@@ -7,12 +7,19 @@ fixtures of tests/test_nlp_worker.py).
 
 from __future__ import annotations
 
+import json
+import socket
 import subprocess
+import threading
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
 
-from tests.test_nlp_worker import WAIT, Workers, _env, _worker_command
+from briefer.nlp import _found, find_candidates
+from briefer.nlp.store import to_json
+from briefer.nlp.warm import WarmFinder
+from tests.test_nlp_worker import TEXTS, WAIT, Workers, _env, _worker_command
 from tests.test_nlp_worker import short_home as short_home  # the fixtures, re-exported
 from tests.test_nlp_worker import workers as workers
 
@@ -43,3 +50,44 @@ def test_a_directory_at_the_socket_path_stops_it_at_once_without_a_traceback(
     assert "Traceback" not in done.stderr
     assert f"cannot listen at {workers.path.name}" in done.stderr
     assert workers.path.is_dir()  # not someone's data to remove
+
+
+def _stalled_worker(
+    path: Path, answer_now: threading.Event, waited: list[bool]
+) -> threading.Thread:
+    """A worker at ``path`` that takes a request and answers it only once ``answer_now``
+    is set (``waited`` says whether it was, or the wait ran out): one frozen (SIGSTOP), or
+    busy with another command's long article (the real worker serves one at a time)."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+    server.settimeout(WAIT)
+    reply = json.dumps({"candidates": to_json(_found(TEXTS["plain"]))}).encode() + b"\n"
+
+    def answer() -> None:
+        with server, server.accept()[0] as connection:
+            connection.makefile("rb").readline()
+            waited.append(answer_now.wait(WAIT))
+            with suppress(OSError):  # the client may be gone
+                connection.sendall(reply)
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_worker_that_does_not_take_the_request_is_not_waited_for(workers: Workers) -> None:
+    assert workers.path is not None
+    workers.path.parent.mkdir(mode=0o700)
+    answer_now, waited = threading.Event(), list[bool]()
+    thread = _stalled_worker(workers.path, answer_now, waited)
+    finder = WarmFinder(workers.path)
+    text = TEXTS["quotes"]
+    try:
+        assert to_json(find_candidates(text, None, finder)) == to_json(_found(text))
+    finally:
+        answer_now.set()
+        thread.join(WAIT)
+    # Before the fix the command waited for the reply (up to REPLY_SECONDS): the worker's
+    # wait ran out first.
+    assert (waited, finder.answered) == ([True], 0)

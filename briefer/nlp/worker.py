@@ -5,8 +5,9 @@ which an interactive ``briefer brief`` would pay every time; this process pays i
 answers on a Unix-domain socket (``briefer.nlp.warm`` is the client that spawns it).
 
 Run as ``python -m briefer.nlp.worker --socket PATH [--idle SECONDS] [--after PID]``. One JSON line in,
-``{"version": code_version(), "text": ...}``; one JSON line out, ``{"candidates":
-to_json(...)}`` or ``{"error": ...}``; a request from other code (another version) is
+``{"version": code_version(), "text": ...}``; out, ``accepted`` as it takes a connection (a
+client gives up soon without it), then one JSON line, ``{"candidates": to_json(...)}`` or
+``{"error": ...}``; a request from other code (another version) is
 refused. One worker per socket: it holds an exclusive ``flock`` on the lock file beside the
 socket for its whole life, and a second one exits at once. It stops after ``--idle``
 seconds without a request, soon after its socket file is removed or replaced (deleting the
@@ -32,7 +33,7 @@ from typing import IO, Any
 
 from briefer.derived import code_version
 from briefer.errors import InputError
-from briefer.nlp.warm import DEFAULT_IDLE, lock_path
+from briefer.nlp.warm import ACCEPTED, DEFAULT_IDLE, lock_path
 
 POLL_SECONDS = 1.0  # how often it checks that its socket file is still there
 # Bytes of one request line; a 200,000-character article (max_chars) is under 1 MB.
@@ -219,6 +220,7 @@ def _serve(
 def _answer(connection: socket.socket) -> None:
     connection.settimeout(READ_SECONDS)
     try:
+        connection.sendall(ACCEPTED)  # a client waits for this line only briefly
         request = _read_line(connection)
         reply = _reply(request)
     except (OSError, ValueError) as error:
