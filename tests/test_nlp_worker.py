@@ -414,7 +414,7 @@ def _spawned(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     def recorded(path: Path, **_: Any) -> Any:
         calls.append(path)
-        return SimpleNamespace(pid=4242)
+        return SimpleNamespace(pid=4242, poll=lambda: None)  # still running
 
     monkeypatch.setattr("briefer.nlp.warm.spawn", recorded)
     return calls

@@ -10,15 +10,20 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+import sys
 import threading
 from contextlib import suppress
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from briefer.cli import cli
 from briefer.nlp import _found, find_candidates
 from briefer.nlp.store import to_json
 from briefer.nlp.warm import WarmFinder
+from tests.briefs import SEED
+from tests.fakes import FakeOpenAI
 from tests.test_nlp_worker import TEXTS, WAIT, Workers, _env, _worker_command
 from tests.test_nlp_worker import short_home as short_home  # the fixtures, re-exported
 from tests.test_nlp_worker import workers as workers
@@ -91,3 +96,17 @@ def test_a_worker_that_does_not_take_the_request_is_not_waited_for(workers: Work
     # Before the fix the command waited for the reply (up to REPLY_SECONDS): the worker's
     # wait ran out first.
     assert (waited, finder.answered) == ([True], 0)
+
+
+def test_no_note_names_a_worker_that_ended_at_once(
+    short_home: Path, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several briefs at once on a cold home each spawn one; all but one exit at once (the
+    # lock is taken), and each command named its own, gone, pid as the worker kept warm.
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait(timeout=WAIT)
+    monkeypatch.setattr("briefer.nlp.warm.spawn", lambda *_, **__: ended)
+    args = ["brief", str(SEED), "--no-cache", "--base-url", fake_openai.base_url]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "keeping spaCy warm" not in result.output

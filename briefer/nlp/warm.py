@@ -141,6 +141,7 @@ class WarmFinder:
     answered: int = 0  # articles the worker answered
     spawned: int | None = None  # pid of the worker this process started (0: it failed)
     announced: bool = False  # the command said it started one
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)  # that one
     # Work for this thread while the worker parses (the first ask only): the SDK's import.
     meanwhile: Callable[[], object] | None = field(default=None, repr=False)
 
@@ -160,9 +161,17 @@ class WarmFinder:
         if self.spawned is not None or not worker_possible():
             return
         try:
-            self.spawned = spawn(self.path, idle=self.idle).pid
+            self.process = spawn(self.path, idle=self.idle)
         except OSError:
             self.spawned = 0  # could not start one: in-process, as without a worker
+            return
+        self.spawned = self.process.pid
+
+    def starting(self) -> bool:
+        """The worker this process spawned still runs: one that found the lock taken (by
+        another command's, started at the same time) or its socket path unusable has
+        ended already, and is not to be named."""
+        return self.process is not None and self.process.poll() is None
 
 
 def running_workers(folder: Path | None = None) -> list[tuple[Path, int]]:
