@@ -8,6 +8,7 @@ fixtures of tests/test_nlp_worker.py).
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from click.testing import CliRunner
 from briefer.cli import cli
 from briefer.nlp import _found, find_candidates
 from briefer.nlp.store import to_json
-from briefer.nlp.warm import WarmFinder
+from briefer.nlp.warm import WarmFinder, spawn
 from tests.briefs import SEED
 from tests.fakes import FakeOpenAI
 from tests.test_nlp_worker import TEXTS, WAIT, Workers, _env, _worker_command
@@ -110,3 +111,18 @@ def test_no_note_names_a_worker_that_ended_at_once(
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "keeping spaCy warm" not in result.output
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("fresh", [True, False], ids=["new-log", "old-log"])
+def test_every_spawned_worker_appends_to_the_log(workers: Workers, fresh: bool) -> None:
+    # A worker that got the log opened with "wb" wrote at its own offset, over the lines
+    # other workers (other briefs started at the same time, other code versions) appended.
+    assert workers.path is not None
+    if not fresh:
+        workers.path.parent.mkdir(mode=0o700)
+        (workers.path.parent / "nlp-worker.log").write_text("an earlier line\n")
+    process = spawn(workers.path, idle=600.0)
+    workers.started.append(process)
+    flags = Path(f"/proc/{process.pid}/fdinfo/2").read_text().split("flags:")[1].split()[0]
+    assert int(flags, 8) & os.O_APPEND

@@ -112,7 +112,9 @@ def spawn(path: Path, *, idle: float = DEFAULT_IDLE) -> subprocess.Popen[bytes]:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     log_file = path.parent / "nlp-worker.log"
     fresh = not log_file.exists() or log_file.stat().st_size > LOG_LIMIT
-    with log_file.open("wb" if fresh else "ab") as log:
+    with log_file.open("ab") as log:  # appending: other workers may write to it too
+        if fresh:
+            log.truncate(0)
         return subprocess.Popen(
             [
                 sys.executable,
