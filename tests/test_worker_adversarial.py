@@ -126,3 +126,30 @@ def test_every_spawned_worker_appends_to_the_log(workers: Workers, fresh: bool) 
     workers.started.append(process)
     flags = Path(f"/proc/{process.pid}/fdinfo/2").read_text().split("flags:")[1].split()[0]
     assert int(flags, 8) & os.O_APPEND
+
+
+_INTERRUPT_AT_CLICK = """
+import runpy, sys
+
+class InterruptAt:  # ^C just as `click` imports, before main() and its handler run
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, InterruptAt())
+sys.argv = ["briefer", "brief", "article.txt"]
+runpy.run_module("briefer.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line_and_130(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPT_AT_CLICK],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "briefer: interrupted\n")
