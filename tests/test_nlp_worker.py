@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from briefer.cli import cli
 from briefer.config import Settings
 from briefer.derived import code_version
-from briefer.nlp import _found, find_candidates
+from briefer.nlp import _found, find_candidates, warm
 from briefer.nlp.store import to_json
 from briefer.nlp.warm import WarmFinder, ask, lock_path, running_workers, socket_path, spawn
 from tests.briefs import SEED
@@ -173,7 +173,9 @@ def _raw_exchange(path: Path, request: bytes) -> Any:
         client.connect(str(path))
         client.sendall(request)
         client.shutdown(socket.SHUT_WR)
-        return json.loads(client.makefile("rb").read())
+        reader = client.makefile("rb")
+        assert reader.readline() == warm.ACCEPTED
+        return json.loads(reader.read())
 
 
 @pytest.mark.parametrize(
@@ -203,6 +205,7 @@ def _serve_once(path: Path, reply: bytes) -> threading.Thread:
 
     def answer() -> None:
         with server, server.accept()[0] as connection:
+            connection.sendall(warm.ACCEPTED)
             connection.makefile("rb").readline()
             connection.sendall(reply)
 
@@ -411,7 +414,7 @@ def _spawned(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     def recorded(path: Path, **_: Any) -> Any:
         calls.append(path)
-        return SimpleNamespace(pid=4242)
+        return SimpleNamespace(pid=4242, poll=lambda: None)  # still running
 
     monkeypatch.setattr("briefer.nlp.warm.spawn", recorded)
     return calls

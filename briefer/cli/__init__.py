@@ -8,26 +8,31 @@ load none of it (``tests/test_startup.py`` holds that line).
 
 from __future__ import annotations
 
-import errno
-import gc
-import importlib
-import os
 import sys
-import traceback
-from typing import Any, NoReturn
 
-import click
+try:  # a ^C while these import (tenths of a second) comes before main()'s handler
+    import errno
+    import gc
+    import importlib
+    import os
+    import traceback
+    from typing import Any, NoReturn
 
-from briefer.cli.brief import brief
-from briefer.cli.common import internal_error_line, scrub_secrets
-from briefer.cli.output import set_verbosity
-from briefer.errors import (
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    EXIT_PARTIAL,
-    EXIT_USAGE,
-    BrieferError,
-)
+    import click
+
+    from briefer.cli.brief import brief
+    from briefer.cli.common import internal_error_line, scrub_secrets
+    from briefer.cli.output import set_verbosity
+    from briefer.errors import (
+        EXIT_INTERNAL,
+        EXIT_INTERRUPTED,
+        EXIT_PARTIAL,
+        EXIT_USAGE,
+        BrieferError,
+    )
+except KeyboardInterrupt:
+    sys.stderr.write("briefer: interrupted\n")
+    raise SystemExit(130) from None  # EXIT_INTERRUPTED, which may not be imported yet
 
 __all__ = ["cli", "main"]
 

@@ -189,7 +189,7 @@ def _import_sdk_meanwhile() -> None:
 def _say_worker(finder: WarmFinder, answered: int) -> None:
     if finder.answered > answered:
         detail("candidates from the warm spaCy worker")
-    if finder.spawned and not finder.announced:
+    if finder.spawned and not finder.announced and finder.starting():
         finder.announced = True
         note(
             f"briefer: keeping spaCy warm for the next briefs (pid {finder.spawned}; stops "

@@ -2,6 +2,7 @@
 
 ``WarmFinder`` is the ``find`` an interactive ``briefer brief`` gives the pipeline: it asks
 the worker for an article's candidates and returns None on any failure (no socket, refused,
+not taken within ``TAKEN_SECONDS`` (busy with another command's article, or frozen),
 timeout, a bad or refused reply), so the pipeline parses in-process as it would without a
 worker: a worker can make a brief faster, never fail it or change it. When no worker
 answers it spawns one for the *next* command and does not wait for it. No ``AF_UNIX``
@@ -16,7 +17,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,12 @@ from briefer.derived import code_version
 from briefer.nlp.candidates import Candidates
 from briefer.nlp.store import from_json
 
-CONNECT_SECONDS = 0.2  # a warm worker accepts at once; a busy one is not waited for
-REPLY_SECONDS = 120.0  # a 200,000-character article parses in well under this
+CONNECT_SECONDS = 0.2  # a warm worker accepts at once
+# For the worker to take the request (``ACCEPTED``): one that is busy with another
+# command's article, or frozen, is not waited for: the brief parses in-process.
+TAKEN_SECONDS = 1.0
+REPLY_SECONDS = 120.0  # once taken: a 200,000-character article parses in well under this
+ACCEPTED = b"accepted\n"  # the worker's first line: it is on this request
 MAX_SOCKET_PATH = 100  # bytes: sun_path is 108 on Linux, 104 on macOS
 LOG_LIMIT = 1 << 20  # the worker log is started afresh past this size
 DEFAULT_IDLE = 600.0  # seconds without a request before a worker stops
@@ -80,18 +85,17 @@ def _ask(
             client.connect(str(path))
         except (FileNotFoundError, ConnectionRefusedError):
             raise _Absent from None
-        client.settimeout(reply_seconds)
+        client.settimeout(TAKEN_SECONDS)
         client.sendall(request.encode("utf-8", "surrogatepass") + b"\n")
         if meanwhile is not None:
             meanwhile()
-        reply = json.loads(b"".join(_received(client)))
+        reader = client.makefile("rb")
+        if reader.readline(len(ACCEPTED)) != ACCEPTED:
+            raise ValueError("the worker did not take the request")
+        client.settimeout(reply_seconds)
+        reply = json.loads(reader.read())
     kept = reply.get("candidates") if isinstance(reply, dict) else None
     return from_json(kept) if isinstance(kept, str) else None
-
-
-def _received(client: socket.socket) -> Iterator[bytes]:
-    while block := client.recv(1 << 16):
-        yield block
 
 
 def worker_possible() -> bool:
@@ -108,7 +112,9 @@ def spawn(path: Path, *, idle: float = DEFAULT_IDLE) -> subprocess.Popen[bytes]:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     log_file = path.parent / "nlp-worker.log"
     fresh = not log_file.exists() or log_file.stat().st_size > LOG_LIMIT
-    with log_file.open("wb" if fresh else "ab") as log:
+    with log_file.open("ab") as log:  # appending: other workers may write to it too
+        if fresh:
+            log.truncate(0)
         return subprocess.Popen(
             [
                 sys.executable,
@@ -137,6 +143,7 @@ class WarmFinder:
     answered: int = 0  # articles the worker answered
     spawned: int | None = None  # pid of the worker this process started (0: it failed)
     announced: bool = False  # the command said it started one
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)  # that one
     # Work for this thread while the worker parses (the first ask only): the SDK's import.
     meanwhile: Callable[[], object] | None = field(default=None, repr=False)
 
@@ -156,9 +163,17 @@ class WarmFinder:
         if self.spawned is not None or not worker_possible():
             return
         try:
-            self.spawned = spawn(self.path, idle=self.idle).pid
+            self.process = spawn(self.path, idle=self.idle)
         except OSError:
             self.spawned = 0  # could not start one: in-process, as without a worker
+            return
+        self.spawned = self.process.pid
+
+    def starting(self) -> bool:
+        """The worker this process spawned still runs: one that found the lock taken (by
+        another command's, started at the same time) or its socket path unusable has
+        ended already, and is not to be named."""
+        return self.process is not None and self.process.poll() is None
 
 
 def running_workers(folder: Path | None = None) -> list[tuple[Path, int]]:

@@ -5,8 +5,9 @@ which an interactive ``briefer brief`` would pay every time; this process pays i
 answers on a Unix-domain socket (``briefer.nlp.warm`` is the client that spawns it).
 
 Run as ``python -m briefer.nlp.worker --socket PATH [--idle SECONDS] [--after PID]``. One JSON line in,
-``{"version": code_version(), "text": ...}``; one JSON line out, ``{"candidates":
-to_json(...)}`` or ``{"error": ...}``; a request from other code (another version) is
+``{"version": code_version(), "text": ...}``; out, ``accepted`` as it takes a connection (a
+client gives up soon without it), then one JSON line, ``{"candidates": to_json(...)}`` or
+``{"error": ...}``; a request from other code (another version) is
 refused. One worker per socket: it holds an exclusive ``flock`` on the lock file beside the
 socket for its whole life, and a second one exits at once. It stops after ``--idle``
 seconds without a request, soon after its socket file is removed or replaced (deleting the
@@ -32,7 +33,7 @@ from typing import IO, Any
 
 from briefer.derived import code_version
 from briefer.errors import InputError
-from briefer.nlp.warm import DEFAULT_IDLE, lock_path
+from briefer.nlp.warm import ACCEPTED, DEFAULT_IDLE, lock_path
 
 POLL_SECONDS = 1.0  # how often it checks that its socket file is still there
 # Bytes of one request line; a 200,000-character article (max_chars) is under 1 MB.
@@ -61,12 +62,16 @@ def main(argv: list[str] | None = None) -> int:
         if lock is None:
             return 0  # another worker holds this socket
         _write_pid(lock)  # now: a pid left by an earlier worker must not be signalled
-        if args.after is not None:
-            _ended(args.after, AFTER_SECONDS)
-        if not _warmed():
+        server = _bound(path)  # before spaCy loads: a path it cannot take is not worth it
+        if server is None:
             return 0
-        signal.signal(signal.SIGTERM, _stop)
-        with suppress(_Stopped), _listening(path) as (server, identity):
+        with suppress(_Stopped), _listening(server, path) as identity:
+            signal.signal(signal.SIGTERM, _stop)  # now the way out removes the socket file
+            if args.after is not None:
+                _ended(args.after, AFTER_SECONDS)
+            if not _warmed():
+                return 0
+            server.listen(8)  # until now a client is refused, as with no worker, and spawns
             _log(f"serving {path.name} (pid {os.getpid()})")
             print("ready", flush=True)  # for a caller that waits (the tests); else /dev/null
             _serve(server, path, identity, idle=args.idle, poll=args.poll)
@@ -149,23 +154,32 @@ def _warmed() -> bool:
     return True
 
 
-@contextmanager
-def _listening(path: Path) -> Iterator[tuple[socket.socket, tuple[int, int] | None]]:
-    """The socket bound at ``path`` (0600; a stale file there is replaced: the lock is
-    ours) and the bound file's identity, unlinked on the way out unless another file has
-    replaced it."""
-    with suppress(FileNotFoundError):
-        path.unlink()
+def _bound(path: Path) -> socket.socket | None:
+    """A socket bound at ``path`` (0600; a stale socket file there is replaced: the lock is
+    ours), or None, said in the log, where there can be none (a directory there, a
+    read-only or full folder)."""
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     umask = os.umask(0o177)
     try:
+        with suppress(FileNotFoundError):
+            path.unlink()
         server.bind(str(path))
+    except OSError as error:
+        server.close()
+        _log(f"cannot listen at {path.name}: {error.strerror or error}")
+        return None
     finally:
         os.umask(umask)
+    return server
+
+
+@contextmanager
+def _listening(server: socket.socket, path: Path) -> Iterator[tuple[int, int] | None]:
+    """The identity of the file ``server`` is bound at; on the way out the socket is closed
+    and the file unlinked unless another file has replaced it."""
     identity = _identity(path)
     try:
-        server.listen(8)
-        yield server, identity
+        yield identity
     finally:
         server.close()
         if identity is not None and _identity(path) == identity:
@@ -206,6 +220,7 @@ def _serve(
 def _answer(connection: socket.socket) -> None:
     connection.settimeout(READ_SECONDS)
     try:
+        connection.sendall(ACCEPTED)  # a client waits for this line only briefly
         request = _read_line(connection)
         reply = _reply(request)
     except (OSError, ValueError) as error:
