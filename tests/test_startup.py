@@ -20,6 +20,7 @@ import pytest
 
 from tests.briefs import SEED
 from tests.fakes import FakeOpenAI
+from tests.fresh import fresh_python
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -145,16 +146,7 @@ def test_reading_a_local_file_loads_no_http_client() -> None:
         f"load_article({str(SEED)!r})\n"
         "print(sorted({'httpx', 'charset_normalizer'} & set(sys.modules)))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = fresh_python(code)
     assert result.stdout.strip() == "[]", result.stderr
 
 
@@ -169,10 +161,7 @@ def test_the_command_freezes_what_it_made_so_the_exit_does_not_walk_it(args: lis
         "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
         "print(code, gc.get_freeze_count() > 0, file=sys.stderr)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
-    )
+    result = fresh_python(code, check=False)
     assert result.stderr.strip().splitlines()[-1] == f"{0 if args == ['--version'] else 2} True"
 
 
@@ -314,11 +303,7 @@ def test_a_plain_endpoint_url_is_checked_without_httpx() -> None:
         "assert not is_http_url('http://256.1.1.1/')  # the full check, with httpx\n"
         "print('httpx' in sys.modules)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
-        timeout=60, check=True,
-    )  # fmt: skip
+    result = fresh_python(code)
     assert result.stdout.split() == ["False", "True"], result.stderr
 
 
@@ -332,9 +317,5 @@ def test_a_json_brief_loads_no_text_renderer() -> None:
         "render(BRIEF, 'json'); print(loaded())\n"
         "render(BRIEF, 'html'); render(BRIEF, 'md'); print(loaded())\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
-        timeout=60, check=True,
-    )  # fmt: skip
+    result = fresh_python(code)
     assert result.stdout.split() == ["[False,", "False]", "[True,", "True]"], result.stderr

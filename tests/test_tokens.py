@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +24,7 @@ from briefer.tokens import (
     is_single_token,
     token_keys,
 )
+from tests.fresh import fresh_python
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -132,11 +130,7 @@ def test_a_lookup_never_builds_an_encoding() -> None:
         "answers = [is_common_word(w, e) for e in tokens.SUPPORTED_ENCODINGS for w in words]\n"
         "print(json.dumps([answers, sorted(tokens._built), tokens.get_encoding.cache_info().currsize]))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
-        timeout=60, check=True,
-    )  # fmt: skip
+    result = fresh_python(code)
     answers, built, cached = json.loads(result.stdout)
     assert answers == [True, False, True, False, True] * 2
     assert (built, cached) == ([], 0)
