@@ -60,17 +60,11 @@ class _Absent(Exception):
     """No worker listens there: worth spawning one."""
 
 
-def ask(
-    path: Path,
-    text: str,
-    *,
-    reply_seconds: float = REPLY_SECONDS,
-    meanwhile: Callable[[], object] | None = None,
-) -> Candidates | None:
-    """The worker's candidates for ``text``, or None on any failure. ``meanwhile`` runs
-    once the request is sent, before the wait for the reply."""
+def ask(path: Path, text: str, *, reply_seconds: float = REPLY_SECONDS) -> Candidates | None:
+    """The worker's candidates for ``text``, or None on any failure (one question, no
+    spawning: ``WarmFinder`` is what a command uses)."""
     try:
-        return _ask(path, text, reply_seconds, meanwhile)
+        return _ask(path, text, reply_seconds, None)
     except (_Absent, OSError, ValueError):
         return None
 
